@@ -116,3 +116,9 @@ def words(text: str) -> list[str]:
 def match_key(text: str) -> str:
     """The form used to compare quotes with chunks: NFC, lower case, whitespace collapsed."""
     return " ".join(nfc(text).lower().split())
+
+
+def anchor(locator: str) -> str:
+    """URL fragment for a locator: "Điều 3 khoản 2 điểm b" → "dieu-3-khoan-2-diem-b"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(nfc(locator)).lower()).strip("-")
+    return slug or "top"

@@ -1,0 +1,25 @@
+"""What retrieval hands to answering."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Hit:
+    chunk_id: str
+    score: float
+    doc_id: str
+    doc: str  # file name in corpus/docs, e.g. "nq-57-2024.txt"
+    doc_number: str
+    doc_title: str
+    locator: str
+    text: str
+    breadcrumb: list[str] = field(default_factory=list)
+    chunk_index: int = 0
+    kind: str = "paragraph"
+    rank: int = 0
+    parent_text: str = ""  # heading of the parent unit, for context
+
+    def to_dict(self) -> dict:
+        return asdict(self)
