@@ -1,0 +1,193 @@
+"""The assistant: message in, grounded `Answer` out. Read `ask` top to bottom."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from bot.answer import Answer, Turn
+from bot.compose import ExtractiveComposer, numbers
+from bot.followup import resolve
+from bot.gate import EvidenceGate
+from bot.intents import EXAMPLE_QUESTIONS, classify
+from bot.safety import check_length, redact, sanitize
+from nq57.settings import Settings
+from nq57.text import fold
+from retrieval.query import AnalyzedQuery, analyze_query
+from retrieval.search import Retriever
+from retrieval.terms import TermStats
+from retrieval.types import Hit
+
+log = logging.getLogger("nq57.bot")
+
+NOT_FOUND = (
+    "Tôi chưa tìm thấy quy định về {topic} trong các văn bản hiện có "
+    "(Nghị quyết 57-NQ/TW và các văn bản triển khai). Bạn có thể hỏi cụ thể hơn, "
+    "hoặc tra cứu thêm trên Cổng thông tin điện tử Chính phủ (chinhphu.vn)."
+)
+
+
+class Assistant:
+    def __init__(self, settings: Settings, retriever: Retriever, llm: Any = None) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.stats = TermStats.build(
+            " ".join(p.get("breadcrumb") or []) + " " + p.get("text", "")
+            for p in retriever._payloads.values()
+        )
+        self.gate = EvidenceGate(self.stats)
+        self.composer = ExtractiveComposer(self.stats)
+        self.llm = llm
+
+    # ------------------------------------------------------------------ answer
+    def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
+        started = time.perf_counter()
+        answer, _ = self._answer(message, list(history or []))
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def _answer(self, message: str, history: list[Turn]) -> tuple[Answer, list[Hit]]:
+        text = sanitize(message)
+        too_long = check_length(text, self.settings.max_message_chars)
+        if too_long:
+            return Answer(too_long, "refused", True, meta={"reason": "too_long"}), []
+        if not text:
+            return Answer("Bạn hãy nhập câu hỏi nhé.", "smalltalk", True, suggestions=EXAMPLE_QUESTIONS), []
+
+        intent = classify(text, history)
+        if intent.intent != "answer":
+            log.info("intent=%s reason=%s", intent.intent, intent.reason)
+            return (
+                Answer(intent.reply or "", intent.intent, True, suggestions=list(EXAMPLE_QUESTIONS), meta={"reason": intent.reason}),
+                [],
+            )
+
+        question = resolve(text, history)
+        context_docs = self._docs_in(history) if question != text else []
+        result = self.retriever.run(question, k=8, doc_ids=context_docs)
+        aq, hits = result.query, result.hits
+        meta: dict[str, Any] = {"question": redact(question), "retrieval_ms": round(result.ms, 2)}
+
+        if aq.wants_verbatim and hits and aq.provision is not None:
+            unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
+            return self._with_meta(self.composer.verbatim(unit), meta), hits
+
+        decision = self.gate.decide(aq.restored, hits)
+        meta.update(coverage=round(decision.coverage, 3), unknown=round(decision.unknown, 3))
+        if not decision.answer:
+            topic = _topic(text)
+            return (
+                Answer(NOT_FOUND.format(topic=topic), "answer", True, suggestions=list(EXAMPLE_QUESTIONS), meta=meta | {"reason": decision.reason}),
+                hits,
+            )
+
+        correction = _premise_correction(aq, hits)
+        answer = self.composer.compose(aq.restored, hits, correction=correction)
+        if self.llm is not None:
+            answer = self.llm.compose(question, hits[:5], history, fallback=answer)
+        return self._with_meta(answer, meta), hits
+
+    def stream(self, message: str, history: list[Turn] | None = None) -> Iterator[dict]:
+        started = time.perf_counter()
+        history = list(history or [])
+        answer, hits = self._answer(message, history)
+        if self.llm is not None and answer.intent == "answer" and not answer.abstained and hits:
+            fallback = answer
+            for event in self.llm.stream(resolve(sanitize(message), history), hits[:5], history, fallback):
+                if event.get("type") == "answer":
+                    event["answer"].latency_ms = round((time.perf_counter() - started) * 1000, 2)
+                yield event
+            return
+        # Extractive answers are ready at once; send them in pieces so every client streams alike.
+        for piece in re.findall(r"\S+\s*", answer.text):
+            yield {"type": "delta", "text": piece}
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        yield {"type": "answer", "answer": answer}
+
+    # ------------------------------------------------------------------ helpers
+    def _docs_in(self, history: list[Turn]) -> list[str]:
+        """Documents named in the last turns, so a follow-up stays on the same text."""
+        docs: list[str] = []
+        for turn in history[-4:]:
+            aq = analyze_query(turn.content, self.retriever.catalog, None)
+            docs.extend(r.doc_id for r in aq.doc_refs if r.doc_id and r.doc_id not in docs)
+        return docs
+
+    @staticmethod
+    def _with_meta(answer: Answer, meta: dict) -> Answer:
+        answer.meta = meta | answer.meta
+        return answer
+
+
+def _topic(text: str) -> str:
+    words = text.strip().rstrip("?.! ").split()
+    topic = " ".join(words[:12])
+    return f"“{topic}”" if topic else "nội dung này"
+
+
+_FALSE_PREMISE_CUES = ("dung khong", "dung ko", "dung k", "phai khong", "phai ko", "co phai", "dung chu", "dung ha", "that khong", "dung ?")
+
+
+_REFERENCE_NUMBER = re.compile(
+    r"\b(?:dieu|khoan|diem|muc|phan|chuong|nhiem vu|chi tieu|phu luc|so|nghi quyet|nq|quyet dinh|qd|"
+    r"thong tu|tt|ket luan|kl|ke hoach|kh|thong bao|tb|nghi dinh|nd)\s*\d+[\w/.-]*"
+    r"|\b\d+[-/][\w/-]+"
+)
+
+
+def claimed_numbers(question: str) -> set[str]:
+    """Numbers the user asserts, leaving out document numbers and provision numbers."""
+    return numbers(_REFERENCE_NUMBER.sub(" ", fold(question).lower()))
+
+
+def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:
+    """A checkable claim with a number that the best passages contradict gets corrected first."""
+    asked = claimed_numbers(aq.expanded)
+    if not asked:
+        return None
+    found = numbers(" ".join(h.text for h in hits[:3]))
+    missing = asked - found
+    if not missing:
+        return None
+    percent = any(n.endswith("%") for n in missing)
+    if percent and not any(n.endswith("%") for n in found):
+        return None
+    folded = " " + fold(aq.expanded).lower() + " "
+    if not (percent or any(cue in folded for cue in _FALSE_PREMISE_CUES)):
+        return None
+    shown = ", ".join(sorted(missing))
+    return f"Thông tin “{shown}” trong câu hỏi không khớp với văn bản. Nội dung đúng như sau."
+
+
+@dataclass
+class Runtime:
+    """Everything `nq57 serve` and the CLI load once: the assistant, search and the documents."""
+
+    settings: Settings
+    retriever: Retriever
+    assistant: Assistant
+
+    def search(self, q: str, k: int = 10) -> list[Hit]:
+        return self.retriever.search(q, k)
+
+    def documents(self) -> dict:
+        from ingest.pipeline import load_corpus
+
+        if not hasattr(self, "_documents"):
+            parsed, _, _ = load_corpus(self.settings)
+            self._documents = {d.meta.id: (d.meta, d.root) for d in parsed}
+        return self._documents
+
+
+def build_assistant(settings: Settings) -> Runtime:
+    retriever = Retriever(settings)
+    llm = None
+    if settings.llm_base_url and settings.llm_model:
+        from bot.llm import LLMComposer
+
+        llm = LLMComposer(settings)
+    return Runtime(settings, retriever, Assistant(settings, retriever, llm))

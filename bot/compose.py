@@ -1,0 +1,193 @@
+"""Extractive, grounded answers: pick the sentences that answer, quote them verbatim, cite.
+
+No language model: every word of substance in an answer is copied from a passage and carries
+its [n] marker and locator, so an official can check it against the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answer import Answer, Citation
+from nq57.text import anchor, fold
+from retrieval.terms import TermStats, content_terms
+from retrieval.types import Hit
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ\-+a-zđ(])")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
+_ROMAN_OR_DIGIT = re.compile(r"^(?:[IVXLC]+|\d+)(?:[.\d]|$)")
+MAX_QUOTE_CHARS = 600
+
+
+@dataclass
+class Segment:
+    hit_index: int
+    text: str
+    order: int
+    score: float = 0.0
+
+
+def locator_phrase(locator: str) -> str:
+    """How a locator reads in a sentence: "mục II.2", "Điều 3 khoản 2", "Phụ lục II, nhiệm vụ 44"."""
+    if not locator:
+        return ""
+    return f"mục {locator}" if _ROMAN_OR_DIGIT.match(locator) else locator
+
+
+def citation_url(hit: Hit) -> str:
+    return f"/documents/{hit.doc_id}#{anchor(hit.locator)}"
+
+
+def doc_label(hit: Hit) -> str:
+    """ "Nghị quyết 57-NQ/TW" from the breadcrumb head, else the number."""
+    if hit.breadcrumb:
+        return hit.breadcrumb[0]
+    return hit.doc_number
+
+
+def segments(text: str) -> list[str]:
+    """Lines, then sentences within long lines; every segment is a verbatim substring."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) <= 350:
+            out.append(line)
+            continue
+        out.extend(p.strip() for p in _SENTENCE_END.split(line) if p.strip())
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    return {re.sub(r"\s+", "", n).rstrip(".,") for n in _NUMBER.findall(text)}
+
+
+def make_citation(hit: Hit, quote: str) -> Citation:
+    return Citation(
+        doc=hit.doc,
+        doc_id=hit.doc_id,
+        doc_number=hit.doc_number,
+        doc_title=hit.doc_title,
+        locator=hit.locator,
+        quote=quote,
+        url=citation_url(hit),
+    )
+
+
+class ExtractiveComposer:
+    def __init__(self, stats: TermStats, max_quotes: int = 3, max_hits: int = 4) -> None:
+        self.stats = stats
+        self.max_quotes = max_quotes
+        self.max_hits = max_hits
+
+    def score_segments(self, question: str, hits: list[Hit]) -> list[Segment]:
+        q_terms = content_terms(question)
+        q_numbers = numbers(question)
+        scored: list[Segment] = []
+        for hi, hit in enumerate(hits[: self.max_hits]):
+            context = " ".join(hit.breadcrumb[1:])
+            for order, seg in enumerate(segments(hit.text)):
+                words = len(seg.split())
+                cov = self.stats.coverage(q_terms, seg)
+                ctx = self.stats.coverage(q_terms, context + " " + seg)
+                score = 0.7 * cov + 0.3 * ctx
+                if q_numbers and numbers(seg) & q_numbers:
+                    score += 0.15
+                if numbers(seg) and _asks_quantity(question):
+                    score += 0.1
+                score -= 0.06 * hi  # retrieval rank is evidence too
+                if words < 5:
+                    score -= 0.25  # bare headings answer nothing
+                scored.append(Segment(hi, seg, order, score))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def select(self, question: str, hits: list[Hit]) -> list[Segment]:
+        scored = self.score_segments(question, hits)
+        if not scored:
+            return []
+        best = scored[0]
+        chosen = [best]
+        for seg in scored[1:]:
+            if len(chosen) >= self.max_quotes:
+                break
+            if seg.score < max(best.score * 0.75, 0.2):
+                break
+            if any(seg.text in c.text or c.text in seg.text for c in chosen):
+                continue
+            chosen.append(seg)
+        chosen = [self._with_list(c, hits) for c in chosen]
+        # Reading order: by hit, then position in the passage.
+        chosen.sort(key=lambda s: (s.hit_index, s.order))
+        return chosen
+
+    @staticmethod
+    def _with_list(seg: Segment, hits: list[Hit]) -> Segment:
+        """A lead-in ending with ':' is useless alone: bring the items that follow it."""
+        if not seg.text.rstrip().endswith(":"):
+            return seg
+        parts = segments(hits[seg.hit_index].text)
+        following = parts[seg.order + 1 :]
+        text = seg.text
+        for item in following:
+            if len(text) + len(item) + 1 > MAX_QUOTE_CHARS:
+                break
+            text += "\n" + item
+        return Segment(seg.hit_index, text, seg.order, seg.score)
+
+    def compose(self, question: str, hits: list[Hit], correction: str | None = None) -> Answer:
+        chosen = self.select(question, hits)
+        used: dict[int, int] = {}
+        citations: list[Citation] = []
+        blocks: list[tuple[int, str]] = []
+        for seg in chosen:
+            hit = hits[seg.hit_index]
+            if seg.hit_index not in used:
+                used[seg.hit_index] = len(citations) + 1
+                citations.append(make_citation(hit, seg.text))
+            else:
+                cit = citations[used[seg.hit_index] - 1]
+                cit.quote = f"{cit.quote}\n{seg.text}"
+            blocks.append((seg.hit_index, seg.text))
+        lines: list[str] = []
+        if correction:
+            lines.append(correction)
+        docs = {hits[i].doc_id for i in used}
+        if len(docs) == 1:
+            first = hits[next(iter(used))]
+            where = ", ".join(dict.fromkeys(locator_phrase(hits[i].locator) for i in used))
+            lines.append(f"Theo {doc_label(first)} ({where}):")
+        else:
+            lines.append("Theo các văn bản hiện có:")
+        for hit_index, text in blocks:
+            n = used[hit_index]
+            prefix = "" if len(docs) == 1 else f"{doc_label(hits[hit_index])}, {locator_phrase(hits[hit_index].locator)}: "
+            lines.append(f"{prefix}«{text}» [{n}]")
+        return Answer(
+            text="\n".join(lines),
+            intent="answer",
+            abstained=False,
+            citations=citations,
+        )
+
+    def verbatim(self, hits: list[Hit]) -> Answer:
+        """The whole unit, word for word (officials checking a provision)."""
+        head = hits[0]
+        text = "\n".join(h.text for h in hits)
+        lines = [
+            f"Nguyên văn {locator_phrase(head.locator)} {doc_label(head)}:",
+            f"«{text}» [1]",
+        ]
+        return Answer(
+            text="\n".join(lines),
+            intent="answer",
+            abstained=False,
+            citations=[make_citation(head, text)],
+        )
+
+
+def _asks_quantity(question: str) -> bool:
+    q = fold(question).lower()
+    return any(w in q for w in ("bao nhieu", "may ", "muc tieu", "ty le", "phan tram", "%", "bn "))

@@ -1,0 +1,71 @@
+"""Follow-up questions resolved against the conversation, without a language model.
+
+"Mục tiêu đến năm 2030 của NQ 57 là gì?" then "Thế còn năm 2045 thì sao?" becomes
+"Mục tiêu đến năm 2045 của NQ 57 là gì?": the entity the user changed (a year, a document, a
+provision) replaces its counterpart in the earlier question; anything else is appended to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer import Turn
+from nq57.text import fold
+
+_MARKERS = (
+    "the con", "vay con", "con ", "the thi", "thi sao", "thi the nao", "thi ntn", "nhu the nao",
+    "van ban nay", "van ban do", "dieu nay", "dieu do", "cai do", "cai nay", "noi tren", "o tren",
+    "vua roi", "vua noi", "noi ro hon", "cu the hon", "chi tiet hon", "giai thich them", "them ve",
+    "y do", "muc do", "khoan do", "no ", "nhu vay", "con gi nua", "ngoai ra",
+)
+_STRIP = re.compile(
+    r"^(thế còn|thế|vậy còn|vậy|còn|the con|the|vay con|vay|con)\s+|\s*(thì sao|thi sao|thì thế nào|thi the nao|thì như thế nào|thi nhu the nao|vậy|vay|nhỉ|nhi)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_DOC = re.compile(
+    r"\b(nghị quyết|nghi quyet|nq|quyết định|quyet dinh|qđ|qd|thông tư|thong tu|tt|kết luận|ket luan|kl|"
+    r"kế hoạch|ke hoach|thông báo|thong bao|tb)\s*(số\s*|so\s*)?\d+[\w/\-]*",
+    re.IGNORECASE,
+)
+_PROVISION = re.compile(r"\b(điều|dieu|khoản|khoan|điểm|diem|mục|muc|nhiệm vụ|nhiem vu)\s+[\w.]+", re.IGNORECASE)
+
+
+def is_followup(message: str, history: list[Turn]) -> bool:
+    if not any(t.role == "user" for t in history):
+        return False
+    folded = " " + fold(message).lower().strip() + " "
+    if any(f" {m}" in folded for m in _MARKERS):
+        return True
+    return len(re.findall(r"\w+", message)) <= 4
+
+
+def previous_question(history: list[Turn]) -> str | None:
+    for turn in reversed(history):
+        if turn.role == "user":
+            return turn.content
+    return None
+
+
+def _substitute(pattern: re.Pattern[str], new: str, old: str) -> str | None:
+    found_new = [m.group(0) for m in pattern.finditer(new)]
+    if not found_new or not pattern.search(old):
+        return None
+    replacement = iter(found_new)
+    last = found_new[-1]
+    return pattern.sub(lambda _m: next(replacement, last), old)
+
+
+def resolve(message: str, history: list[Turn]) -> str:
+    """The stand-alone question a follow-up stands for (unchanged when it is not one)."""
+    if not is_followup(message, history):
+        return message
+    prev = previous_question(history)
+    if prev is None:
+        return message
+    core = _STRIP.sub("", message.strip()).strip()
+    for pattern in (_YEAR, _DOC, _PROVISION):
+        substituted = _substitute(pattern, core, prev)
+        if substituted is not None:
+            return substituted
+    return f"{prev} {core}".strip()

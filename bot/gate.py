@@ -1,0 +1,51 @@
+"""The evidence gate: does the corpus answer this question, or do we say we found nothing?
+
+Two signals, both on folded terms so unaccented questions are judged alike:
+- ``unknown``: IDF-weighted share of the question's content words that never occur in the
+  corpus ("thu hồi đất", "bitcoin"): a question about something the texts never mention;
+- ``coverage``: IDF-weighted share of the question's words found in the best of the top
+  passages (with their headings).
+Thresholds are calibrated on the development gold set (see ``nq57 eval run``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.terms import TermStats, content_terms
+from retrieval.types import Hit
+
+
+@dataclass
+class GateDecision:
+    answer: bool
+    coverage: float
+    unknown: float
+    reason: str
+
+
+@dataclass
+class EvidenceGate:
+    stats: TermStats
+    min_coverage: float = 0.5
+    max_unknown: float = 0.45
+    top_n: int = 3
+
+    def decide(self, question: str, hits: list[Hit]) -> GateDecision:
+        terms = content_terms(question)
+        if not hits:
+            return GateDecision(False, 0.0, 1.0, "no passages")
+        if not terms:
+            return GateDecision(False, 0.0, 0.0, "no content words")
+        unique = set(terms)
+        total = sum(self.stats.idf(t) for t in unique) or 1.0
+        unknown = sum(self.stats.idf(t) for t in unique if not self.stats.known(t)) / total
+        coverage = max(
+            self.stats.coverage(terms, " ".join(h.breadcrumb) + " " + h.text)
+            for h in hits[: self.top_n]
+        )
+        if unknown > self.max_unknown:
+            return GateDecision(False, coverage, unknown, "question words absent from the corpus")
+        if coverage < self.min_coverage:
+            return GateDecision(False, coverage, unknown, "passages cover too little of the question")
+        return GateDecision(True, coverage, unknown, "ok")

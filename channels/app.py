@@ -1,0 +1,182 @@
+"""The FastAPI application: wiring, lifespan, and errors users can read.
+
+app = create_app(get_settings())            # production: loads the index in lifespan
+app = create_app(settings, assistant=a, searcher=s, documents=d)   # tests, embedding
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.protocol import AssistantProtocol
+from channels import viewer
+from channels.metrics import Metrics, MetricsMiddleware
+from channels.storage import Storage, StorageError
+from channels.web import MSG_EMPTY, ROUTERS, AppState, Searcher
+from nq57.settings import Settings
+
+log = logging.getLogger("nq57.app")
+
+MAX_BODY_BYTES = 256 * 1024
+MSG_INTERNAL = "Xin lỗi, hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."
+MSG_INVALID = "Dữ liệu gửi lên không hợp lệ."
+MSG_BODY_TOO_LARGE = "Nội dung gửi lên quá lớn."
+_STATUS_TEXT = {
+    404: "Không tìm thấy địa chỉ yêu cầu.",
+    405: "Phương thức này không được hỗ trợ.",
+}
+
+
+def create_app(
+    settings: Settings,
+    assistant: AssistantProtocol | None = None,
+    searcher: Searcher | None = None,
+    documents: Callable[[], dict] | None = None,
+    extra_routers: Sequence[APIRouter] = (),
+    *,
+    storage: Storage | None = None,
+) -> FastAPI:
+    """Build the app. Missing heavy objects are built once in lifespan (bot.build_assistant).
+
+    ``storage`` defaults to ``settings.database_url`` or the SQLite file under ``data_dir``.
+    """
+    owns_storage = storage is None
+    if storage is None:
+        storage = Storage(
+            settings.database_url or settings.sqlite_url,
+            salt=getattr(settings, "user_key_salt", "") or "",
+        )
+    state = AppState(
+        settings=settings,
+        metrics=Metrics(),
+        storage=storage,
+        assistant=assistant,
+        searcher=searcher,
+        documents=documents,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_start_storage, state)
+        if state.assistant is None:
+            await run_in_threadpool(_build_assistant, state)
+        yield
+        if owns_storage and state.storage is not None:
+            state.storage.close()
+
+    app = FastAPI(
+        title="nq57 — Trợ lý hỏi đáp Nghị quyết 57-NQ/TW",
+        description=(
+            "Hỏi đáp cho người dân về Nghị quyết 57-NQ/TW và các văn bản liên quan, "
+            "mỗi câu trả lời kèm trích dẫn tới điều, khoản cụ thể."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.nq57 = state
+
+    for router in (*ROUTERS, viewer.router, *extra_routers):
+        app.include_router(router)
+
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+    # Added last = outermost: metrics see every response, including CORS preflights and 413s.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type"],
+    )
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    return app
+
+
+def _start_storage(state: AppState) -> None:
+    if state.storage is None:
+        return
+    try:
+        state.storage.migrate()
+    except StorageError as exc:
+        # Keep serving answers; /readyz reports the store and retries the migration.
+        log.error("conversation store not available at start: %s", exc)
+
+
+def _build_assistant(state: AppState) -> None:
+    try:
+        from bot import build_assistant  # heavy: loads the index and the embedder
+
+        built = build_assistant(state.settings)
+    except Exception as exc:
+        state.load_error = f"{type(exc).__name__}: {exc}"
+        log.exception("could not build the assistant")
+        return
+    state.assistant = built.assistant
+    state.searcher = state.searcher or built.search
+    state.documents = state.documents or built.documents
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    detail = MSG_INVALID
+    for e in errors:
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "value_error":
+            detail = msg
+            break
+        if e["loc"][-1:] == ["message"] and e["type"] == "missing":
+            detail = MSG_EMPTY
+            break
+    return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    # Replace Starlette's English defaults ("Not Found") but keep our own messages.
+    if exc.status_code in _STATUS_TEXT and detail in (None, "Not Found", "Method Not Allowed"):
+        detail = _STATUS_TEXT[exc.status_code]
+    return JSONResponse(
+        status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    state: AppState | None = getattr(request.app.state, "nq57", None)
+    if state is not None:
+        state.metrics.errors.labels(where="unhandled").inc()
+    return JSONResponse(status_code=500, content={"detail": MSG_INTERNAL})
+
+
+class BodyLimitMiddleware:
+    """Reject requests that declare an oversized body before anything reads it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope.get("headers", ()):
+                if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                    response = JSONResponse(status_code=413, content={"detail": MSG_BODY_TOO_LARGE})
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

@@ -1,0 +1,433 @@
+"""Conversation log and feedback: SQLite by default, PostgreSQL at scale.
+
+Only the conversation needed to answer follow-ups and to improve the service is kept: a user is
+known by a salted hash of their channel id, never by the id itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine, make_url
+
+from bot.answer import Answer, Turn
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+RATINGS = ("up", "down")
+ROLES = ("user", "assistant")
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+# Serialises concurrent migrate() calls of one PostgreSQL database across processes.
+_PG_MIGRATION_LOCK = 575_757
+
+metadata = sa.MetaData()
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("user_key", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("conversation_id", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(32)),
+    sa.Column("abstained", sa.Boolean),
+    sa.Column("citations", sa.JSON),
+    sa.Column("latency_ms", sa.Float),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("message_id", sa.String(36), primary_key=True),
+    sa.Column("rating", sa.String(8), nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class StorageError(RuntimeError):
+    """The database cannot be reached or refused an operation."""
+
+
+class UnknownMessage(KeyError):
+    """Feedback for a message id that was never stored."""
+
+
+def hash_user_key(channel: str, user_key: str, salt: str = "") -> str:
+    return hashlib.sha256(f"{salt}\x1f{channel}\x1f{user_key}".encode()).hexdigest()
+
+
+def is_valid_conversation_id(value: str) -> bool:
+    return bool(_CONVERSATION_ID.match(value))
+
+
+class _Clock:
+    """UTC timestamps that strictly increase within the process, so turns keep their order."""
+
+    def __init__(self) -> None:
+        self._last = datetime.min.replace(tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            now = datetime.now(UTC)
+            if now <= self._last:
+                now = self._last + timedelta(microseconds=1)
+            self._last = now
+            return now
+
+
+_clock = _Clock()
+
+
+def _citation_dicts(citations: Iterable[Any]) -> list[dict]:
+    return [asdict(c) if is_dataclass(c) else dict(c) for c in citations]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Storage:
+    """Thread-safe store (one SQLAlchemy engine); call from a threadpool in async code.
+
+    ``schema`` (PostgreSQL only) puts every table in that schema, created on migrate(); tests
+    use it to run in parallel on one database.
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None, salt: str = "") -> None:
+        self.url = url
+        self.salt = salt
+        self.schema = schema
+        self._migrated = False
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            if schema:
+                raise ValueError("schema is only supported on PostgreSQL")
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            connect_args["timeout"] = 15
+        elif self.dialect == "postgresql":
+            connect_args["connect_timeout"] = 3
+            if schema:
+                if not _SCHEMA_NAME.match(schema):
+                    raise ValueError(f"invalid schema name {schema!r}")
+                connect_args["options"] = f"-csearch_path={schema}"
+        self.engine: Engine = sa.create_engine(
+            url, connect_args=connect_args, pool_pre_ping=True, future=True
+        )
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def __repr__(self) -> str:
+        return f"Storage({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest version (idempotent, safe to run at every start)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK}
+                    )
+                    if self.schema:
+                        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except sa.exc.SQLAlchemyError as exc:
+            raise StorageError(f"migration failed: {_reason(exc)}") from exc
+        self._migrated = True
+
+    @property
+    def migrated(self) -> bool:
+        return self._migrated
+
+    def ping(self) -> None:
+        """Raise StorageError when the database cannot answer a trivial query."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            raise StorageError(f"database unreachable: {_reason(exc)}") from exc
+
+    def drop_schema(self) -> None:
+        """Remove this store's PostgreSQL schema and everything in it (tests, teardown)."""
+        if self.dialect != "postgresql" or not self.schema:
+            raise ValueError("drop_schema needs a PostgreSQL store with a schema")
+        self.engine.dispose()
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        self.engine.dispose()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- conversations -----------------------------------------------------------------------
+
+    def new_conversation(
+        self, channel: str, user_key: str | None = None, conversation_id: str | None = None
+    ) -> str:
+        if conversation_id is not None and not is_valid_conversation_id(conversation_id):
+            raise ValueError("invalid conversation id")
+        cid = conversation_id or str(uuid.uuid4())
+        hashed = hash_user_key(channel, user_key, self.salt) if user_key else None
+        with self._begin() as conn:
+            conn.execute(
+                conversations.insert().values(
+                    id=cid, channel=channel, user_key=hashed, created_at=_clock.now()
+                )
+            )
+        return cid
+
+    def has_conversation(self, conversation_id: str) -> bool:
+        with self._connect() as conn:
+            row = conn.execute(
+                sa.select(conversations.c.id).where(conversations.c.id == conversation_id)
+            ).first()
+        return row is not None
+
+    def latest_conversation(self, channel: str, user_key: str) -> str | None:
+        hashed = hash_user_key(channel, user_key, self.salt)
+        query = (
+            sa.select(conversations.c.id)
+            .where(conversations.c.channel == channel, conversations.c.user_key == hashed)
+            .order_by(conversations.c.created_at.desc())
+            .limit(1)
+        )
+        with self._connect() as conn:
+            return conn.execute(query).scalar()
+
+    def conversation_for(self, channel: str, user_key: str) -> str:
+        """The user's latest conversation on a channel, started if there is none."""
+        return self.latest_conversation(channel, user_key) or self.new_conversation(
+            channel, user_key
+        )
+
+    def history(self, conversation_id: str, limit: int = 10) -> list[Turn]:
+        """The last ``limit`` turns of a conversation, oldest first."""
+        query = (
+            sa.select(messages.c.role, messages.c.content)
+            .where(messages.c.conversation_id == conversation_id)
+            .order_by(messages.c.created_at.desc())
+            .limit(limit)
+        )
+        with self._connect() as conn:
+            rows = conn.execute(query).all()
+        return [Turn(role=r.role, content=r.content) for r in reversed(rows)]
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def add_message(
+        self,
+        conversation_id: str,
+        role: str,
+        content: str,
+        *,
+        intent: str | None = None,
+        abstained: bool | None = None,
+        citations: Iterable[Any] | None = None,
+        latency_ms: float | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        row = _message_row(
+            conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
+        )
+        with self._begin() as conn:
+            conn.execute(messages.insert().values(**row))
+        return row["id"]
+
+    def add_exchange(
+        self, conversation_id: str, question: str, answer: Answer, message_id: str | None = None
+    ) -> str:
+        """Store a question and its answer in one transaction; returns the answer's message id."""
+        user = _message_row(conversation_id, "user", question, None, None, None, None, None)
+        bot = _message_row(
+            conversation_id,
+            "assistant",
+            answer.text,
+            answer.intent,
+            answer.abstained,
+            answer.citations,
+            answer.latency_ms,
+            message_id,
+        )
+        with self._begin() as conn:
+            conn.execute(messages.insert(), [user, bot])
+        return bot["id"]
+
+    def get_message(self, message_id: str) -> dict | None:
+        with self._connect() as conn:
+            row = conn.execute(sa.select(messages).where(messages.c.id == message_id)).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["created_at"] = _as_utc(out["created_at"])
+        return out
+
+    # -- feedback ----------------------------------------------------------------------------
+
+    def add_feedback(self, message_id: str, rating: str, comment: str | None = None) -> None:
+        """Record (or replace) the rating of one answer; UnknownMessage if it does not exist."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}")
+        with self._begin() as conn:
+            exists = conn.execute(
+                sa.select(messages.c.id).where(messages.c.id == message_id)
+            ).first()
+            if exists is None:
+                raise UnknownMessage(message_id)
+            conn.execute(feedback.delete().where(feedback.c.message_id == message_id))
+            conn.execute(
+                feedback.insert().values(
+                    message_id=message_id,
+                    rating=rating,
+                    comment=comment or None,
+                    created_at=_clock.now(),
+                )
+            )
+
+    def get_feedback(self, message_id: str) -> dict | None:
+        with self._connect() as conn:
+            row = conn.execute(
+                sa.select(feedback).where(feedback.c.message_id == message_id)
+            ).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["created_at"] = _as_utc(out["created_at"])
+        return out
+
+    # -- analytics ---------------------------------------------------------------------------
+
+    def stats(self, since: datetime | None = None) -> dict:
+        """Counts for operators: answers by intent, abstention rate, feedback up/down."""
+        answers = messages.c.role == "assistant"
+        msg_filter = [answers] if since is None else [answers, messages.c.created_at >= since]
+        conv_filter = [] if since is None else [conversations.c.created_at >= since]
+        fb_filter = [] if since is None else [feedback.c.created_at >= since]
+        with self._connect() as conn:
+            n_conv = conn.execute(
+                sa.select(sa.func.count()).select_from(conversations).where(*conv_filter)
+            ).scalar_one()
+            by_channel = dict(
+                conn.execute(
+                    sa.select(conversations.c.channel, sa.func.count())
+                    .where(*conv_filter)
+                    .group_by(conversations.c.channel)
+                ).all()
+            )
+            by_intent = dict(
+                conn.execute(
+                    sa.select(messages.c.intent, sa.func.count())
+                    .where(*msg_filter)
+                    .group_by(messages.c.intent)
+                ).all()
+            )
+            n_abstained = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(messages)
+                .where(*msg_filter, messages.c.abstained.is_(True))
+            ).scalar_one()
+            by_rating = dict(
+                conn.execute(
+                    sa.select(feedback.c.rating, sa.func.count())
+                    .where(*fb_filter)
+                    .group_by(feedback.c.rating)
+                ).all()
+            )
+        n_answers = sum(by_intent.values())
+        return {
+            "conversations": n_conv,
+            "by_channel": by_channel,
+            "answers": n_answers,
+            "by_intent": {str(k): v for k, v in by_intent.items()},
+            "abstained": n_abstained,
+            "abstention_rate": n_abstained / n_answers if n_answers else 0.0,
+            "feedback": {rating: by_rating.get(rating, 0) for rating in RATINGS},
+        }
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _begin(self):
+        return _guarded(self.engine.begin)
+
+    def _connect(self):
+        return _guarded(self.engine.connect)
+
+
+@contextmanager
+def _guarded(opener: Callable[[], Any]) -> Iterator[sa.Connection]:
+    """Turn driver errors into StorageError with a short reason; other errors pass through."""
+    try:
+        with opener() as conn:
+            yield conn
+    except sa.exc.SQLAlchemyError as exc:
+        raise StorageError(_reason(exc)) from exc
+
+
+def _message_row(
+    conversation_id: str,
+    role: str,
+    content: str,
+    intent: str | None,
+    abstained: bool | None,
+    citations: Iterable[Any] | None,
+    latency_ms: float | None,
+    message_id: str | None,
+) -> dict:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    return {
+        "id": message_id or str(uuid.uuid4()),
+        "conversation_id": conversation_id,
+        "role": role,
+        "content": content,
+        "intent": intent,
+        "abstained": abstained,
+        "citations": _citation_dicts(citations) if citations is not None else None,
+        "latency_ms": latency_ms,
+        "created_at": _clock.now(),
+    }
+
+
+def _reason(exc: BaseException) -> str:
+    """First line of the driver's message, without SQL or parameters."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers and the single writer work at the same time under the threadpool.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()

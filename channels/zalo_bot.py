@@ -1,0 +1,322 @@
+"""Zalo Bot Platform channel: a thin httpx client and a webhook.
+
+API: `POST {base}/bot{token}/{method}` with a JSON body; answers `{"ok": bool, "result": …,
+"error_code": int, "description": str}`. The base is configurable (`NQ57_ZALO_BOT_BASE_URL`):
+Zalo's documents use both https://bot-api.zaloplatforms.com and https://bot-api.zapps.me.
+
+Update shape (Zalo Bot Platform docs, https://bot.zaloplatforms.com/docs, as mirrored by the
+open-source clients `@gguf/claw` extensions/zalo/src/api.ts on unpkg.com and the docs.openclaw.ai
+"channels/zalo" page):
+    {"event_name": "message.text.received" | "message.image.received" |
+                    "message.sticker.received" | "message.unsupported.received",
+     "message": {"message_id", "date", "text"?, "photo"?, "sticker"?,
+                 "from": {"id", "display_name"?, "is_bot"?},
+                 "chat": {"id", "chat_type": "PRIVATE" | "GROUP"}}}
+The webhook delivers it either bare or wrapped as {"ok": true, "result": {...}}; both are
+accepted. Webhook requests carry the secret given to setWebhook in `X-Bot-Api-Secret-Token`.
+getUpdates (long polling) and a webhook exclude each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.answer import Answer
+from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user
+from channels.dedup import Deduplicator, build_deduplicator
+from channels.render import ZALO_BOT_LIMIT, render_plain, split_message
+from nq57.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/zalo-bot"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_EVENT = "message.text.received"
+POLL_TIMEOUT = 30
+
+
+class ZaloBotError(RuntimeError):
+    """The Bot API refused a call (message never contains the token)."""
+
+    def __init__(self, method: str, error_code: int | None, description: str) -> None:
+        super().__init__(f"Zalo Bot API {method} failed: {error_code} {description}")
+        self.method = method
+        self.error_code = error_code
+        self.description = description
+
+
+class ZaloBotModeError(RuntimeError):
+    """Polling requested while a webhook is registered (the two modes exclude each other)."""
+
+
+class ZaloBotClient:
+    def __init__(
+        self,
+        token: str,
+        base_url: str = "https://bot-api.zaloplatforms.com",
+        *,
+        timeout: float = 15.0,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._token = token
+        self.base_url = base_url.rstrip("/")
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(
+        self, method: str, payload: dict | None = None, *, timeout: float | None = None
+    ) -> Any:
+        url = f"{self.base_url}/bot{self._token}/{method}"
+        kwargs: dict[str, Any] = {"json": payload or {}}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            response = await self._http.post(url, **kwargs)
+        except httpx.HTTPError as exc:
+            # httpx messages include the URL, hence the token: report the type only.
+            raise ZaloBotError(method, None, type(exc).__name__) from None
+        try:
+            data = response.json()
+        except ValueError:
+            raise ZaloBotError(method, response.status_code, "non-JSON response") from None
+        if not isinstance(data, dict) or not data.get("ok"):
+            code = data.get("error_code") if isinstance(data, dict) else None
+            desc = data.get("description", "") if isinstance(data, dict) else ""
+            raise ZaloBotError(
+                method, code if code is not None else response.status_code, str(desc)
+            )
+        return data.get("result")
+
+    async def get_me(self) -> dict:
+        return await self.call("getMe")
+
+    async def set_webhook(self, url: str, secret_token: str) -> Any:
+        return await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> Any:
+        return await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> dict:
+        return await self.call("getWebhookInfo") or {}
+
+    async def get_updates(self, timeout: int = POLL_TIMEOUT) -> list[dict]:
+        try:
+            result = await self.call("getUpdates", {"timeout": str(timeout)}, timeout=timeout + 10)
+        except ZaloBotError as exc:
+            if exc.error_code == 408:  # long poll ended without updates
+                return []
+            raise
+        if result is None:
+            return []
+        return result if isinstance(result, list) else [result]
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+
+
+@dataclass
+class ZaloBotEvent:
+    event_name: str
+    message_id: str
+    user_id: str
+    chat_id: str
+    text: str | None
+
+
+def parse_update(data: Any) -> ZaloBotEvent:
+    """One update (bare or wrapped in {"ok", "result"}); ValueError when it is not one."""
+    if not isinstance(data, dict):
+        raise ValueError("update is not an object")
+    if "event_name" not in data and isinstance(data.get("result"), dict):
+        data = data["result"]
+    event_name = data.get("event_name")
+    message = data.get("message")
+    if not isinstance(event_name, str) or not isinstance(message, dict):
+        raise ValueError("update without event_name/message")
+    sender = message.get("from") or {}
+    chat = message.get("chat") or {}
+    chat_id = chat.get("id") or sender.get("id")
+    if not chat_id:
+        raise ValueError("update without chat id")
+    text = message.get("text")
+    return ZaloBotEvent(
+        event_name=event_name,
+        message_id=str(message.get("message_id") or ""),
+        user_id=str(sender.get("id") or chat_id),
+        chat_id=str(chat_id),
+        text=text if isinstance(text, str) else None,
+    )
+
+
+def _from_bot(data: dict) -> bool:
+    inner = data.get("result") if "event_name" not in data else data
+    message = (inner or {}).get("message") or {}
+    return bool((message.get("from") or {}).get("is_bot"))
+
+
+class ZaloBotChannel:
+    def __init__(
+        self,
+        settings: Settings,
+        handler: MessageHandler,
+        *,
+        client: ZaloBotClient | None = None,
+        dedup: Deduplicator | None = None,
+    ) -> None:
+        if not settings.zalo_bot_token:
+            raise ValueError("NQ57_ZALO_BOT_TOKEN is not set")
+        self.settings = settings
+        self.handler = handler
+        self.client = client or ZaloBotClient(settings.zalo_bot_token, settings.zalo_bot_base_url)
+        self.dedup = dedup or build_deduplicator(settings, "zalo_bot")
+        self.router = self._build_router()
+
+    async def stop(self) -> None:
+        await self.client.aclose()
+
+    # -- replies -----------------------------------------------------------------------------
+
+    async def handle_event(self, event: ZaloBotEvent) -> None:
+        """Answer one event; errors are logged (never raised into the webhook or poll loop)."""
+        who = hash_user(f"zalo_bot:{event.user_id}")
+        try:
+            if event.event_name == TEXT_EVENT and event.text is not None:
+                inbound = InboundMessage(
+                    channel="zalo_bot",
+                    user_id=event.user_id,
+                    chat_id=event.chat_id,
+                    text=event.text,
+                    message_id=event.message_id,
+                )
+                await self.send_answer(event.chat_id, await self.handler.ahandle(inbound))
+            elif event.event_name.startswith("message."):
+                await self.send_text(event.chat_id, MSG_NON_TEXT)
+        except Exception as exc:
+            log.error("zalo bot reply failed user=%s error=%s", who, type(exc).__name__)
+
+    async def send_answer(self, chat_id: str, answer: Answer) -> None:
+        await self.send_text(chat_id, render_plain(answer, self.settings.public_base_url))
+
+    async def send_text(self, chat_id: str, text: str) -> None:
+        """Plain text in parts of at most 2,000 characters."""
+        for part in split_message(text, ZALO_BOT_LIMIT):
+            await self.client.send_message(chat_id, part)
+
+    def _is_new(self, event: ZaloBotEvent) -> bool:
+        if not event.message_id:
+            return True
+        return self.dedup.first_seen(f"{event.event_name}:{event.message_id}")
+
+    # -- webhook -----------------------------------------------------------------------------
+
+    def _check_secret(self, request: Request) -> JSONResponse | None:
+        expected = self.settings.zalo_bot_secret
+        if not expected:
+            log.warning("zalo bot webhook called but NQ57_ZALO_BOT_SECRET is not set; refusing")
+            return JSONResponse({"detail": "webhook secret not configured"}, status_code=403)
+        given = request.headers.get(SECRET_HEADER)
+        if not given:
+            return JSONResponse({"detail": "missing secret token"}, status_code=401)
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return JSONResponse({"detail": "invalid secret token"}, status_code=403)
+        return None
+
+    def _build_router(self) -> APIRouter:
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        router = APIRouter(lifespan=lifespan)
+
+        @router.post(WEBHOOK_PATH, include_in_schema=False)
+        async def zalo_bot_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:
+            refused = self._check_secret(request)
+            if refused is not None:
+                return refused
+            try:
+                data = json.loads(await request.body())
+                event = parse_update(data)
+            except ValueError:
+                return JSONResponse({"detail": "malformed update"}, status_code=400)
+            if _from_bot(data) or not self._is_new(event):
+                return JSONResponse({"ok": True, "skipped": True})
+            background.add_task(self.handle_event, event)
+            return JSONResponse({"ok": True})
+
+        return router
+
+    # -- operator commands -------------------------------------------------------------------
+
+    async def set_webhook(self, url: str) -> Any:
+        if not self.settings.zalo_bot_secret or not 8 <= len(self.settings.zalo_bot_secret) <= 256:
+            raise ValueError("NQ57_ZALO_BOT_SECRET must be set (8–256 characters) for a webhook")
+        return await self.client.set_webhook(url, self.settings.zalo_bot_secret)
+
+    async def delete_webhook(self) -> Any:
+        return await self.client.delete_webhook()
+
+    async def poll(
+        self,
+        *,
+        delete_webhook: bool = True,
+        stop: asyncio.Event | None = None,
+        timeout: int = POLL_TIMEOUT,
+    ) -> None:
+        """Long polling for development. Deletes the webhook first (unless told not to) and
+        refuses to run while one is still registered."""
+        if delete_webhook:
+            await self.client.delete_webhook()
+        try:
+            info = await self.client.get_webhook_info()
+        except ZaloBotError:
+            info = {}  # older API without getWebhookInfo: getUpdates will refuse instead
+        if isinstance(info, dict) and info.get("url"):
+            raise ZaloBotModeError(
+                "a Zalo Bot webhook is registered; delete it (or poll with delete_webhook) first"
+            )
+        stop = stop or asyncio.Event()
+        failures = 0
+        while not stop.is_set():
+            try:
+                updates = await self.client.get_updates(timeout=timeout)
+                failures = 0
+            except ZaloBotError as exc:
+                if "webhook" in exc.description.lower():
+                    raise ZaloBotModeError("getUpdates refused: a webhook is registered") from None
+                failures += 1
+                log.warning("zalo getUpdates failed (%s); retrying", exc.error_code)
+                await asyncio.sleep(min(30, 2**failures))
+                continue
+            for event in _events(updates):
+                if self._is_new(event):
+                    await self.handle_event(event)
+
+
+def _events(updates: list[dict]) -> Iterator[ZaloBotEvent]:
+    for raw in updates:
+        try:
+            if not _from_bot(raw):
+                yield parse_update(raw)
+        except (ValueError, AttributeError, TypeError):
+            log.warning("skipping malformed Zalo update")
+
+
+def build_zalo_bot(settings: Settings, handler: MessageHandler) -> ZaloBotChannel:
+    """The Zalo Bot Platform channel; include `.router` in the app."""
+    return ZaloBotChannel(settings, handler)

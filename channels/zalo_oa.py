@@ -1,0 +1,335 @@
+"""Zalo Official Account (OA API v3) channel.
+
+Webhook `POST /webhooks/zalo-oa`. Each event is signed in header `X-ZEvent-Signature`:
+    "mac=" + hex(sha256(app_id + raw_body + timestamp + oa_secret_key))
+a plain SHA-256 (not an HMAC) of the application id, the raw JSON body exactly as received, the
+`timestamp` field of that JSON and the OA secret key (the key of the linked OA, not the app
+secret). Sources followed: Zalo for Developers, Official Account API "Webhook" page
+(developers.zalo.me/docs/official-account/webhook), as restated in "Zalo API – PHP Webhook &
+Callback Official Account" (https://hainh.me/zalo-api-php-webhook-callback-official-account.html),
+which also states Zalo's rule: answer 200 within 2 s or the event is sent again.
+
+So the webhook answers 200 at once, replies in a background task and drops repeats by
+`message.msg_id`. Replies go through the customer-service message API
+(`POST {api_base}/v3.0/oa/message/cs`, header `access_token`). The access token is refreshed from
+the refresh token (`POST {oauth_base}/v4/oa/access_token`, form app_id, grant_type=refresh_token,
+refresh_token; header secret_key = app secret) when missing, expired or rejected; Zalo rotates
+the refresh token on every use, so the new pair is kept and saved to `data_dir`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.answer import Answer
+from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user
+from channels.dedup import Deduplicator, build_deduplicator
+from channels.render import ZALO_OA_LIMIT, render_plain, split_message
+from nq57.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/zalo-oa"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+TEXT_EVENT = "user_send_text"
+# OA API error codes meaning "access token invalid/expired" (Zalo OA API error table).
+INVALID_TOKEN_CODES = frozenset({-216, -124})
+EXPIRY_MARGIN = 120.0  # refresh a little before Zalo's expiry
+
+MSG_WELCOME = (
+    "Cảm ơn bạn đã quan tâm! Mình trả lời câu hỏi về Nghị quyết 57-NQ/TW và các văn bản liên "
+    "quan, có trích dẫn nguồn. Bạn hãy gửi câu hỏi, ví dụ: "
+    "“Nghị quyết 57 đặt mục tiêu gì đến năm 2030?”"
+)
+
+
+class ZaloOAError(RuntimeError):
+    def __init__(self, where: str, code: Any, message: str) -> None:
+        super().__init__(f"Zalo OA {where} failed: {code} {message}")
+        self.code = code
+
+
+def signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    digest = hashlib.sha256(
+        app_id.encode() + raw_body + str(timestamp).encode() + oa_secret_key.encode()
+    ).hexdigest()
+    return f"mac={digest}"
+
+
+def verify_signature(
+    header: str, app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str
+) -> bool:
+    expected = signature(app_id, raw_body, timestamp, oa_secret_key)
+    given = header.strip()
+    if not given.lower().startswith("mac="):
+        given = "mac=" + given
+    return hmac.compare_digest(given.lower().encode(), expected.encode())
+
+
+@dataclass
+class OATokens:
+    access_token: str | None
+    refresh_token: str | None
+    expires_at: float = 0.0  # wall clock; 0 = unknown (assume valid until Zalo says otherwise)
+
+    def usable(self, now: float) -> bool:
+        return bool(self.access_token) and (self.expires_at == 0.0 or now < self.expires_at)
+
+
+class TokenFile:
+    """Keeps the rotating token pair across restarts (mode 600)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> OATokens | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return OATokens(
+                data.get("access_token"),
+                data.get("refresh_token"),
+                float(data.get("expires_at", 0)),
+            )
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def save(self, tokens: OATokens) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(asdict(tokens), fh)
+        os.replace(tmp, self.path)
+
+
+class ZaloOAClient:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        token_file: TokenFile | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.api_base = settings.zalo_oa_api_base.rstrip("/")
+        self.oauth_base = settings.zalo_oauth_base.rstrip("/")
+        self.token_file = token_file
+        saved = token_file.load() if token_file else None
+        # A saved pair is newer than the configured one: refresh tokens are single-use.
+        self.tokens = saved or OATokens(
+            settings.zalo_oa_access_token, settings.zalo_oa_refresh_token
+        )
+        self._http = http or httpx.AsyncClient(timeout=15.0)
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def refresh(self, stale: str | None = None) -> str:
+        """New access token from the refresh token; `stale` avoids refreshing twice when
+        several replies hit an expired token together."""
+        async with self._lock:
+            if stale is not None and self.tokens.access_token not in (None, stale):
+                return self.tokens.access_token
+            if not (
+                self.tokens.refresh_token
+                and self.settings.zalo_oa_app_id
+                and self.settings.zalo_oa_app_secret
+            ):
+                raise ZaloOAError(
+                    "token refresh", None, "refresh token, app id or app secret missing"
+                )
+            try:
+                response = await self._http.post(
+                    f"{self.oauth_base}/v4/oa/access_token",
+                    data={
+                        "app_id": self.settings.zalo_oa_app_id,
+                        "grant_type": "refresh_token",
+                        "refresh_token": self.tokens.refresh_token,
+                    },
+                    headers={"secret_key": self.settings.zalo_oa_app_secret},
+                )
+                data = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise ZaloOAError("token refresh", None, type(exc).__name__) from None
+            if not isinstance(data, dict) or not data.get("access_token"):
+                code = data.get("error") if isinstance(data, dict) else None
+                name = data.get("error_name", "") if isinstance(data, dict) else ""
+                raise ZaloOAError("token refresh", code, str(name))
+            try:
+                expires_in = float(data.get("expires_in") or 0)
+            except (TypeError, ValueError):
+                expires_in = 0.0
+            self.tokens = OATokens(
+                access_token=data["access_token"],
+                refresh_token=data.get("refresh_token") or self.tokens.refresh_token,
+                expires_at=time.time() + expires_in - EXPIRY_MARGIN if expires_in else 0.0,
+            )
+            if self.token_file:
+                try:
+                    self.token_file.save(self.tokens)
+                except OSError as exc:
+                    log.error("could not save Zalo OA tokens: %s", type(exc).__name__)
+            log.info("Zalo OA access token refreshed")
+            return self.tokens.access_token
+
+    async def _access_token(self) -> str:
+        if self.tokens.usable(time.time()):
+            return self.tokens.access_token  # type: ignore[return-value]
+        return await self.refresh(stale=self.tokens.access_token)
+
+    async def send_text(self, user_id: str, text: str) -> dict:
+        """Customer-service text message; one refresh-and-retry on an invalid token."""
+        payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        token = await self._access_token()
+        for attempt in range(2):
+            try:
+                response = await self._http.post(
+                    f"{self.api_base}/v3.0/oa/message/cs",
+                    json=payload,
+                    headers={"access_token": token},
+                )
+                data = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise ZaloOAError("send", None, type(exc).__name__) from None
+            code = data.get("error", 0) if isinstance(data, dict) else None
+            if code == 0:
+                return data
+            if code in INVALID_TOKEN_CODES and attempt == 0:
+                token = await self.refresh(stale=token)
+                continue
+            raise ZaloOAError(
+                "send", code, str(data.get("message", "") if isinstance(data, dict) else "")
+            )
+        raise ZaloOAError("send", None, "unreachable")
+
+
+class ZaloOAChannel:
+    def __init__(
+        self,
+        settings: Settings,
+        handler: MessageHandler,
+        *,
+        client: ZaloOAClient | None = None,
+        dedup: Deduplicator | None = None,
+    ) -> None:
+        if not (settings.zalo_oa_app_id and settings.zalo_oa_secret_key):
+            raise ValueError("NQ57_ZALO_OA_APP_ID and NQ57_ZALO_OA_SECRET_KEY must be set")
+        self.settings = settings
+        self.handler = handler
+        self.client = client or ZaloOAClient(
+            settings, token_file=TokenFile(settings.data_dir / "zalo_oa_tokens.json")
+        )
+        self.dedup = dedup or build_deduplicator(settings, "zalo_oa")
+        self.router = self._build_router()
+
+    async def start(self) -> None:
+        """Nothing to open eagerly; tokens are fetched on the first reply."""
+
+    async def stop(self) -> None:
+        await self.client.aclose()
+
+    async def handle_event(self, event: dict) -> None:
+        """Reply to one verified event; errors are logged, never raised."""
+        event_name = str(event.get("event_name") or "")
+        sender = event.get("sender") or event.get("follower") or {}
+        user_id = str(sender.get("id") or "")
+        if not user_id:
+            return
+        who = hash_user(f"zalo_oa:{user_id}")
+        try:
+            message = event.get("message") or {}
+            if event_name == TEXT_EVENT and isinstance(message.get("text"), str):
+                inbound = InboundMessage(
+                    channel="zalo_oa",
+                    user_id=user_id,
+                    chat_id=user_id,
+                    text=message["text"],
+                    message_id=str(message.get("msg_id") or ""),
+                )
+                await self.send_answer(user_id, await self.handler.ahandle(inbound))
+            elif event_name.startswith("user_send_"):
+                await self.send_text(user_id, MSG_NON_TEXT)
+            elif event_name == "follow":
+                await self.send_text(user_id, MSG_WELCOME)
+        except Exception as exc:
+            log.error("zalo OA reply failed user=%s error=%s", who, type(exc).__name__)
+
+    async def send_answer(self, user_id: str, answer: Answer) -> None:
+        await self.send_text(user_id, render_plain(answer, self.settings.public_base_url))
+
+    async def send_text(self, user_id: str, text: str) -> None:
+        """Plain text in parts of at most 2,000 characters."""
+        for part in split_message(text, ZALO_OA_LIMIT):
+            await self.client.send_text(user_id, part)
+
+    def _dedup_key(self, event: dict) -> str:
+        message = event.get("message") or {}
+        msg_id = message.get("msg_id") if isinstance(message, dict) else None
+        if msg_id:
+            return f"msg:{msg_id}"
+        sender = (event.get("sender") or event.get("follower") or {}).get("id", "")
+        return f"evt:{event.get('event_name')}:{sender}:{event.get('timestamp')}"
+
+    def _build_router(self) -> APIRouter:
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        router = APIRouter(lifespan=lifespan)
+
+        @router.post(WEBHOOK_PATH, include_in_schema=False)
+        async def zalo_oa_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:
+            raw = await request.body()
+            try:
+                event = json.loads(raw)
+                if not isinstance(event, dict) or "event_name" not in event:
+                    raise ValueError("not an event")
+            except ValueError:
+                return JSONResponse({"detail": "malformed event"}, status_code=400)
+            header = request.headers.get(SIGNATURE_HEADER)
+            if not header:
+                return JSONResponse({"detail": "missing signature"}, status_code=401)
+            ok = verify_signature(
+                header,
+                self.settings.zalo_oa_app_id or "",
+                raw,
+                str(event.get("timestamp", "")),
+                self.settings.zalo_oa_secret_key or "",
+            )
+            if (
+                not ok
+                or str(event.get("app_id", self.settings.zalo_oa_app_id))
+                != self.settings.zalo_oa_app_id
+            ):
+                return JSONResponse({"detail": "invalid signature"}, status_code=403)
+            if not self.dedup.first_seen(self._dedup_key(event)):
+                return JSONResponse({"ok": True, "duplicate": True})
+            background.add_task(self.handle_event, event)
+            return JSONResponse({"ok": True})
+
+        return router
+
+
+def build_zalo_oa(settings: Settings, handler: MessageHandler) -> ZaloOAChannel:
+    """The Zalo OA channel; include `.router` in the app."""
+    return ZaloOAChannel(settings, handler)

@@ -1,0 +1,212 @@
+"""Ingestion, top to bottom: discover → load → clean → parse → chunk → embed → index.
+
+Each stage is a pure function or a small object from its own module; this file only composes
+them and keeps the book-keeping that makes re-ingestion incremental (content hashes) and
+rebuilds crash-safe (the store builds beside the live index and swaps at the end).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.catalog import discover
+from ingest.chunk import chunk_document
+from ingest.clean import clean_text
+from ingest.embed import get_embedder
+from ingest.loaders import LoaderError, load_file
+from ingest.model import Chunk, DocumentMeta, Unit
+from ingest.sparse import SparseEncoder, average_length
+from ingest.store import IndexMeta, StoredPoint, VectorStore, open_store
+from nq57.settings import Settings
+
+Progress = Callable[[str, int, int], None]
+RESTORER_FILE = "restorer.json.gz"
+
+
+class IngestError(RuntimeError):
+    """Nothing could be ingested (empty corpus, every file failed); the index is untouched."""
+
+
+@dataclass
+class ParsedDocument:
+    meta: DocumentMeta
+    text: str
+    root: Unit
+    chunks: list[Chunk]
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    embedded: int = 0
+    embed_tokens: int = 0
+    embed_seconds: float = 0.0
+    per_document: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.embed_tokens / self.embed_seconds if self.embed_seconds else 0.0
+
+
+def parse_file(path: Path, meta: DocumentMeta, settings: Settings) -> ParsedDocument:
+    text = clean_text(load_file(path))
+    root = parse_document(text, meta)
+    chunks = chunk_document(root, meta, settings.chunk_max_chars, settings.chunk_min_chars)
+    return ParsedDocument(meta, text, root, chunks)
+
+
+def parse_document(text: str, meta: DocumentMeta) -> Unit:
+    from ingest.structure import parse_document as _parse
+
+    return _parse(text, meta)
+
+
+def load_corpus(
+    settings: Settings, progress: Progress | None = None
+) -> tuple[list[ParsedDocument], list[dict[str, str]], list[str]]:
+    """Parse every document of the corpus; a broken file is reported, the others go on."""
+    metas, warnings = discover(settings.corpus_dir)
+    parsed: list[ParsedDocument] = []
+    failed: list[dict[str, str]] = []
+    for i, meta in enumerate(metas):
+        path = settings.docs_dir / meta.file
+        try:
+            parsed.append(parse_file(path, meta, settings))
+        except LoaderError as exc:
+            failed.append({"file": meta.file, "error": str(exc)})
+        except Exception as exc:  # a parser bug on one file must not stop the others
+            failed.append({"file": meta.file, "error": f"{type(exc).__name__}: {exc}"})
+        if progress:
+            progress("parse", i + 1, len(metas))
+    return parsed, failed, warnings
+
+
+def chunk_payload(chunk: Chunk, meta: DocumentMeta, embedder_id: str) -> dict[str, Any]:
+    return {
+        "doc_id": meta.id,
+        "doc": meta.file,
+        "doc_number": meta.number,
+        "doc_title": meta.title,
+        "doc_type": meta.type,
+        "doc_short": meta.short_name,
+        "issued": meta.issued,
+        "locator": chunk.locator,
+        "breadcrumb": chunk.breadcrumb,
+        "text": chunk.text,
+        "kind": chunk.kind,
+        "chunk_index": chunk.chunk_index,
+        "content_hash": chunk.content_hash,
+        "embedder": embedder_id,
+    }
+
+
+def ingest(
+    settings: Settings,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    store: VectorStore | None = None,
+    embedder: Any = None,
+) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    parsed, report.failed, report.warnings = load_corpus(settings, progress)
+    if not parsed:
+        reason = "every document failed to load" if report.failed else "the corpus has no documents"
+        raise IngestError(f"{reason} ({settings.docs_dir}); the existing index is unchanged")
+
+    embedder = embedder or get_embedder(settings.embedder, settings.cache_dir)
+    store = store or open_store(settings)
+    all_chunks = [(doc.meta, c) for doc in parsed for c in doc.chunks]
+    encoder = SparseEncoder(avgdl=average_length([c.text for _, c in all_chunks]))
+    meta = IndexMeta(embedder=embedder.model_id, dim=embedder.dim, avgdl=encoder.avgdl)
+    report.documents = len(parsed)
+    report.chunks = len(all_chunks)
+    report.per_document = {doc.meta.file: len(doc.chunks) for doc in parsed}
+
+    store.begin(meta, rebuild=rebuild)
+    try:
+        existing = store.hashes()
+        wanted = {c.point_id: (m, c) for m, c in all_chunks}
+        new_ids = [pid for pid in wanted if pid not in existing]
+        failed_docs = {_stem(f["file"]) for f in report.failed}
+        stale = [
+            pid
+            for pid, payload in existing.items()
+            if pid not in wanted and payload.get("doc_id") not in failed_docs
+        ]
+        stale_keys = {
+            (existing[pid].get("doc_id"), existing[pid].get("locator"), existing[pid].get("chunk_index"))
+            for pid in stale
+        }
+        for pid in new_ids:
+            m, c = wanted[pid]
+            if (m.id, c.locator, c.chunk_index) in stale_keys:
+                report.updated += 1
+            else:
+                report.added += 1
+        report.removed = max(len(stale) - report.updated, 0)
+
+        batch = max(settings.embed_batch_size, 1)
+        for start in range(0, len(new_ids), batch):
+            ids = new_ids[start : start + batch]
+            texts = [wanted[pid][1].embed_text for pid in ids]
+            t0 = time.perf_counter()
+            misses_before = getattr(embedder, "misses", 0)
+            vectors = embedder.embed_documents(texts)
+            if getattr(embedder, "misses", 0) > misses_before or not hasattr(embedder, "misses"):
+                report.embed_seconds += time.perf_counter() - t0
+                report.embed_tokens += sum(embedder.count_tokens(t) for t in texts)
+                report.embedded += len(texts)
+            points = [
+                StoredPoint(
+                    id=pid,
+                    dense=vec,
+                    sparse=encoder.encode_document(wanted[pid][1].embed_text),
+                    payload=chunk_payload(wanted[pid][1], wanted[pid][0], embedder.model_id),
+                )
+                for pid, vec in zip(ids, vectors, strict=True)
+            ]
+            store.upsert(points)
+            if progress:
+                progress("embed", min(start + batch, len(new_ids)), len(new_ids))
+        store.delete(stale)
+        store.set_meta(meta)
+        if new_ids or stale or rebuild or not (settings.index_dir / RESTORER_FILE).exists():
+            _save_restorer(settings, [doc.text for doc in parsed])
+        store.commit()
+    except BaseException:
+        store.abort()
+        raise
+    finally:
+        store.close()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _stem(file: str) -> str:
+    return Path(file).stem
+
+
+def _save_restorer(settings: Settings, texts: list[str]) -> None:
+    """The diacritic restorer is learned from the indexed texts, so it is rebuilt with them."""
+    from retrieval.restore import DiacriticRestorer
+
+    path = settings.index_dir / RESTORER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    DiacriticRestorer.train(texts).save(tmp)
+    tmp.replace(path)

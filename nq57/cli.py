@@ -1,0 +1,462 @@
+"""`nq57` command line (contract in ARCHITECTURE.md, "CLI contract")."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nq57.settings import Settings, get_settings
+
+app = typer.Typer(help="Trợ lý hỏi đáp Nghị quyết 57-NQ/TW: nạp văn bản, tìm kiếm, hỏi đáp, đánh giá.", no_args_is_help=True)
+eval_app = typer.Typer(help="Đánh giá chất lượng (gold set, ALQAC).", no_args_is_help=True)
+telegram_app = typer.Typer(help="Kênh Telegram.", no_args_is_help=True)
+zalo_app = typer.Typer(help="Kênh Zalo Bot Platform.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(zalo_app, name="zalo")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings(corpus: Path | None = None) -> Settings:
+    settings = get_settings()
+    if corpus is not None:
+        settings = settings.model_copy(update={"corpus_dir": corpus})
+    return settings
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _runtime(settings: Settings):
+    from bot.assistant import build_assistant
+    from ingest.embed import EmbedderError
+    from ingest.store import StoreError
+
+    try:
+        return build_assistant(settings)
+    except (StoreError, EmbedderError) as exc:
+        _fail(str(exc))
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@app.command()
+def ingest(
+    corpus: Annotated[Path | None, typer.Option(help="Thư mục kho văn bản (chứa docs/ và catalog).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Dựng lại toàn bộ chỉ mục bên cạnh chỉ mục cũ rồi hoán đổi.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt dạng JSON.")] = False,
+) -> None:
+    """Nạp kho văn bản vào chỉ mục (tăng dần theo content hash, hoặc --rebuild)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ingest.embed import EmbedderError
+    from ingest.pipeline import IngestError
+    from ingest.pipeline import ingest as run_ingest
+    from ingest.store import StoreError
+
+    settings = _settings(corpus)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=as_json,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            label = {"parse": "Phân tích văn bản", "embed": "Tạo vector"}.get(stage, stage)
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(label, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            report = run_ingest(settings, rebuild=rebuild, progress=progress)
+        except (IngestError, StoreError, EmbedderError) as exc:
+            _fail(str(exc))
+    summary = {k: getattr(report, k) for k in ("documents", "chunks", "added", "updated", "removed", "seconds")}
+    if as_json:
+        _emit_json(summary | {"failed": report.failed, "warnings": report.warnings, "embedded": report.embedded,
+                              "embed_tokens": report.embed_tokens, "tokens_per_second": round(report.tokens_per_second, 1),
+                              "per_document": report.per_document})
+    else:
+        table = Table(title="Nạp văn bản")
+        for key in summary:
+            table.add_column(key)
+        table.add_row(*(str(v) for v in summary.values()))
+        out.print(table)
+        if report.embedded:
+            out.print(f"Đã tạo {report.embedded} vector, {report.embed_tokens} token, "
+                      f"{report.tokens_per_second:.0f} token/s")
+        for warning in report.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+        for failure in report.failed:
+            console.print(f"[red]failed:[/red] {failure['file']}: {failure['error']}")
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def inspect(doc: Annotated[str, typer.Argument(help="Tên tệp hoặc id văn bản, ví dụ nq-57-2024.txt")]) -> None:
+    """In cây cấu trúc (locator) của một văn bản để kiểm tra trước khi nạp."""
+    from ingest.catalog import discover
+    from ingest.loaders import LoaderError
+    from ingest.pipeline import parse_file
+    from ingest.structure import render_tree
+
+    settings = _settings()
+    path = Path(doc)
+    metas, _ = discover(settings.corpus_dir)
+    meta = next((m for m in metas if doc in (m.file, m.id) or path.name == m.file), None)
+    if meta is None:
+        if not path.exists():
+            _fail(f"không tìm thấy văn bản {doc!r} trong {settings.docs_dir}")
+        from ingest.catalog import guess_meta
+        from ingest.loaders import load_file
+
+        meta = guess_meta(load_file(path), path.name)
+    else:
+        path = settings.docs_dir / meta.file
+    try:
+        parsed = parse_file(path, meta, settings)
+    except LoaderError as exc:
+        _fail(str(exc))
+    out.print(render_tree(parsed.root), markup=False, highlight=False)
+    console.print(f"{len(parsed.chunks)} chunks")
+
+
+# --------------------------------------------------------------------------- search / ask
+
+
+@app.command()
+def search(
+    question: str,
+    k: Annotated[int, typer.Option("-k", help="Số kết quả.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Tìm kiếm lai (dense + sparse) trong kho văn bản."""
+    runtime = _runtime(_settings())
+    hits = runtime.search(question, k)
+    rows = [
+        {"rank": h.rank, "score": h.score, "doc": h.doc, "doc_number": h.doc_number,
+         "locator": h.locator, "text": h.text, "chunk_id": h.chunk_id}
+        for h in hits
+    ]
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table(show_lines=True)
+    for col in ("#", "văn bản", "vị trí", "nội dung"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["rank"]), r["doc_number"], r["locator"], r["text"][:300])
+    out.print(table)
+
+
+@app.command()
+def ask(
+    question: str,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    history: Annotated[Path | None, typer.Option(help="Tệp JSON: danh sách {role, content}.")] = None,
+) -> None:
+    """Hỏi một câu, nhận câu trả lời có trích dẫn."""
+    from bot.answer import Turn
+
+    turns: list[Turn] = []
+    if history is not None:
+        try:
+            raw = json.loads(history.read_text("utf-8"))
+            turns = [Turn(role=t["role"], content=t["content"]) for t in raw]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            _fail(f"history file {history}: {exc}")
+    runtime = _runtime(_settings())
+    answer = runtime.assistant.ask(question, turns)
+    base = runtime.settings.public_base_url.rstrip("/")
+    if as_json:
+        _emit_json({
+            "answer": answer.text,
+            "citations": [
+                {"doc": c.doc, "doc_number": c.doc_number, "locator": c.locator, "quote": c.quote, "url": base + c.url}
+                for c in answer.citations
+            ],
+            "intent": answer.intent,
+            "abstained": answer.abstained,
+            "latency_ms": answer.latency_ms,
+        })
+        return
+    out.print(answer.text, markup=False, highlight=False)
+    if answer.citations:
+        out.print("\nNguồn:", style="bold")
+        for i, c in enumerate(answer.citations, 1):
+            out.print(f"[{i}] {c.doc_number}, {c.locator} — {base}{c.url}", markup=False, highlight=False)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Địa chỉ lắng nghe.")] = None,
+    port: Annotated[int | None, typer.Option(help="Cổng.")] = None,
+) -> None:
+    """Chạy web API, widget và webhook các kênh."""
+    import uvicorn
+
+    from channels.server import build_app
+
+    settings = _settings()
+    uvicorn.run(build_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+# --------------------------------------------------------------------------- eval
+
+
+@eval_app.command("run")
+def eval_run(
+    gold: Annotated[list[Path], typer.Argument(help="Một hoặc nhiều tệp gold JSONL.")],
+    k: Annotated[int, typer.Option("--k")] = 5,
+    report: Annotated[Path, typer.Option(help="Thư mục báo cáo.")] = Path("reports/latest"),
+    url: Annotated[str | None, typer.Option(help="Chạy với máy chủ đang chạy thay vì trong tiến trình.")] = None,
+    compare: Annotated[Path | None, typer.Option(help="results.json cũ để so sánh.")] = None,
+    alqac: Annotated[Path | None, typer.Option(help="Kết quả JSON của `nq57 eval alqac` để đưa vào báo cáo.")] = None,
+    min_hit5: Annotated[float | None, typer.Option()] = None,
+    min_recall5: Annotated[float | None, typer.Option()] = None,
+    min_citation: Annotated[float | None, typer.Option()] = None,
+    min_facts: Annotated[float | None, typer.Option()] = None,
+    min_abstention: Annotated[float | None, typer.Option(help="Ngưỡng chung cho precision và recall.")] = None,
+    max_false_abstention: Annotated[float | None, typer.Option()] = None,
+    max_p95_ms: Annotated[float | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Chạy gold set, viết report.md, report.html, results.json và biểu đồ."""
+    import os
+
+    from evals.compare import check_thresholds, render_comparison
+    from evals.compare import compare as compare_runs
+    from evals.gold_io import GoldError, load_gold
+    from evals.report import write_report
+    from evals.runner import run_gold
+
+    try:
+        items = [item for path in gold for item in load_gold(path)]
+    except (GoldError, OSError) as exc:
+        _fail(str(exc))
+    backend = _eval_backend(url)
+    with _progress_bar(len(items), "Đánh giá", quiet=as_json) as tick:
+        run = run_gold(items, backend, k=k, progress=tick)
+    from evals.judge import judge_configured, judge_run
+
+    settings = _settings()
+    if judge_configured(settings):
+        run.judged = judge_run(run, settings)
+    alqac_data = json.loads(alqac.read_text("utf-8")) if alqac else None
+    written = write_report(run, report, alqac=alqac_data, machine={"cores": os.cpu_count(), "backend": url or "in-process"})
+    summary = written["summary"]
+    thresholds = {
+        name: value
+        for name, value in {
+            "min_hit5": min_hit5, "min_recall5": min_recall5, "min_citation": min_citation,
+            "min_facts": min_facts, "min_abstention_precision": min_abstention,
+            "min_abstention_recall": min_abstention, "max_false_abstention": max_false_abstention,
+            "max_p95_ms": max_p95_ms,
+        }.items()
+        if value is not None
+    }
+    failed = check_thresholds(summary, thresholds)
+    regressions = None
+    if compare is not None:
+        comparison = compare_runs(json.loads(compare.read_text("utf-8")), json.loads((report / "results.json").read_text("utf-8")))
+        regressions = comparison.has_regressions
+        console.print(render_comparison(comparison), markup=False)
+    if as_json:
+        _emit_json(summary | {"report": str(report), "failed_thresholds": failed})
+    else:
+        _print_summary(summary)
+        out.print(f"Báo cáo: {report / 'report.html'}")
+    for f in failed:
+        console.print(f"[red]threshold failed:[/red] {f}")
+    if failed or regressions:
+        raise typer.Exit(1)
+
+
+def _eval_backend(url: str | None):
+    from evals.runner import CallableBackend, HttpBackend
+
+    if url:
+        return HttpBackend(url)
+    runtime = _runtime(_settings())
+    from bot.answer import Turn
+
+    def do_search(question: str, history: list[dict]) -> list[dict]:
+        from bot.followup import resolve
+
+        turns = [Turn(t["role"], t["content"]) for t in history]
+        return [h.to_dict() for h in runtime.retriever.search(resolve(question, turns), 10)]
+
+    def do_ask(question: str, history: list[dict]) -> dict:
+        return runtime.assistant.ask(question, [Turn(t["role"], t["content"]) for t in history]).to_dict()
+
+    return CallableBackend(do_search, do_ask)
+
+
+class _progress_bar:
+    def __init__(self, total: int, label: str, quiet: bool = False) -> None:
+        from rich.progress import Progress
+
+        self.progress = Progress(console=console, transient=True, disable=quiet)
+        self.total, self.label = total, label
+
+    def __enter__(self):
+        self.progress.start()
+        task = self.progress.add_task(self.label, total=self.total)
+        return lambda done, total: self.progress.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _print_summary(summary: dict) -> None:
+    cols = ["n", "hit@5", "recall@5", "mrr@10", "citation_accuracy", "fact_coverage",
+            "abstention_precision", "abstention_recall", "false_abstention", "answer_p95_ms"]
+    table = Table(title="Kết quả")
+    table.add_column("nhóm")
+    for c in cols:
+        table.add_column(c)
+
+    def fmt(v: Any) -> str:
+        return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    rows = [("overall", summary["overall"])] + [(f"style={k}", v) for k, v in summary.get("by_style", {}).items()]
+    for name, figures in rows:
+        table.add_row(name, *(fmt(figures.get(c)) for c in cols))
+    out.print(table)
+
+
+@eval_app.command("alqac")
+def eval_alqac(
+    directory: Annotated[Path, typer.Argument(help="Thư mục chứa law.json")],
+    questions: Annotated[Path, typer.Option(help="Tệp câu hỏi (train.json, question.json …)")],
+    strip_diacritics: Annotated[bool | None, typer.Option("--strip-diacritics/--keep-diacritics", help="Chỉ chạy một biến thể; mặc định chạy cả hai.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Chỉ lấy N câu hỏi đầu.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Benchmark truy hồi định dạng ALQAC trong một collection riêng."""
+    from evals.alqac import run_alqac
+
+    result = run_alqac(directory, questions, _settings(), strip_diacritics=strip_diacritics, limit=limit)
+    if as_json:
+        _emit_json(result)
+        return
+    table = Table(title=f"ALQAC {result.get('dataset', '')} (n={result.get('n')})")
+    for col in ("hệ thống", "biến thể", "acc@1", "recall@10", "mrr@10"):
+        table.add_column(col)
+    for system in ("system", "bm25", "dense"):
+        for variant, figures in (result.get(system) or {}).items():
+            table.add_row(system, variant, *(f"{figures[m]:.3f}" for m in ("acc_at_1", "recall_at_10", "mrr_at_10")))
+    out.print(table)
+
+
+@eval_app.command("failures")
+def eval_failures(results: Annotated[Path, typer.Argument(help="results.json của một lần chạy")]) -> None:
+    """Liệt kê các câu hỏi bị sai: đã truy hồi gì, đã trả lời gì, vì sao sai."""
+    from evals.report import failures, render_failures
+
+    data = json.loads(results.read_text("utf-8"))
+    out.print(render_failures(failures(data), markup=True))
+
+
+# --------------------------------------------------------------------------- bench
+
+
+@app.command()
+def bench(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    queries: Annotated[int, typer.Option(help="Số truy vấn đo độ trễ.")] = 200,
+    cold: Annotated[bool, typer.Option(help="Đo cả nạp nguội (xóa cache vector, mất vài phút).")] = False,
+) -> None:
+    """Đo độ trễ, thông lượng và bộ nhớ của ingest, search và ask."""
+    from evals.bench import run_bench
+
+    result = run_bench(_settings(), n_queries=queries, cold=cold, progress=console)
+    if as_json:
+        _emit_json(result)
+        return
+    table = Table(title=f"Benchmark ({result['machine']['cores']} nhân)")
+    table.add_column("phép đo")
+    table.add_column("giá trị")
+    for key, value in result["flat"].items():
+        table.add_row(key, str(value))
+    out.print(table)
+
+
+# --------------------------------------------------------------------------- channels
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(url: str) -> None:
+    """Đăng ký webhook Telegram (URL công khai tới /webhooks/telegram)."""
+    import asyncio
+
+    from channels.server import messenger_channels
+
+    channels = messenger_channels(_settings(), with_assistant=False)
+    if "telegram" not in channels:
+        _fail("NQ57_TELEGRAM_TOKEN is not set")
+    asyncio.run(channels["telegram"].set_webhook(url))
+    out.print(f"Đã đặt webhook Telegram: {url}")
+
+
+@telegram_app.command("poll")
+def telegram_poll() -> None:
+    """Chạy bot Telegram bằng long polling (phát triển cục bộ)."""
+    import asyncio
+
+    from channels.server import messenger_channels
+
+    channels = messenger_channels(_settings())
+    if "telegram" not in channels:
+        _fail("NQ57_TELEGRAM_TOKEN is not set")
+    asyncio.run(channels["telegram"].poll())
+
+
+@zalo_app.command("set-webhook")
+def zalo_set_webhook(url: str) -> None:
+    """Đăng ký webhook Zalo Bot (URL công khai tới /webhooks/zalo-bot)."""
+    import asyncio
+
+    from channels.server import messenger_channels
+
+    channels = messenger_channels(_settings(), with_assistant=False)
+    if "zalo_bot" not in channels:
+        _fail("NQ57_ZALO_BOT_TOKEN is not set")
+    asyncio.run(channels["zalo_bot"].set_webhook(url))
+    out.print(f"Đã đặt webhook Zalo Bot: {url}")
+
+
+@zalo_app.command("poll")
+def zalo_poll() -> None:
+    """Chạy Zalo Bot bằng getUpdates (phát triển cục bộ; xóa webhook trước)."""
+    import asyncio
+
+    from channels.server import messenger_channels
+
+    channels = messenger_channels(_settings())
+    if "zalo_bot" not in channels:
+        _fail("NQ57_ZALO_BOT_TOKEN is not set")
+    asyncio.run(channels["zalo_bot"].poll())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,587 @@
+"""Query analysis: normalise, expand phone abbreviations, restore diacritics, find references.
+
+Citizens write "nq 57 ko dc ap dung cho dn ah", officials write "khoản 2 Điều 3 Thông tư
+33/2025/TT-BKHCN"; both must reach the same chunks. Everything here is a pure function of the
+text, the catalog and (optionally) a trained ``DiacriticRestorer``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.model import DocumentMeta
+from nq57.text import fold, has_diacritics, normalize
+from retrieval.restore import DiacriticRestorer
+
+# ----- abbreviations -------------------------------------------------------------------------
+# Whole-token, case-insensitive. Ambiguous ones are resolved by context below:
+#   k / kh   "không" in chat; "kh" + number is "kế hoạch"; "điểm k" is a point label.
+#   dk / đk  mostly "được" in chat, also "điều kiện"; we follow chat usage.
+#   tt       "thông tư" only before a number; alone it may be "thủ tướng" or "thông tin",
+#            so it is left as typed ("ttg" is the unambiguous "thủ tướng").
+#   nd / nđ  "nghị định" only before a number; alone "nd" is usually "nội dung".
+#   tb       "thông báo" only before a number; alone it may be "trung bình".
+#   a / v / z / r  only as the last word, and never right after "điểm", "mục", "phụ lục"…,
+#            where they are labels ("điểm a", "Phụ lục V").
+#   tr       "triệu" only after a number ("50 tr"); alone it may be "trang", "trước".
+#   hd, dt, gd, pt, bt: too ambiguous (hướng dẫn/hợp đồng/hoạt động…), left as typed.
+ABBREVIATIONS: dict[str, str] = {
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "hong": "không",
+    "hok": "không",
+    "hk": "không",
+    "khum": "không",
+    "kg": "không",
+    "dc": "được",
+    "đc": "được",
+    "dk": "được",
+    "đk": "được",
+    "bn": "bao nhiêu",
+    "bnhieu": "bao nhiêu",
+    "j": "gì",
+    "ntn": "như thế nào",
+    "nq": "nghị quyết",
+    "qđ": "quyết định",
+    "qd": "quyết định",
+    "kl": "kết luận",
+    "dn": "doanh nghiệp",
+    "cp": "chính phủ",
+    "bct": "bộ chính trị",
+    "ttg": "thủ tướng",
+    "kh&cn": "khoa học và công nghệ",
+    "khcn": "khoa học và công nghệ",
+    "đmst": "đổi mới sáng tạo",
+    "dmst": "đổi mới sáng tạo",
+    "cds": "chuyển đổi số",
+    "cđs": "chuyển đổi số",
+    "cntt": "công nghệ thông tin",
+    "nckh": "nghiên cứu khoa học",
+    "vn": "Việt Nam",
+    "ubnd": "ủy ban nhân dân",
+    "qh": "quốc hội",
+    "tthc": "thủ tục hành chính",
+    "nsnn": "ngân sách nhà nước",
+    "vs": "với",
+    "ng": "người",
+    "mn": "mọi người",
+    "bh": "bao giờ",
+    "bgio": "bao giờ",
+    "mik": "mình",
+    "mk": "mình",
+    "cx": "cũng",
+    "cg": "cũng",
+    "trc": "trước",
+    "nhìu": "nhiều",
+    "nhiu": "nhiều",
+    "lm": "làm",
+    "oy": "rồi",
+    "ad": "",
+    "admin": "",
+}
+# Only when a number follows (optionally after "số"): "kh 3260", "tt 33/2025", "nđ 13".
+NUMBERED_ABBREVIATIONS: dict[str, str] = {
+    "kh": "kế hoạch",
+    "tt": "thông tư",
+    "nd": "nghị định",
+    "nđ": "nghị định",
+    "tb": "thông báo",
+}
+# Only right after a number.
+AFTER_NUMBER_ABBREVIATIONS: dict[str, str] = {"tr": "triệu", "ty": "tỷ"}
+# Only as the last word of the message.
+FINAL_ABBREVIATIONS: dict[str, str] = {
+    "ah": "",
+    "ạ": "",
+    "a": "",
+    "à": "",
+    "z": "vậy",
+    "v": "vậy",
+    "zay": "vậy",
+    "dzay": "vậy",
+    "r": "rồi",
+}
+# Words after which a short token is a label, not an abbreviation ("điểm a", "Phụ lục V").
+_LABEL_CONTEXT = {"diem", "muc", "phan", "luc", "chuong"}
+# After a number these are units ("500 k" is 500 nghìn, "50 kg"), not "không".
+_UNITS = {"k", "kg"}
+# Document-type codes glued to a number: "nq57", "qd1169", "tt33".
+_GLUED = re.compile(r"^(nq|qđ|qd|tt|nđ|nd|kh|kl|tb)(\d+\S*)$", re.IGNORECASE)
+_EDGE_PUNCT = "\"'“”‘’«»()[]{}.,;:!?…"
+
+# ----- references ----------------------------------------------------------------------------
+# Folded lower-case type names and codes → the catalog's type (folded, lower case).
+DOC_TYPES: dict[str, str] = {
+    "nghi quyet": "nghi quyet",
+    "nq": "nghi quyet",
+    "quyet dinh": "quyet dinh",
+    "qd": "quyet dinh",
+    "thong tu": "thong tu",
+    "tt": "thong tu",
+    "nghi dinh": "nghi dinh",
+    "nd": "nghi dinh",
+    "ket luan": "ket luan",
+    "kl": "ket luan",
+    "thong bao": "thong bao",
+    "tb": "thong bao",
+    "ke hoach": "ke hoach",
+    "kh": "ke hoach",
+    "chi thi": "chi thi",
+    "luat": "luat",
+}
+_TYPE_NAMES = {
+    "nghi quyet": "Nghị quyết",
+    "quyet dinh": "Quyết định",
+    "thong tu": "Thông tư",
+    "nghi dinh": "Nghị định",
+    "ket luan": "Kết luận",
+    "thong bao": "Thông báo",
+    "ke hoach": "Kế hoạch",
+    "chi thi": "Chỉ thị",
+    "luat": "Luật",
+}
+# Issuer codes people spell differently ("NQ/TƯ" for "NQ/TW").
+_CODE_ALIASES = {"tu": "tw"}
+_TYPE_ALT = "|".join(sorted((re.escape(k) for k in DOC_TYPES), key=len, reverse=True))
+_CODE_TYPES = {
+    "nq": "nghi quyet",
+    "qd": "quyet dinh",
+    "tt": "thong tu",
+    "nd": "nghi dinh",
+    "kl": "ket luan",
+    "tb": "thong bao",
+    "kh": "ke hoach",
+    "ct": "chi thi",
+}
+# "nghi quyet so 57-nq/tw", "qd 1169/qd-ttg", "thong tu 33/2025/tt-bkhcn", "nq57".
+_REF_TYPED = re.compile(
+    rf"\b(?P<type>{_TYPE_ALT})\s*(?:so\s*)?(?P<num>\d+)"
+    r"(?:\s*/\s*(?P<year>(?:19|20)\d\d)(?!\d))?"
+    r"(?P<code>[-/][a-z][a-z0-9]*(?:[-/][a-z0-9]+)*)?"
+)
+# A bare official number: "57-nq/tw", "03/nq-cp", "33/2025/tt-bkhcn", "3260-kh/ddqh15".
+_REF_CODE = re.compile(
+    r"\b(?P<num>\d+)(?:/(?P<year>(?:19|20)\d\d))?\s*[-/]\s*(?P<type>nq|qd|tt|nd|kl|tb|kh|ct)"
+    r"(?P<code>(?:\s*[-/]\s*[a-z0-9]+)*)\b"
+)
+_ROMAN = r"[ivxlc]+"
+_ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d+)\b")
+# A number followed by a unit is an amount ("mức 2%", "chi tiêu 12 tỷ"), not a label.
+_NOT_AMOUNT = r"(?!\s*(?:%|phan tram|trieu|ty|nghin|ngan|dong|usd|k)\b)(?!%)"
+_CLAUSE = re.compile(rf"\bkhoan\s*(?:so\s*)?(\d+)\b{_NOT_AMOUNT}")
+# Point letters of Vietnamese legal texts (a…p, no f/j); "điểm y tế" is not a point.
+_POINT = re.compile(r"\bdiem\s+([a-eg-ik-p])(?:\)|\b)")
+_ANNEX = re.compile(rf"\bphu\s*luc\s*(?:so\s*)?({_ROMAN}|\d+)\b")
+_ROW = re.compile(rf"\b(nhiem\s*vu|chi\s*tieu)\s*(?:so\s*)?(\d+)\b{_NOT_AMOUNT}")
+_PART = re.compile(rf"\bphan\s+(?:thu\s+)?({_ROMAN})\b")
+_SECTION = re.compile(
+    rf"\b(?:tieu\s+)?muc\s+(?:so\s+)?((?:{_ROMAN}|\d+)(?:\.(?:\d+|[a-z]))*)(?![\w.]){_NOT_AMOUNT}"
+)
+_OUTLINE = re.compile(rf"(?<![\w.])({_ROMAN}(?:\.(?:\d+|[a-z]))+)(?![\w.])")
+_CHAPTER = re.compile(rf"\bchuong\s+({_ROMAN}|\d+)\b")
+
+_VERBATIM = (
+    "trich nguyen van",
+    "nguyen van",
+    "toan van",
+    "trich dan",
+    "trich lai",
+    "chep lai",
+    "nguyen ven",
+    "noi dung day du",
+    "day du noi dung",
+    "tung chu",
+)
+_YEAR = re.compile(r"(?<![\d.,])(?:19[4-9]\d|20\d\d)(?![\d])")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Below this share of accented syllables a message counts as typed without diacritics:
+# accented Vietnamese has about 3 in 4 syllables marked, a half-accented message far fewer.
+UNACCENTED_RATIO = 0.35
+
+
+@dataclass
+class DocRef:
+    doc_id: str | None  # catalog id when the reference resolves, else None
+    number: str | None  # official number ("57-NQ/TW"); as typed when not in the catalog
+    type: str | None = None  # document type as in the catalog ("Nghị quyết")
+
+
+@dataclass
+class ProvisionRef:
+    article: int | None = None  # Điều
+    clause: int | None = None  # khoản
+    point: str | None = None  # điểm (folded: "đ" is reported as "d" unless typed with đ)
+    outline: str | None = None  # Party-text outline: "II.1", "III.2.b", "III"
+    annex: str | None = None  # Phụ lục: "II"
+    row: int | None = None  # nhiệm vụ / chỉ tiêu N
+    row_kind: str | None = None  # "nhiệm vụ" or "chỉ tiêu"
+
+    @property
+    def empty(self) -> bool:
+        return all(
+            v is None
+            for v in (self.article, self.clause, self.point, self.outline, self.annex, self.row)
+        )
+
+
+@dataclass
+class AnalyzedQuery:
+    original: str
+    normalized: str
+    expanded: str
+    unaccented: bool
+    restored: str
+    folded: str
+    doc_refs: list[DocRef] = field(default_factory=list)
+    provision: ProvisionRef | None = None
+    wants_verbatim: bool = False
+    years: list[int] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+
+
+# ----- normalisation and expansion -----------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    # Control characters become spaces; invisible format characters (soft hyphen, joiners)
+    # vanish, except the zero-width space, which some keyboards type between words.
+    text = "".join(
+        " " if unicodedata.category(ch) == "Cc" or ch == "\u200b" else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf" or ch == "\u200b"
+    )
+    return " ".join(normalize(text).split())
+
+
+def _fold_same_length(text: str) -> str:
+    """fold() that keeps character offsets, so spans found in folded text map back."""
+    out = []
+    for ch in text:
+        f = fold(ch)
+        out.append(f if len(f) == 1 else ch)
+    return "".join(out)
+
+
+def expand_abbreviations(text: str) -> str:
+    """Expand chat abbreviations token by token; see the tables above for the rules."""
+    tokens = text.split(" ")
+    out: list[str] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        core = tok.strip(_EDGE_PUNCT)
+        if not core:
+            out.append(tok)
+            continue
+        start = tok.find(core)
+        lead, trail = tok[:start], tok[start + len(core) :]
+        key = core.lower()
+        prev = fold(tokens[i - 1].strip(_EDGE_PUNCT)).lower() if i > 0 else ""
+        after_label = prev in _LABEL_CONTEXT
+        nxt = tokens[i + 1].strip(_EDGE_PUNCT) if i + 1 < n else ""
+        if fold(nxt).lower() == "so" and i + 2 < n:
+            nxt = tokens[i + 2].strip(_EDGE_PUNCT)
+        before_number = nxt[:1].isdigit()
+        after_number = i > 0 and tokens[i - 1].strip(_EDGE_PUNCT)[-1:].isdigit()
+        is_last = i == n - 1 or all(not t.strip(_EDGE_PUNCT) for t in tokens[i + 1 :])
+
+        repl: str | None = None
+        glued = _GLUED.match(core)
+        if glued:
+            code = glued.group(1).lower()
+            word = NUMBERED_ABBREVIATIONS.get(code) or ABBREVIATIONS.get(code)
+            repl = f"{word} {glued.group(2)}" if word else None
+        elif key in NUMBERED_ABBREVIATIONS and before_number:
+            repl = NUMBERED_ABBREVIATIONS[key]
+        elif key in AFTER_NUMBER_ABBREVIATIONS and after_number:
+            repl = AFTER_NUMBER_ABBREVIATIONS[key]
+        elif (after_label and len(key) <= 2) or (after_number and key in _UNITS):
+            repl = None
+        elif key in FINAL_ABBREVIATIONS and is_last and n >= 2:
+            repl = FINAL_ABBREVIATIONS[key]
+        elif key in ABBREVIATIONS:
+            repl = ABBREVIATIONS[key]
+        if repl is None:
+            out.append(tok)
+        elif repl:
+            out.append(f"{lead}{repl}{trail}")
+        elif out and (lead or trail):
+            out[-1] += f"{lead}{trail}".strip()  # a dropped "ạ?" leaves its "?"
+    return " ".join(t for t in out if t).strip()
+
+
+def _accent_ratio(text: str) -> float:
+    syllables = [
+        w for w in re.findall(r"\w+", text) if w.isalpha() and not (len(w) > 1 and w.isupper())
+    ]
+    if not syllables:
+        return 1.0
+    return sum(has_diacritics(w) for w in syllables) / len(syllables)
+
+
+# ----- references ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CatalogKey:
+    doc: DocumentMeta
+    type: str  # folded lower
+    num: int
+    year: int | None
+    code: str  # folded lower letters of the number after the leading digits: "nq/tw"
+
+
+def _catalog_keys(catalog: Sequence[DocumentMeta]) -> list[_CatalogKey]:
+    keys = []
+    for doc in catalog:
+        number = _fold_same_length(doc.number).lower()
+        m = re.match(r"\s*(\d+)", number)
+        if not m:
+            continue
+        year = re.search(r"/((?:19|20)\d\d)/", number)
+        code = re.sub(r"[^a-z0-9]+", " ", number[m.end() :]).split()
+        code = [c for c in code if not (year and c == year.group(1))]
+        keys.append(
+            _CatalogKey(
+                doc=doc,
+                type=fold(normalize(doc.type)).lower().strip(),
+                num=int(m.group(1)),
+                year=int(year.group(1)) if year else None,
+                code=" ".join(code),
+            )
+        )
+    return keys
+
+
+def _code_parts(code: str | None) -> list[str]:
+    parts = re.sub(r"[^a-z0-9]+", " ", code or "").split()
+    return [_CODE_ALIASES.get(p, p) for p in parts]
+
+
+def _resolve(
+    keys: list[_CatalogKey], dtype: str, num: int, year: int | None, code_parts: list[str]
+) -> _CatalogKey | None:
+    found = []
+    for k in keys:
+        if k.type != dtype or k.num != num:
+            continue
+        if year is not None and k.year is not None and year != k.year:
+            continue
+        # Every code part the user typed ("tw", "cp", "bkhcn") must be in the official number;
+        # the type code itself ("nq", "tt") is implied by the type.
+        kparts = k.code.split()
+        if any(p not in kparts for p in code_parts):
+            continue
+        found.append(k)
+    return found[0] if len(found) == 1 else None
+
+
+def find_doc_refs(expanded: str, folded: str, catalog: Sequence[DocumentMeta]) -> list[DocRef]:
+    """Document references in ``folded`` (same length as ``expanded``), resolved if possible."""
+    keys = _catalog_keys(catalog)
+    found: list[tuple[int, DocRef]] = []
+    spans: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], dtype: str, code: str | None) -> None:
+        if any(m.start() < e and s < m.end() for s, e in spans):
+            return
+        spans.append(m.span())
+        num = int(m.group("num"))
+        year = int(m.group("year")) if m.group("year") else None
+        key = _resolve(keys, dtype, num, year, _code_parts(code))
+        if key is not None:
+            ref = DocRef(doc_id=key.doc.id, number=key.doc.number, type=key.doc.type)
+        else:
+            typed = expanded[m.start("num") : m.end()].strip()
+            type_name = next((k.doc.type for k in keys if k.type == dtype), None)
+            ref = DocRef(
+                doc_id=None,
+                number=typed,
+                type=type_name or _TYPE_NAMES.get(dtype, dtype),
+            )
+        found.append((m.start(), ref))
+
+    for m in _REF_TYPED.finditer(folded):
+        add(m, DOC_TYPES[re.sub(r"\s+", " ", m.group("type"))], m.group("code"))
+    for m in _REF_CODE.finditer(folded):
+        add(m, _CODE_TYPES[m.group("type")], m.group("code"))
+    refs: list[DocRef] = []
+    for _, ref in sorted(found, key=lambda f: f[0]):
+        if all((r.doc_id, r.number) != (ref.doc_id, ref.number) for r in refs):
+            refs.append(ref)
+    return refs
+
+
+def _roman_upper(label: str) -> str:
+    """ "iii.2.b" → "III.2.b": Roman numerals in capitals, point letters in lower case."""
+    parts = label.split(".")
+    head = parts[0].upper() if re.fullmatch(_ROMAN, parts[0]) else parts[0]
+    return ".".join([head, *parts[1:]])
+
+
+# Words whose folded form collides with a structure word; typed with these accents they are
+# not structure words ("mức 2" is a level, "chi tiêu 12" spending, "khoán 2" a lump sum).
+_NOT_STRUCTURE = ("mức", "chi tiêu", "khoán")
+
+
+def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
+    """The provision asked about (Điều/khoản/điểm, outline, annex row), if any.
+
+    ``folded`` is ``expanded`` folded character by character (same length), so the accents
+    the user did type can settle what folding made ambiguous.
+    """
+    aligned = len(expanded) == len(folded)
+
+    def search(pattern: re.Pattern[str]) -> re.Match[str] | None:
+        for m in pattern.finditer(folded):
+            typed = expanded[m.start() : m.end()].lower() if aligned else ""
+            if not any(typed.startswith(w) for w in _NOT_STRUCTURE):
+                return m
+        return None
+
+    ref = ProvisionRef()
+    if m := search(_ARTICLE):
+        ref.article = int(m.group(1))
+    if m := search(_CLAUSE):
+        ref.clause = int(m.group(1))
+    if m := search(_POINT):
+        letter = m.group(1)
+        typed = expanded[m.start(1)] if aligned else letter
+        ref.point = "đ" if typed.lower() == "đ" else letter
+    if m := search(_ANNEX):
+        ref.annex = m.group(1).upper()
+    if m := search(_ROW):
+        ref.row = int(m.group(2))
+        ref.row_kind = "nhiệm vụ" if m.group(1).startswith("nhiem") else "chỉ tiêu"
+    part = search(_PART)
+    section = search(_SECTION)
+    bare = _OUTLINE.search(folded)
+    if section and part and section.group(1).isdigit():
+        # "mục 2 phần III" / "phần III mục 2" → III.2
+        ref.outline = f"{part.group(1).upper()}.{section.group(1)}"
+    elif section:
+        ref.outline = _roman_upper(section.group(1))
+    elif bare:
+        ref.outline = _roman_upper(bare.group(1))
+    elif part:
+        ref.outline = part.group(1).upper()
+    return None if ref.empty else ref
+
+
+def analyze_query(
+    text: str, catalog: Sequence[DocumentMeta], restorer: DiacriticRestorer | None = None
+) -> AnalyzedQuery:
+    if not isinstance(text, str):
+        raise TypeError(f"query must be str, got {type(text).__name__}")
+    normalized = _clean(text)
+    expanded = expand_abbreviations(normalized)
+    unaccented = bool(re.search(r"[^\W\d_]", normalized)) and (
+        _accent_ratio(normalized) < UNACCENTED_RATIO
+    )
+    restored = restorer.restore(expanded) if (restorer is not None and unaccented) else expanded
+    folded = _fold_same_length(expanded).lower()
+    numbers = list(dict.fromkeys(_NUMBER.findall(expanded)))
+    years = list(dict.fromkeys(int(y) for y in _YEAR.findall(expanded)))
+    return AnalyzedQuery(
+        original=text,
+        normalized=normalized,
+        expanded=expanded,
+        unaccented=unaccented,
+        restored=restored,
+        folded=fold(expanded).lower(),
+        doc_refs=find_doc_refs(expanded, folded, catalog),
+        provision=find_provision(folded, expanded),
+        wants_verbatim=any(p in folded for p in _VERBATIM),
+        years=years,
+        numbers=numbers,
+    )
+
+
+# ----- locators ------------------------------------------------------------------------------
+
+
+def _parse_locator(locator: str) -> ProvisionRef:
+    low = " ".join(fold(normalize(locator)).lower().split())
+    ref = ProvisionRef()
+    spans: list[tuple[int, int]] = []
+    for pattern, attr in ((_ARTICLE, "article"), (_CLAUSE, "clause")):
+        if m := pattern.search(low):
+            setattr(ref, attr, int(m.group(1)))
+            spans.append(m.span())
+    if m := _POINT.search(low):
+        ref.point = m.group(1)
+        spans.append(m.span())
+    if m := _ANNEX.search(low):
+        ref.annex = m.group(1).upper()
+        spans.append(m.span())
+    if m := _ROW.search(low):
+        ref.row = int(m.group(2))
+        ref.row_kind = "nhiệm vụ" if m.group(1).startswith("nhiem") else "chỉ tiêu"
+        spans.append(m.span())
+    if m := _CHAPTER.search(low):
+        spans.append(m.span())
+    rest = list(low)
+    for s, e in spans:
+        rest[s:e] = " " * (e - s)
+    rest_text = "".join(rest)
+    m = _SECTION.search(rest_text) or _PART.search(rest_text)
+    if m:
+        ref.outline = _roman_upper(m.group(1))
+    else:
+        for tok in re.split(r"[\s,;]+", rest_text):
+            tok = tok.strip("-)")
+            if re.fullmatch(rf"(?:{_ROMAN}|\d+)(?:\.(?:\d+|[a-z]))*", tok):
+                ref.outline = _roman_upper(tok)
+                break
+    return ref
+
+
+def _outline_prefix(asked: str, have: str) -> bool:
+    a = fold(asked).lower().split(".")
+    h = fold(have).lower().split(".")
+    return len(a) <= len(h) and h[: len(a)] == a
+
+
+_FIELDS = ("article", "clause", "point", "annex", "row", "row_kind")
+
+
+def _field_eq(name: str, asked: object, have: object) -> bool:
+    if name in ("point", "annex", "row_kind"):
+        return fold(str(asked)).lower() == fold(str(have)).lower()
+    return asked == have
+
+
+def _covers(upper: ProvisionRef, lower: ProvisionRef) -> bool:
+    """Every field set in ``upper`` is set in ``lower`` with the same value (outline: prefix)."""
+    for name in _FIELDS:
+        want = getattr(upper, name)
+        if want is None:
+            continue
+        got = getattr(lower, name)
+        if got is None or not _field_eq(name, want, got):
+            return False
+    if upper.outline is not None:
+        return lower.outline is not None and _outline_prefix(upper.outline, lower.outline)
+    return True
+
+
+def locator_matches(locator: str, provision: ProvisionRef, allow_ancestor: bool = False) -> bool:
+    """Does a chunk's locator fall under the asked provision?
+
+    Prefix semantics: asking "Điều 3" matches "Điều 3 khoản 2"; asking "II.1" matches "II.1.a"
+    but not "II.10"; asking "nhiệm vụ 44" matches "Phụ lục II, nhiệm vụ 44". With
+    ``allow_ancestor`` a locator above the asked provision also matches (a chunk holding all of
+    Điều 3 contains its khoản 2). Point letters compare folded (d ≡ đ). An empty provision
+    matches nothing.
+    """
+    if provision is None or provision.empty or not locator:
+        return False
+    have = _parse_locator(locator)
+    if have.empty:
+        return False
+    if _covers(provision, have):
+        return True
+    return allow_ancestor and _covers(have, provision)

@@ -1,0 +1,190 @@
+"""Hybrid Vietnamese retrieval: analyse → (reference path) → dense + sparse → RRF → expand.
+
+Read top to bottom in ``Retriever.search``. The store does the heavy fusion (Qdrant's RRF over a
+dense and a sparse prefetch); this module decides what to ask it:
+- the dense leg always sees accented Vietnamese (diacritics restored from the corpus when the
+  user typed without them), because multilingual-e5 cannot read unaccented text;
+- the sparse leg matches folded terms, so "khoa hoc" finds "khoa học";
+- a named document ("NQ 57", "Thông tư 33") adds a filtered query whose ranks are fused with
+  the open one, so the named document rises without hiding the others;
+- a named provision ("Điều 3 khoản 2", "mục II.1", "nhiệm vụ 44") is looked up directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.catalog import discover
+from ingest.embed import get_embedder
+from ingest.model import DocumentMeta
+from ingest.sparse import SparseEncoder
+from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
+from nq57.settings import Settings
+from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
+from retrieval.restore import DiacriticRestorer
+from retrieval.types import Hit
+
+RESTORER_FILE = "restorer.json.gz"
+
+
+@dataclass
+class SearchResult:
+    query: AnalyzedQuery
+    hits: list[Hit]
+    ms: float
+
+
+class Retriever:
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore | None = None,
+        embedder: Any = None,
+        catalog: Sequence[DocumentMeta] | None = None,
+        restorer: DiacriticRestorer | None = None,
+        reranker: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or open_store(settings)
+        self.embedder = embedder or get_embedder(settings.embedder)
+        meta = check_embedder(self.store.meta(), self.embedder.model_id, str(settings.index_dir))
+        self.encoder = SparseEncoder(avgdl=meta.avgdl)
+        self.catalog = list(catalog) if catalog is not None else discover(settings.corpus_dir)[0]
+        self.restorer = restorer or _load_restorer(settings.index_dir / RESTORER_FILE)
+        self.reranker = reranker
+        self.params = HybridParams(
+            limit=max(settings.dense_limit, settings.sparse_limit),
+            dense_limit=settings.dense_limit,
+            sparse_limit=settings.sparse_limit,
+            rrf_k=settings.rrf_k,
+        )
+        # The whole corpus is a few thousand chunks: keeping payloads in memory makes the
+        # reference path and context expansion free of store round-trips.
+        self._payloads: dict[str, dict[str, Any]] = {h.id: h.payload for h in self.store.scroll()}
+        self._by_doc: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        for pid, payload in self._payloads.items():
+            self._by_doc[payload["doc_id"]].append((pid, payload))
+        for items in self._by_doc.values():
+            items.sort(key=lambda item: item[1].get("chunk_index", 0))
+
+    # ------------------------------------------------------------------ public
+    def analyze(self, question: str) -> AnalyzedQuery:
+        return analyze_query(question, self.catalog, self.restorer)
+
+    def search(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        return self.run(question, k, doc_ids).hits
+
+    def run(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> SearchResult:
+        started = time.perf_counter()
+        aq = self.analyze(question)
+        named = [r.doc_id for r in aq.doc_refs if r.doc_id] or list(doc_ids or [])
+        direct = self._reference_path(aq, named)
+
+        dense = self.embedder.embed_query(aq.restored)
+        sparse = self.encoder.encode_query(aq.expanded, unaccented=aq.unaccented, restored=aq.restored)
+        ranked = [self.store.hybrid(dense, sparse, self.params)]
+        if named:
+            ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": named}))
+        fused = _fuse(ranked, self.settings.rrf_k)
+        for ranking in ranked:
+            for h in ranking:
+                self._payloads.setdefault(h.id, h.payload)
+
+        ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
+        seen = {pid for pid, _ in ordered}
+        ordered += [(pid, s) for pid, s in fused if pid not in seen]
+        hits = self._dedupe([self._hit(pid, score) for pid, score in ordered])
+        if self.reranker is not None and hits:
+            hits = self.reranker.rerank(aq.restored, hits)
+        hits = hits[:k]
+        for rank, hit in enumerate(hits, 1):
+            hit.rank = rank
+        return SearchResult(aq, hits, (time.perf_counter() - started) * 1000)
+
+    def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
+        """Chunks around ``hit`` in the same document, for context."""
+        items = self._by_doc.get(hit.doc_id, [])
+        idx = next((i for i, (pid, _) in enumerate(items) if pid == hit.chunk_id), None)
+        if idx is None:
+            return []
+        lo, hi = max(idx - before, 0), min(idx + after + 1, len(items))
+        return [self._hit(pid, 0.0) for pid, _ in items[lo:hi] if pid != hit.chunk_id]
+
+    def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
+        """All chunks of a document whose locator starts with ``locator_prefix``, in order."""
+        return [
+            self._hit(pid, 0.0)
+            for pid, payload in self._by_doc.get(doc_id, [])
+            if payload["locator"] == locator_prefix
+            or payload["locator"].startswith(locator_prefix + " ")
+            or payload["locator"].startswith(locator_prefix + ".")
+        ]
+
+    def dense_only(self, question: str, k: int = 10) -> list[ScoredHit]:
+        return self.store.dense_search(self.embedder.embed_query(question), k)
+
+    def sparse_only(self, question: str, k: int = 10) -> list[ScoredHit]:
+        return self.store.sparse_search(self.encoder.encode_query(question), k)
+
+    # ------------------------------------------------------------------ parts
+    def _reference_path(self, aq: AnalyzedQuery, named: list[str]) -> list[tuple[str, float]]:
+        if aq.provision is None:
+            return []
+        docs = named or list(self._by_doc)
+        if not named and aq.provision.article is None and aq.provision.annex is None and aq.provision.outline is None:
+            return []
+        out: list[tuple[str, float]] = []
+        for doc_id in docs:
+            for pid, payload in self._by_doc.get(doc_id, []):
+                if locator_matches(payload["locator"], aq.provision):
+                    out.append((pid, 0.0))
+        # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
+        if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
+            return []
+        return out[:8]
+
+    def _hit(self, pid: str, score: float) -> Hit:
+        p = self._payloads.get(pid, {})
+        crumbs = list(p.get("breadcrumb") or [])
+        return Hit(
+            chunk_id=pid,
+            score=round(float(score), 6),
+            doc_id=p.get("doc_id", ""),
+            doc=p.get("doc", ""),
+            doc_number=p.get("doc_number", ""),
+            doc_title=p.get("doc_title", ""),
+            locator=p.get("locator", ""),
+            text=p.get("text", ""),
+            breadcrumb=crumbs,
+            chunk_index=int(p.get("chunk_index", 0)),
+            kind=p.get("kind", "paragraph"),
+            parent_text=crumbs[-1] if len(crumbs) > 1 else "",
+        )
+
+    @staticmethod
+    def _dedupe(hits: list[Hit]) -> list[Hit]:
+        """Drop a chunk whose text is contained in a better-ranked one (grouped units overlap)."""
+        kept: list[Hit] = []
+        for hit in hits:
+            body = hit.text.strip()
+            if any(body and (body in k.text or k.chunk_id == hit.chunk_id) for k in kept):
+                continue
+            kept.append(hit)
+        return kept
+
+
+def _fuse(rankings: list[list[ScoredHit]], k: int) -> list[tuple[str, float]]:
+    scores: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            scores[hit.id] += 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _load_restorer(path: Path) -> DiacriticRestorer | None:
+    return DiacriticRestorer.load(path) if path.exists() else None

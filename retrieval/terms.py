@@ -1,0 +1,68 @@
+"""Corpus term statistics on folded syllables: which words of a question carry meaning.
+
+Used by the evidence gate (how much of the question do the passages cover?) and by the
+extractive composer (which sentence answers it?). Folded so that accented and unaccented
+questions weigh the same.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from nq57.text import fold, normalize
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+# Function words and question words (folded): they say how something is asked, not what.
+STOPWORDS = frozenset(
+    """
+    la gi cua va cac nhung cho khong duoc ve voi nay nao nhu nhieu a oi nhe vay khi
+    o hay hoac se rat toi em anh ong kia ay xin vui long giup biet muon phai neu
+    ra vao len xuong den tren duoi giua sau truoc tung ca nua gom
+    ah nha ko k dc j z v ntn sao
+    """.split()
+)
+# Deliberately absent, because folding merges them with content words: co (cơ chế),
+# dang (Đảng), ban (ban hành), moi (đổi mới), hoi (xã hội), dau (đầu tư), tu (đầu tư),
+# qua (kết quả), can (cán bộ), nen (nền tảng), tai (tài chính), vi (phạm vi), de (đề án),
+# bao (báo chí), do (trình độ), trong (quan trọng), thi (thực thi), the (cụ thể), ai (AI),
+# chi (chi cho R&D), ho (hỗ trợ).
+
+
+def content_terms(text: str) -> list[str]:
+    """Folded, lower-cased syllables of ``text`` that are not function words."""
+    return [t for t in _TOKEN.findall(fold(normalize(text)).lower()) if t not in STOPWORDS]
+
+
+@dataclass
+class TermStats:
+    n_docs: int = 0
+    df: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def build(cls, texts: Iterable[str]) -> TermStats:
+        stats = cls()
+        for text in texts:
+            stats.n_docs += 1
+            stats.df.update(set(content_terms(text)))
+        return stats
+
+    def idf(self, term: str) -> float:
+        return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 0.5))
+
+    def known(self, term: str) -> bool:
+        return term in self.df
+
+    def coverage(self, question_terms: list[str], text: str) -> float:
+        """IDF-weighted share of the question's terms present in ``text``."""
+        unique = set(question_terms)
+        if not unique:
+            return 0.0
+        present = set(content_terms(text))
+        total = sum(self.idf(t) for t in unique)
+        got = sum(self.idf(t) for t in unique if t in present)
+        return got / total if total else 0.0
