@@ -19,7 +19,7 @@ from typing import Literal
 
 from bot.answer import Turn
 from bot.safety import sanitize
-from nq57.text import fold
+from nq57.text import fold, has_diacritics
 
 IntentName = Literal["answer", "smalltalk", "out_of_scope", "refused"]
 
@@ -61,8 +61,7 @@ def _examples(n: int = 3) -> str:
 
 
 SMALLTALK_REPLY = (
-    f"Xin chào! {SCOPE_TEXT}\n\n{DOCUMENT_KINDS}\n\n"
-    f"Bạn có thể hỏi, ví dụ:\n{_examples()}"
+    f"Xin chào! {SCOPE_TEXT}\n\n{DOCUMENT_KINDS}\n\nBạn có thể hỏi, ví dụ:\n{_examples()}"
 )
 THANKS_REPLY = (
     "Rất vui được giúp bạn! Nếu còn thắc mắc về Nghị quyết 57-NQ/TW hay các văn bản liên quan, "
@@ -206,8 +205,6 @@ _TEEN = {
     "tui": "tôi",
     "j": "gì",
     "ji": "gì",
-    "z": "vậy",
-    "v": "vậy",
     "zậy": "vậy",
     "ntn": "như thế nào",
     "r": "rồi",
@@ -255,8 +252,13 @@ _TOKEN = re.compile(r"\w+")
 _NON_WORD = re.compile(r"[^\w\s]+")
 
 
+# "v"/"z" mean "vậy" only at the end of a sentence ("bạn là ai v?"), not in "v-league".
+_FINAL_VAY = re.compile(r"(?<!\w)[vz](?=[\s?!.…]*$)")
+
+
 def _expand(text: str) -> str:
     text = text.replace("kh&cn", "khoa học công nghệ").replace("r&d", "nghiên cứu phát triển")
+    text = _FINAL_VAY.sub("vậy", text)
     return _TOKEN.sub(lambda m: _TEEN.get(m.group(0), m.group(0)), text)
 
 
@@ -280,18 +282,25 @@ _INSTRUCTIONS = (
     "(?:hướng dẫn|chỉ dẫn|chỉ thị|mệnh lệnh|lệnh|quy tắc|nguyên tắc|luật lệ|ràng buộc|thiết lập|"
     "cài đặt|prompt|câu lệnh|lời nhắc)"
 )
+_SECRET_PROMPT = (
+    r"(?:system prompt|prompt|lời nhắc|câu lệnh|chỉ dẫn|cấu hình|thiết lập|quy tắc|hướng dẫn|"
+    r"instructions?)"
+)
+_YOU = r"(?:bạn|mày|em|bot|cậu|trợ lý|you)"
 _INJECTION = _rx(
-    rf"(?:bỏ qua|quên|phớt lờ|lờ đi|bỏ hết|gạt bỏ|vứt bỏ|xóa bỏ|không cần tuân theo|đừng tuân theo|"
-    rf"không tuân theo|đừng tuân thủ|không tuân thủ|vượt qua) (?:đi )?(?:mọi|tất cả|hết|các|những|"
-    rf"toàn bộ|mọi thứ|hết các|hết mọi)? ?(?:các |những )?{_INSTRUCTIONS}",
-    rf"{_INSTRUCTIONS} (?:trước đó|trước|ở trên|phía trên|ban đầu|gốc|hệ thống|nội bộ|bí mật|ẩn) "
-    r"(?:của (?:bạn|mày|em|bot))? ?(?:là gì|đi|ra|ra đây|cho tôi|cho mình)",
-    r"(?:in|hiển thị|hiện|cho (?:tôi|mình|em) xem|tiết lộ|nói|đưa|viết lại|lặp lại|sao chép|copy|"
-    r"xuất|liệt kê|dán|gửi) (?:ra )?(?:toàn bộ |nguyên văn |đầy đủ )?(?:cái )?"
-    r"(?:system prompt|prompt|lời nhắc|câu lệnh|chỉ dẫn|hướng dẫn|cấu hình|thiết lập)"
-    r" (?:hệ thống|gốc|ban đầu|nội bộ|của (?:bạn|mày|em|bot))",
+    rf"(?:bỏ qua|phớt lờ|lờ đi|gạt bỏ|vứt bỏ|bỏ hết|quên (?:đi )?(?:hết|mọi|tất cả|toàn bộ|"
+    rf"những|các|hết các|hết mọi)) (?:đi )?(?:mọi|tất cả|hết|các|những|toàn bộ)? ?(?:các |những )?"
+    rf"{_INSTRUCTIONS}",
+    rf"{_YOU} (?:đừng|không cần|không phải|hãy thôi|thôi) (?:tuân theo|tuân thủ|làm theo|quan tâm "
+    rf"đến|để ý) (?:mọi |các |những |tất cả )?{_INSTRUCTIONS}",
+    rf"{_SECRET_PROMPT} (?:ban đầu |gốc |hệ thống |nội bộ |bí mật |ẩn |được giao |trước đó )?"
+    rf"(?:của|cua|mà) {_YOU}",
+    r"(?:in|hiển thị|hiện|cho (?:tôi|mình|em) xem|tiết lộ|viết lại|lặp lại|sao chép|copy|xuất|"
+    r"liệt kê|dán|gửi) (?:ra )?(?:toàn bộ |nguyên văn |đầy đủ )?(?:cái )?"
+    r"(?:system prompt|prompt|lời nhắc|câu lệnh|chỉ dẫn|cấu hình)"
+    r"(?: (?:hệ thống|gốc|ban đầu|nội bộ|bí mật|ẩn))?",
     r"system prompt|system message|lời nhắc hệ thống|prompt hệ thống|chỉ dẫn hệ thống|"
-    r"câu lệnh hệ thống|thông điệp hệ thống",
+    r"câu lệnh hệ thống|thông điệp hệ thống|prompt gốc|prompt ban đầu",
     r"ignore (?:all |any |the |your )?(?:previous |prior |above |earlier |preceding )?"
     r"(?:instructions|prompts?|rules|directions|messages)",
     r"(?:disregard|forget|override) (?:all |any |the |your )?(?:previous |prior |above |earlier )?"
@@ -300,14 +309,14 @@ _INJECTION = _rx(
     r"system )?(?:prompt|instructions)",
     r"developer mode|dev mode|chế độ (?:nhà phát triển|developer|dev|không giới hạn|thần|god|admin|"
     r"quản trị)|god mode|jailbreak|jail break|dan mode|do anything now|chế độ dan",
-    r"(?:bạn|mày|em|you) (?:giờ|bây giờ|từ giờ|từ nay|từ bây giờ|hiện giờ|now|are now|will be)"
+    rf"{_YOU} (?:giờ|bây giờ|từ giờ|từ nay|từ bây giờ|hiện giờ|now|are now|will be)"
     r" (?:là |sẽ là |trở thành |is |be |are )?dan",
-    r"(?:hãy là|trở thành|bạn là|you are|act as) dan",
+    r"(?:hãy là|trở thành|you are|act as) dan",
     r"(?:đóng vai|nhập vai|giả vờ|giả làm|hóa thân|act as|pretend|roleplay|role play)"
-    r"[^.?!\n]{0,80}(?:không (?:còn )?(?:có |bị )?(?:bất kỳ )?(?:giới hạn|kiểm duyệt|ràng buộc|"
+    r"[^.?!\n]{0,80}(?:không (?:còn )?(?:có |bị )?(?:bất kỳ |một )?(?:giới hạn|kiểm duyệt|ràng buộc|"
     r"quy tắc|luật lệ|đạo đức|hạn chế)|unrestricted|uncensored|unfiltered|no (?:limits|rules|"
     r"restrictions|filter))",
-    r"(?:bạn|mày|em) (?:được|bị) (?:lập trình|cài đặt|huấn luyện|dặn|cấu hình) (?:những |các )?"
+    rf"{_YOU} (?:được|bị) (?:lập trình|cài đặt|dặn|cấu hình) (?:những |các )?"
     r"(?:gì|như thế nào|ra sao|thế nào)",
     r"(?:prompt|lệnh|câu lệnh) injection|<\|im_start\|>|\[system\]|### ?(?:system|instruction)",
 )
@@ -316,7 +325,7 @@ _CREATE = (
     r"(?:viết|soạn|tạo|làm|đặt|dựng|sáng tác|nghĩ ra|chế|thêu dệt|cho tôi|cho mình|đưa ra|"
     r"nặn|bịa|giúp tôi|giúp mình|write|make up|invent|create|generate)"
 )
-_FAKE = r"(?:giả|giả mạo|không có thật|không tồn tại|hư cấu|bịa đặt|fake|made up|fictional)"
+_FAKE = r"(?:giả mạo|không có thật|không tồn tại|hư cấu|bịa đặt|fake|made up|fictional)"
 _UTTERANCE = (
     r"(?:trích dẫn|câu trích dẫn|phát biểu|bài phát biểu|lời phát biểu|tuyên bố|lời nói|câu nói|"
     r"lời|điều khoản|điều luật|khoản|nghị quyết|quyết định|thông tư|văn bản|công văn|chỉ thị|"
@@ -334,6 +343,9 @@ _FABRICATION = _rx(
     rf"{_CREATE} (?:ra )?(?:cho tôi |cho mình |giúp tôi |giúp mình )?(?:một|1|vài|mấy|các|những)? ?"
     rf"(?:cái |đoạn |bài |câu )?{_UTTERANCE}(?: [^.?!\n]{{0,60}})? {_FAKE}",
     rf"{_UTTERANCE} {_FAKE} (?:của|về|cho|nói|rằng)",
+    # "giả" next to its noun only: with a gap it would catch "tham gia".
+    rf"{_CREATE} (?:ra )?(?:cho tôi |cho mình |giúp tôi |giúp mình )?(?:một|1|vài|mấy|các|những)? ?"
+    rf"(?:cái |đoạn |bài |câu )?{_UTTERANCE} giả",
     rf"giả mạo (?:lời |chữ ký |con dấu )?(?:{_UTTERANCE}|{_OFFICIAL}|chữ ký|con dấu)",
     rf"(?:mạo danh|giả danh|đóng giả|nhại giọng|nhại lời|giả giọng|giả lời) {_OFFICIAL}",
     rf"(?:viết|soạn) [^.?!\n]{{0,40}}như (?:thể )?(?:là )?{_OFFICIAL} [^.?!\n]{{0,30}}"
@@ -345,30 +357,33 @@ _FABRICATION = _rx(
 _PERSONAL = (
     r"(?:số điện thoại|số di động|số máy|điện thoại (?:riêng|cá nhân|di động)|địa chỉ nhà|"
     r"nhà riêng|địa chỉ (?:riêng|cá nhân|nơi ở|nhà ở|thường trú|tạm trú)|nơi ở|chỗ ở|nhà ở đâu|"
-    r"sống ở đâu|ở đâu|email (?:riêng|cá nhân)|email|gmail|hộp thư (?:riêng|cá nhân)|"
+    r"sống ở đâu|email (?:riêng|cá nhân)|email|gmail|hộp thư (?:riêng|cá nhân)|"
     r"zalo|facebook|tài khoản mạng xã hội|cccd|căn cước|cmnd|chứng minh nhân dân|hộ chiếu|"
-    r"số tài khoản|tài khoản ngân hàng|ngày sinh|năm sinh|biển số xe|hộ khẩu|thông tin cá nhân|"
-    r"thông tin riêng tư|vợ con|con cái|phone number|home address|personal email)"
-)
-_NAMED_OFFICIAL = (
-    rf"{_OFFICIAL}(?: [^\s.?!,]+){{0,5}}"  # "bộ trưởng bộ khoa học và công nghệ", "ông Nguyễn Văn A"
+    r"số tài khoản|tài khoản ngân hàng|biển số xe|hộ khẩu|thông tin cá nhân|thông tin riêng tư|"
+    r"phone number|home address|personal email)"
 )
 _PERSONAL_DATA = _rx(
     rf"{_PERSONAL} (?:cá nhân |riêng |của |nhà |cua )*(?:ngài |đồng chí |vị )?{_OFFICIAL}",
     rf"{_OFFICIAL}(?: [^\s.?!,]+){{0,6}} (?:có |dùng |là |ở )?(?:số điện thoại|số di động|"
-    r"địa chỉ nhà|nhà riêng|email riêng|email cá nhân|cccd|căn cước|cmnd|sống ở đâu|ở đâu|"
+    r"địa chỉ nhà|nhà riêng|email riêng|email cá nhân|cccd|căn cước|cmnd|sống ở đâu|"
     r"nhà ở đâu)",
 )
 
 _ABUSE = _rx(
-    r"đồ ngu|ngu như|ngu ngốc|ngu si|ngu vãi|ngu thế|ngu vậy|ngu quá|ngu vl|ngu vcl|"
+    r"ngu như|ngu ngốc|ngu si|ngu vãi|ngu thế|ngu vậy|ngu quá|ngu vl|ngu vcl|"
     r"(?:mày|bot|mi|cái bot|con bot|thằng bot) (?:ngu|dốt|điên|khùng|vô dụng|rác)",
-    r"óc chó|óc lợn|não (?:cá vàng|tôm|phẳng)|thằng ngu|con ngu|súc vật|khốn nạn|mất dạy|"
-    r"chó má|đồ chó|con chó|thằng chó|đồ rác rưởi|cút đi|cút xéo|im mồm|câm mồm|câm miệng",
-    r"đm|đmm|dmm|đcm|dcm|đkm|vcl|vkl|vl|clgt|cmm|cc|đĩ|mẹ mày|mẹ kiếp|bố mày|cha mày",
+    r"thằng ngu|con ngu|súc vật|khốn nạn|mất dạy|đồ rác rưởi|cút đi|cút xéo|im mồm|câm mồm|"
+    r"câm miệng|não cá vàng|não phẳng",
+    r"dm|dmm|dcm|dkm|vcl|vkl|vl|clgt|cmm|cc|mẹ mày|mẹ kiếp",
     r"fuck|fucking|shit|bitch|idiot|stupid bot|moron|asshole|wtf",
 )
-_ABUSE_STRICT = _strict(r"địt", r"đéo", r"lồn", r"cặc", r"buồi", r"đụ", r"ngu")
+# Insults whose bare form is an innocent word ("bộ máy", "còn cho", "đi", "lớn"): exact accents.
+_ABUSE_STRICT = _strict(
+    r"địt|đéo|lồn|cặc|buồi|đụ|đĩ|đm|đmm|đcm|đkm|đồ ngu|óc chó|óc lợn|chó má|đồ chó|con chó|"
+    r"thằng chó|bố mày|cha mày"
+)
+# "ngu" unaccented is also "ngũ"/"ngủ" typed without marks ("doi ngu can bo").
+_ABUSE_ACCENTED_ONLY = _strict(r"ngu")
 
 
 # --- smalltalk -------------------------------------------------------------------------------
@@ -413,7 +428,8 @@ _FILLER = (
 _SMALLTALK = re.compile(
     r"^(?:(?:"
     + "|".join(
-        _loosen(body) for body in (_THANKS, _BYE, _IDENTITY, _CAPABILITY, _HELP, _GREETING, _ACK, _FILLER)
+        _loosen(body)
+        for body in (_THANKS, _BYE, _IDENTITY, _CAPABILITY, _HELP, _GREETING, _ACK, _FILLER)
     )
     + r")(?:\s+|$))+$"
 )
@@ -474,7 +490,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"tình yêu|dating"
     ),
     "finance": _rx(
-        r"bitcoin|btc|ethereum|eth|crypto|tiền ảo|tiền điện tử|tiền mã hóa|coin|altcoin|"
+        r"bitcoin|ethereum|crypto|tiền ảo|tiền điện tử|tiền mã hóa|coin|altcoin|"
         r"chứng khoán|cổ phiếu|vn-?index|vnindex|mã ck|giá vàng|vàng sjc|tỷ giá|giá (?:đô|usd|"
         r"đô la|vàng|xăng|dầu|bạc)|lãi suất (?:ngân hàng|tiết kiệm|vay)|gửi tiết kiệm|"
         r"vay (?:tiền|tín chấp|mua nhà)|forex|đầu tư (?:coin|vàng|chứng khoán|cổ phiếu)|"
@@ -540,7 +556,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
 
 # An in-scope signal anywhere in the message keeps it with the evidence gate.
 _IN_SCOPE = _rx(
-    r"nghị quyết|\d+-nq|kết luận 69|quyết định (?:1169|2629)|thông báo 624|kế hoạch 3260|"
+    r"nghị quyết|nq ?57|\d+-nq|kết luận 69|quyết định (?:1169|2629)|thông báo 624|kế hoạch 3260|"
     r"thông tư (?:32|33)|57|1169|2629|3260|624|khoa học|công nghệ|kỹ thuật số|đổi mới sáng tạo|"
     r"sáng tạo|chuyển đổi số|số hóa|chính phủ số|kinh tế số|xã hội số|công dân số|hạ tầng số|"
     r"nền tảng số|dữ liệu|cơ sở dữ liệu|csdl|bán dẫn|vi mạch|chip|trí tuệ nhân tạo|khởi nghiệp|"
@@ -584,6 +600,8 @@ def _refusal_reason(prepared: _Prepared) -> str | None:
     if _PERSONAL_DATA.search(text):
         return "personal_data"
     if _ABUSE.search(prepared.bare) or _ABUSE_STRICT.search(prepared.bare):
+        return "abuse"
+    if has_diacritics(prepared.original) and _ABUSE_ACCENTED_ONLY.search(prepared.bare):
         return "abuse"
     return None
 

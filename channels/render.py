@@ -147,7 +147,7 @@ _SENTENCE_END = ".!?…;:"
 _CLOSERS = "»\"')]”’"
 
 # Priorities of a cut between two atoms; the best-ranked cut that fits wins.
-_ANY, _SPACE, _SENTENCE, _LINE, _PARAGRAPH = range(5)
+_AVOID, _ANY, _SPACE, _SENTENCE, _LINE, _PARAGRAPH = range(6)
 
 
 @dataclass
@@ -173,7 +173,10 @@ def _atoms(text: str, as_html: bool) -> list[_Atom]:
 
 def _cut_rank(atoms: list[_Atom], i: int) -> int:
     """Rank of cutting just before atoms[i]."""
-    prev = atoms[i - 1].text
+    before, after = atoms[i - 1], atoms[i]
+    if (before.tag is not None and not before.closing) or (after.tag is not None and after.closing):
+        return _AVOID  # would leave an empty element behind
+    prev = before.text
     if prev == "\n":
         if i >= 2 and atoms[i - 2].text == "\n":
             return _PARAGRAPH
@@ -231,7 +234,7 @@ def split_message(text: str, limit: int, *, html: bool = False) -> list[str]:
         length = sum(len(a.text) for a in stack)
         closing = sum(len(a.tag or "") + 3 for a in stack)
         end = start
-        best_end, best_rank = start, -1
+        best_end, best_rank = start, _AVOID - 1
         while end < n:
             a = atoms[end]
             new_stack_closing = closing

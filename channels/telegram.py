@@ -12,6 +12,7 @@ corpus carry 👍/👎 buttons whose presses reach `feedback(message_ref, rating
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import inspect
@@ -178,7 +179,8 @@ class TelegramChannel:
             text=message.text,
             message_id=str(message.message_id),
         )
-        await context.bot.send_chat_action(chat.id, "typing")
+        with contextlib.suppress(TelegramError):  # cosmetic; never lose the answer over it
+            await context.bot.send_chat_action(chat.id, "typing")
         answer = await self.handler.ahandle(inbound)
         await self.send_answer(context.bot, chat.id, answer, inbound)
 

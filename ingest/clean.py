@@ -3,7 +3,8 @@
 The output has one paragraph (or list item, heading, table row) per line. Two regimes:
 
 * An already clean text keeps its lines; only safe repairs apply (normalisation, form feeds,
-  trailing spaces, runs of blank lines, a sentence visibly broken before a lower-case word).
+  trailing spaces, blank lines, a sentence visibly broken before a lower-case word, a numbered
+  heading wrapped onto a second line).
 * A text that looks PDF-extracted (most lines end mid-sentence; typically a blank line after
   every line) is re-flowed: lines are joined into paragraphs, lone page numbers and repeated
   running headers/footers are dropped, and blank lines are removed.
@@ -40,6 +41,7 @@ _STARTS_BLOCK = re.compile(
     re.VERBOSE,
 )
 # A bullet marker followed by a lower-case word is the tail of a broken sentence ("công\n- tư").
+_OUTLINE_START = re.compile(r"^(?:[IVXLC]+|[A-ZĐ]|\d+(?:\.\d+)*)\s*[.\-–)]\s")
 _DASH_CONTINUATION = re.compile(r"^[-–]\s+[a-zđ]")
 _TERMINAL = re.compile(r"[.;:!?…]['\"”’)\]»*]*$")
 # Capitalised only when they open a sentence (unlike "Bộ", "Nghị quyết", parts of proper names).
@@ -73,8 +75,15 @@ def _starts_block(line: str) -> bool:
 
 
 def _continues_lower(prev: str, nxt: str) -> bool:
-    """``nxt`` visibly continues ``prev``: the sentence is open and the next word is lower-case."""
-    if not prev or not nxt or _TERMINAL.search(prev) or _is_caps(prev) or _SEPARATOR.match(prev):
+    """``nxt`` visibly continues ``prev``: the sentence is open and the next word is lower-case,
+    or a numbered heading was wrapped ("III. NHIỆM VỤ, GIẢI PHÁP TRỌNG" + "TÂM, CỤ THỂ";
+    "5. Nhiệm vụ về phát triển KHCN," + "ĐMST, CĐS và ĐA06")."""
+    if not prev or not nxt or _TERMINAL.search(prev) or _SEPARATOR.match(prev):
+        return False
+    if _OUTLINE_START.match(prev) and not _starts_block(nxt):
+        if (_is_caps(prev) and _is_caps(nxt)) or (prev.endswith(",") and len(nxt) < 60):
+            return True
+    if _is_caps(prev):
         return False
     if _DASH_CONTINUATION.match(nxt):
         return True
@@ -91,20 +100,15 @@ def _looks_extracted(lines: list[str]) -> bool:
 
 
 def _clean_regular(lines: list[str]) -> list[str]:
+    # Blank lines only separate paragraphs, which already sit on lines of their own.
     out: list[str] = []
-    blank_pending = False
     for line in lines:
         if not line:
-            blank_pending = bool(out)
             continue
         if out and _continues_lower(out[-1], line):
             out[-1] = _join(out[-1], line)
-            blank_pending = False
-            continue
-        if blank_pending:
-            out.append("")
-            blank_pending = False
-        out.append(line)
+        else:
+            out.append(line)
     return out
 
 
@@ -165,6 +169,4 @@ def clean_text(raw: str) -> str:
     """Normalise a document's text and repair extraction artefacts; one paragraph per line."""
     lines = _normalize_lines(raw)
     cleaned = _clean_extracted(lines) if _looks_extracted(lines) else _clean_regular(lines)
-    while cleaned and not cleaned[-1]:
-        cleaned.pop()
     return "\n".join(cleaned) + ("\n" if cleaned else "")

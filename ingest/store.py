@@ -388,8 +388,9 @@ class ServerStore:
             sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
             metadata=dict(meta.__dict__),
         )
-        for field_name in PAYLOAD_INDEXES:
-            self.client.create_payload_index(name, field_name, m.PayloadSchemaType.KEYWORD)
+        if not _is_local(self.client):  # the in-process client has no payload indexes
+            for field_name in PAYLOAD_INDEXES:
+                self.client.create_payload_index(name, field_name, m.PayloadSchemaType.KEYWORD)
         self._pending = name
         self._target = name
 
@@ -515,6 +516,10 @@ class ServerStore:
 
     def close(self) -> None:
         self._target = None
+
+
+def _is_local(client: Any) -> bool:
+    return type(getattr(client, "_client", None)).__name__ == "QdrantLocal"
 
 
 def open_store(settings: Any, collection: str | None = None) -> VectorStore:

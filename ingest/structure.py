@@ -13,9 +13,10 @@ Recognised, without knowing the document beforehand:
 * non-content blocks, kept with ``indexable=False``: the header/preamble (with "Căn cứ …",
   "Theo đề nghị …"), "Nơi nhận:" and the signature block.
 
-Bullets and plain paragraphs get the parent's locator plus ", ý N" / ", đoạn N". A unit whose
-line is only a title (it has children, is short, has no closing punctuation) keeps that line
-as ``heading`` and an empty ``text``: its heading travels in its children's breadcrumbs.
+Bullets and plain paragraphs get the parent's locator plus ", ý N" / ", đoạn N". Every unit
+keeps its verbatim line in ``text``; a parent whose line is only a title (``is_title_only``:
+short, no closing punctuation) gets that title in full as ``heading``, which the chunker carries
+in its children's breadcrumbs.
 """
 
 from __future__ import annotations
@@ -109,10 +110,15 @@ class _Node:
 
 
 def _outline_label(node: _Node, parent_label: str) -> str:
+    """Append a label to a dotted path; "2.1" under "III.2" gives "III.2.1", not "III.2.2.1"."""
     label = node.unit.label
-    if node.style == "decimal" and parent_label and label.startswith(parent_label + "."):
+    if not parent_label:
         return label
-    return f"{parent_label}.{label}" if parent_label else label
+    parts = parent_label.split(".")
+    for k in range(len(parts)):
+        if label.startswith(".".join(parts[k:]) + ".") and node.style == "decimal":
+            return ".".join([*parts[:k], label])
+    return f"{parent_label}.{label}"
 
 
 class _Parser:
@@ -492,7 +498,8 @@ class _TableBuilder:
         self.table = Unit(kind="table", heading="Bảng", locator=parent.locator)
         self.groups: list[Unit] = []
         self.row: Unit | None = None
-        self.rows: list[tuple[Unit, Unit | None]] = []
+        self.rows: list[tuple[Unit, Unit | None, int]] = []
+        self.segment = 1
 
     def _ends_table(self, line: str) -> bool:
         if _ANNEX.match(line) and not _ROW.match(line):
@@ -516,6 +523,7 @@ class _TableBuilder:
                         break
                     header.append(cell)
                     self.p.pos += 1
+        self.last_number = 0
         self.table.text = "\n".join(header)
         self.table.heading = _shorten("Bảng: " + " | ".join(header), 120) if header else "Bảng"
         self.word = _row_word(self.table.text)
@@ -525,7 +533,7 @@ class _TableBuilder:
                 break
             self.p.pos += 1
             group = _GROUP_ROW.match(line)
-            row = _ROW.match(line) or _BARE_NUMBER.match(line)
+            row = _ROW.match(line) or self._bare_row(line)
             if group:
                 self._group(group.group(1), group.group(2), line)
             elif row:
@@ -547,6 +555,14 @@ class _TableBuilder:
         self._locate_rows()
         return self.table
 
+    def _bare_row(self, line: str) -> re.Match[str] | None:
+        """A number alone on a line opens a row whose cells follow one per line."""
+        m = _BARE_NUMBER.match(line)
+        if m is None:
+            return None
+        first = int(m.group(1).split(".")[0])
+        return m if first == 1 or first <= self.last_number + 5 else None
+
     def _group(self, label: str, rest: str, line: str) -> None:
         while self.groups and not label.startswith(self.groups[-1].label + "."):
             self.groups.pop()
@@ -564,41 +580,58 @@ class _TableBuilder:
 
     def _row(self, label: str, line: str) -> None:
         parent = self.groups[-1] if self.groups else self.table
-        cells = [c.strip() for c in line.split("|")[1:2] if c.strip()]
-        row = Unit(kind="row", label=label, heading=_shorten(cells[0] if cells else line, 80), text=line)
+        group = self.groups[-1] if self.groups else None
+        if label == "1" and any(g is group for _, g, _ in self.rows):
+            # Numbering restarts: a new sub-table whose title row was lost.
+            self.segment += 1
+        self.last_number = int(label.split(".")[0])
+        row = Unit(kind="row", label=label, text=line)
         parent.children.append(row)
-        self.rows.append((row, self.groups[-1] if self.groups else None))
+        self.rows.append((row, group, self.segment))
         self.row = row
 
     def _locate_rows(self) -> None:
-        labels = Counter(r.label for r, _ in self.rows)
+        labels = Counter(r.label for r, _, _ in self.rows)
         unique = all(n == 1 for n in labels.values())
         seen: Counter[str] = Counter()
-        for row, group in self.rows:
+        for row, group, segment in self.rows:
             base = self.table.locator
             if not unique and group is not None:
                 base = f"{base}, nhóm {group.label}"
+            elif not unique and segment > 1:
+                base = f"{base}, bảng {segment}"
             locator = f"{base}, {self.word} {row.label}"
             seen[locator] += 1
             if seen[locator] > 1:
                 locator += f" ({seen[locator]})"
             row.locator = locator
-            if row.heading == row.text and "\n" in row.text:
-                row.heading = _shorten(row.text.split("\n", 2)[1], 80)
+            first, _, more = row.text.partition("\n")
+            cells = [c.strip() for c in first.split("|")[1:] if c.strip()]
+            title = cells[0] if cells else more.split("\n", 1)[0] or first
+            row.heading = _shorten(f"{row.label}. {title}", 80)
 
 
 # ---------------------------------------------------------------------------------------------
 # Post-processing
 
 
+def is_title_only(unit: Unit) -> bool:
+    """A parent whose own line is only a title ("1. Mục tiêu chung", "Điều 2. Giải thích từ
+    ngữ"): its heading goes into its children's breadcrumbs."""
+    return (
+        bool(unit.children)
+        and unit.kind not in ("document", "table", "row")
+        and bool(unit.text)
+        and "\n" not in unit.text
+        and _is_title(unit.text)
+    )
+
+
 def _finish(root: Unit) -> None:
-    """Turn title-only parents into heading-only units (their line lives in the heading)."""
+    """Give title-only parents their full title as heading; fill missing headings."""
     for unit in root.walk():
-        if unit.kind in ("document", "table", "preamble", "signature", "recipients", "row"):
-            continue
-        if unit.children and unit.text and "\n" not in unit.text and _is_title(unit.text):
+        if is_title_only(unit):
             unit.heading = _heading_of(unit)
-            unit.text = ""
         if not unit.heading:
             unit.heading = _shorten(unit.text or unit.locator, 60)
 

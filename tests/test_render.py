@@ -65,6 +65,7 @@ def _check_html(part: str) -> str:
     assert checker.stack == [], f"unclosed tags {checker.stack}"
     assert not re.search(r"&[#\w]*$", part), "entity cut at the end"
     assert not re.search(r"<[^>]*$", part), "tag cut at the end"
+    assert not re.search(r"<(\w+)[^>]*>\s*</\1>", part), "empty element left by a cut"
     return "".join(checker.text)
 
 

@@ -1,0 +1,45 @@
+from ingest.sparse import SparseEncoder, term_index, terms
+
+
+def _score(query, doc) -> float:
+    qi = dict(zip(query.indices, query.values, strict=True))
+    return sum(v * qi.get(i, 0.0) for i, v in zip(doc.indices, doc.values, strict=True))
+
+
+def test_term_index_is_stable_and_in_range():
+    assert term_index("khoa_học") == term_index("khoa_học")
+    assert 0 <= term_index("~khoa_hoc") < 2**31
+    assert term_index("khoa") != term_index("~khoa")
+
+
+def test_terms_include_compounds_and_folded_forms():
+    accented, folded = terms("Phát triển khoa học và công nghệ")
+    assert "khoa" in accented and "khoa_học" in accented
+    assert "~khoa_hoc" in folded and "~phat_trien" in folded
+
+
+def test_unaccented_query_matches_accented_document():
+    enc = SparseEncoder(avgdl=20)
+    doc = enc.encode_document("Chi cho nghiên cứu phát triển đạt 2% GDP")
+    other = enc.encode_document("Kinh tế số chiếm 30% GDP")
+    q = enc.encode_query("nghien cuu phat trien", unaccented=True)
+    assert _score(q, doc) > _score(q, other) >= 0
+    assert _score(q, other) == 0
+
+
+def test_restored_query_adds_accented_terms():
+    enc = SparseEncoder(avgdl=20)
+    doc = enc.encode_document("nghiên cứu phát triển")
+    plain = enc.encode_query("nghien cuu", unaccented=True)
+    restored = enc.encode_query("nghien cuu", unaccented=True, restored="nghiên cứu")
+    assert _score(restored, doc) > _score(plain, doc) > 0
+
+
+def test_bm25_saturates_term_frequency():
+    enc = SparseEncoder(avgdl=10)
+    once = enc.encode_document("thuế thuế")
+    many = enc.encode_document(" ".join(["thuế"] * 20))
+    i = term_index("thuế")
+    v1 = dict(zip(once.indices, once.values, strict=True))[i]
+    v2 = dict(zip(many.indices, many.values, strict=True))[i]
+    assert v1 < v2 < enc.k1 + 1
