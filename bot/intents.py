@@ -188,7 +188,6 @@ _TEEN = {
     "ko": "không",
     "k": "không",
     "kg": "không",
-    "kh": "không",
     "khg": "không",
     "hok": "không",
     "hk": "không",
@@ -196,7 +195,6 @@ _TEEN = {
     "hông": "không",
     "dc": "được",
     "đc": "được",
-    "dk": "được",
     "bn": "bạn",
     "mk": "mình",
     "mik": "mình",
@@ -221,6 +219,7 @@ _TEEN = {
     "mn": "mọi người",
     "mng": "mọi người",
     "nhìu": "nhiều",
+    "nhiu": "nhiều",
     "iu": "yêu",
     "ny": "người yêu",
     "sđt": "số điện thoại",
@@ -312,6 +311,7 @@ _INJECTION = _rx(
     rf"{_YOU} (?:giờ|bây giờ|từ giờ|từ nay|từ bây giờ|hiện giờ|now|are now|will be)"
     r" (?:là |sẽ là |trở thành |is |be |are )?dan",
     r"(?:hãy là|trở thành|you are|act as) dan",
+    rf"(?:từ giờ|từ nay|từ bây giờ|bây giờ|giờ) (?:trở đi )?{_YOU} (?:là|sẽ là|đóng vai|trở thành) dan",
     r"(?:đóng vai|nhập vai|giả vờ|giả làm|hóa thân|act as|pretend|roleplay|role play)"
     r"[^.?!\n]{0,80}(?:không (?:còn )?(?:có |bị )?(?:bất kỳ |một )?(?:giới hạn|kiểm duyệt|ràng buộc|"
     r"quy tắc|luật lệ|đạo đức|hạn chế)|unrestricted|uncensored|unfiltered|no (?:limits|rules|"
@@ -390,7 +390,8 @@ _ABUSE_ACCENTED_ONLY = _strict(r"ngu")
 
 _GREETING = (
     r"xin chào|chào|chao xìn|hello|hellu|helo|hi|hey|alo|a lô|good morning|good evening|"
-    r"chào buổi sáng|chào buổi tối|chào buổi chiều"
+    r"chào buổi sáng|chào buổi tối|chào buổi chiều|hế lô|hê lô|hé lô|hallo|halo|"
+    r"(?:bạn |bot |em )?(?:có )?khỏe không|dạo này thế nào|how are you"
 )
 _THANKS = r"cảm ơn|cám ơn|thanks|thank you|thank|ty|biết ơn|đa tạ"
 _BYE = r"tạm biệt|bye|bye bye|bai|goodbye|good bye|hẹn gặp lại|see you|pp|bb"
@@ -421,7 +422,7 @@ _HELP = (
 _FILLER = (
     r"ạ|à|nhé|nha|nhá|nhỉ|ơi|bạn|bot|ad|admin|em|anh|chị|vậy|thế|nhiều|lắm|rất|đã|hả|hử|mình|"
     r"tôi|trợ lý|rồi|với|nhé bạn|cả nhà|mọi người|shop|bác|nhiều nhé|lần nữa|và|hen|nghen|"
-    r"thật|quá|có|nhá|ha|hihi|haha|hehe|kaka|lol|the|you|much|so|very|a|oh|ồ|ô|wow|ok thì"
+    r"thật|quá|có|cho|nhá|ha|hihi|haha|hehe|kaka|lol|the|you|much|so|very|a|oh|ồ|ô|wow|ok thì"
 )
 
 

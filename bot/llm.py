@@ -145,7 +145,11 @@ class _MarkerRewriter:
     def feed(self, chunk: str) -> str:
         self._pending += chunk
         cut = self._pending.rfind("[")
-        if cut != -1 and "]" not in self._pending[cut:] and len(self._pending) - cut < self._HOLD_MAX:
+        if (
+            cut != -1
+            and "]" not in self._pending[cut:]
+            and len(self._pending) - cut < self._HOLD_MAX
+        ):
             ready, self._pending = self._pending[:cut], self._pending[cut:]
         else:
             ready, self._pending = self._pending, ""
@@ -264,7 +268,9 @@ class LLMComposer:
             or type(chat_model).__name__
         )
 
-    def compose(self, question: str, hits: list[Hit], history: list[Turn], fallback: Answer) -> Answer:
+    def compose(
+        self, question: str, hits: list[Hit], history: list[Turn], fallback: Answer
+    ) -> Answer:
         if not hits:
             return with_fallback(fallback, "no_passages")
         try:

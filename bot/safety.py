@@ -86,7 +86,7 @@ _SEP = r"[ .\-]?"
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
 # Card-like: 13–19 digits, plain or grouped by 4 with spaces/dashes.
 _CARD = re.compile(r"(?<![\d.,/])(?:\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,3})?|\d{13,19})(?![\d/])")
-# CCCD: 12 digits, plain or grouped 3-3-3-3 / 4-4-4.
+# CCCD: 12 digits, plain or grouped 3-3-3-3 / 4-4-4 by spaces (dots group money amounts).
 _CCCD = re.compile(r"(?<![\d.,/])(?:\d{12}|\d{3}(?: \d{3}){3}|\d{4}(?: \d{4}){2})(?![\d/])")
 # Vietnamese phones: mobile 0[35789]x + 8 digits (10 in all), landline 02x + 8 digits (11 in
 # all); with +84 / 84 instead of the leading 0; separators space, dot or dash.

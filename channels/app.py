@@ -116,9 +116,7 @@ def _start_storage(state: AppState) -> None:
 
 def _build_assistant(state: AppState) -> None:
     try:
-        from bot import build_assistant  # heavy: loads the index and the embedder
-
-        built = build_assistant(state.settings)
+        built = _builder()(state.settings)
     except Exception as exc:
         state.load_error = f"{type(exc).__name__}: {exc}"
         log.exception("could not build the assistant")
@@ -126,6 +124,15 @@ def _build_assistant(state: AppState) -> None:
     state.assistant = built.assistant
     state.searcher = state.searcher or built.search
     state.documents = state.documents or built.documents
+
+
+def _builder() -> Callable[[Settings], object]:
+    # Imported late: the answering stack loads the index and the embedder.
+    try:
+        from bot import build_assistant
+    except ImportError:
+        from bot.assistant import build_assistant
+    return build_assistant
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

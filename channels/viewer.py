@@ -7,6 +7,7 @@ when a locator has no element of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +24,8 @@ from nq57.text import anchor, fold, nfc
 DocumentsProvider = Callable[[], dict[str, tuple[DocumentMeta, Unit]]]
 
 STATIC_DIR = Path(__file__).with_name("static")
-HEADED_KINDS = {"part", "chapter", "section", "article", "annex", "outline", "table"}
+# Units that stand as a heading even without heading text ("Chương II", "Điều 5", "Phụ lục I").
+HEADED_KINDS = {"part", "chapter", "section", "article", "annex"}
 MUTED_KINDS = {"preamble", "signature", "recipients"}
 KIND_PREFIX = {
     "part": "Phần",
@@ -32,7 +34,11 @@ KIND_PREFIX = {
     "article": "Điều",
     "annex": "Phụ lục",
 }
-MARKER_KINDS = {"clause": "{}.", "point": "{})", "outline": "{}.", "bullet": "{}"}
+MARKER_KINDS = {"clause": "{}.", "point": "{})", "outline": "{}.", "bullet": "•"}
+# A label written at the start of a line: "Điều 3.", "II.", "III-", "2.", "1.1.", "b)", "-".
+_LEAD = re.compile(r"^(Điều\s+\d+[a-zđ]?\.|[IVXLC]+[.\-–]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–+•])\s+")
+_CELL_SEP = " | "
+_SENTENCE_END = re.compile(r"[.;:!?…]['\"”)]*$")
 
 
 @dataclass
@@ -47,6 +53,7 @@ class UnitView:
     paragraphs: list[str]
     muted: bool
     level: int
+    cells: list[str] = field(default_factory=list)
     children: list[UnitView] = field(default_factory=list)
 
 
@@ -57,8 +64,9 @@ class TocEntry:
     level: int
 
 
-def _same(a: str, b: str) -> bool:
-    return fold(nfc(a)).lower().strip(" .:") == fold(nfc(b)).lower().strip(" .:")
+def _key(text: str) -> str:
+    """Compare titles whatever their punctuation and case: "III- NHIỆM VỤ" ~ "III. Nhiệm vụ"."""
+    return anchor(text)
 
 
 def _display_label(unit: Unit) -> str:
@@ -72,26 +80,58 @@ def _display_label(unit: Unit) -> str:
 def unit_title(unit: Unit) -> str:
     """Heading line of a structural unit: "Chương II. QUY ĐỊNH CHUNG", "Điều 3. Giải thích"."""
     label = _display_label(unit)
-    heading = unit.heading.strip()
+    heading = " ".join(unit.heading.split())
     if not heading:
         return label if unit.kind in HEADED_KINDS else ""
-    if not label or fold(heading).lower().startswith(fold(label).lower()):
+    if not label or fold(nfc(heading)).lower().startswith(fold(nfc(label)).lower()):
         return heading
     sep = " " if label.endswith((".", ":", ")", "-")) else ". "
     return f"{label}{sep}{heading}"
 
 
-def _marker(unit: Unit, first_line: str) -> str:
-    """ "2." or "b)" before a clause whose text does not already start with its label."""
+def presentation(unit: Unit) -> tuple[str, list[str]]:
+    """The heading to show (if any) and the text lines, without saying anything twice.
+
+    Parsers often fill ``heading`` with a preview of the text ("1. Phát triển khoa học …") or
+    with the text's own title line; only a real title is shown as a heading.
+    """
+    lines = [" ".join(line.split()) for line in unit.text.splitlines() if line.strip()]
+    if unit.kind in ("document", "table", "row"):
+        return "", lines
+    heading = " ".join(unit.heading.split())
+    if not heading:
+        return unit_title(unit), lines
+    text_key = _key(" ".join(lines))
+    if (
+        unit.children
+        and len(lines) == 1
+        and len(lines[0]) <= 300
+        and not _SENTENCE_END.search(lines[0])
+    ):
+        # One unpunctuated line over sub-units is that group's title, however long.
+        return (unit_title(unit) if text_key == _key(heading) else lines[0]), []
+    if heading.endswith("…") and text_key.startswith(_key(heading.removesuffix("…"))):
+        return "", lines
+    if text_key == _key(heading):
+        return (unit_title(unit), []) if unit.children else ("", lines)
+    if lines and _key(lines[0]) == _key(heading):
+        return "", lines
+    return unit_title(unit), lines
+
+
+def _marker(unit: Unit, title: str, paragraphs: list[str]) -> str:
+    """Set the label apart ("2.", "b)", "-"), taking it from the text when the text has it."""
+    if not paragraphs:
+        return ""
+    lead = _LEAD.match(paragraphs[0])
+    if lead and unit.kind not in ("preamble", "signature", "recipients", "row", "table"):
+        paragraphs[0] = paragraphs[0][lead.end() :]
+        return lead.group(1)
     template = MARKER_KINDS.get(unit.kind)
     label = unit.label.strip()
-    if not template or not label or unit.heading:
+    if not template or not label or title:
         return ""
-    mark = template.format(label)
-    head = first_line.lstrip()
-    if head.startswith((label + ".", label + ")", label + " ", mark)) or _same(head, label):
-        return ""
-    return mark
+    return template.format(label)
 
 
 def build_view(unit: Unit, seen: set[str] | None = None, depth: int = 0) -> UnitView:
@@ -103,17 +143,21 @@ def build_view(unit: Unit, seen: set[str] | None = None, depth: int = 0) -> Unit
         if candidate not in seen:
             seen.add(candidate)
             slug = candidate
-    paragraphs = [line.strip() for line in unit.text.splitlines() if line.strip()]
-    title = unit_title(unit) if unit.kind != "document" else ""
+    title, paragraphs = presentation(unit)
+    cells: list[str] = []
+    if unit.kind in ("row", "table") and len(paragraphs) == 1 and _CELL_SEP in paragraphs[0]:
+        cells = [c.strip() for c in paragraphs[0].split(_CELL_SEP)]
+        paragraphs = []
     view = UnitView(
         kind=unit.kind,
         anchor=slug,
         locator=unit.locator,
         title=title,
-        marker=_marker(unit, paragraphs[0] if paragraphs else ""),
+        marker=_marker(unit, title, paragraphs),
         paragraphs=paragraphs,
         muted=(not unit.indexable) or unit.kind in MUTED_KINDS,
         level=min(depth + 1, 5),
+        cells=cells,
     )
     view.children = [
         build_view(child, seen, depth + (1 if title else 0)) for child in unit.children
@@ -121,12 +165,18 @@ def build_view(unit: Unit, seen: set[str] | None = None, depth: int = 0) -> Unit
     return view
 
 
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
 def table_of_contents(view: UnitView, max_level: int = 2) -> list[TocEntry]:
     out: list[TocEntry] = []
 
     def visit(v: UnitView) -> None:
         if v.title and v.anchor and v.level <= max_level and not v.muted:
-            out.append(TocEntry(anchor=v.anchor, title=v.title, level=v.level))
+            out.append(TocEntry(anchor=v.anchor, title=_shorten(v.title, 80), level=v.level))
         for child in v.children:
             visit(child)
 

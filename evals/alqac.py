@@ -169,7 +169,9 @@ def parse_questions(data: Any, where: str = "questions") -> list[Question]:
         keys: set[ArticleKey] = set()
         for r in rel:
             if not isinstance(r, dict) or "law_id" not in r or "article_id" not in r:
-                raise AlqacFormatError(f"{here} ({qid}): relevant article without law_id/article_id")
+                raise AlqacFormatError(
+                    f"{here} ({qid}): relevant article without law_id/article_id"
+                )
             keys.add((_clean_id(r["law_id"]), _clean_id(r["article_id"])))
         out.append(Question(qid, nfc(entry["text"]).strip(), frozenset(keys)))
     return out
@@ -183,7 +185,10 @@ def check_references(laws: Sequence[Law], questions: Sequence[Question]) -> list
     """Relevant articles that the law file does not contain (they can never be found)."""
     have = {a.key for law in laws for a in law.articles}
     return sorted(
-        f"{q.id}: {law_id} Điều {art}" for q in questions for law_id, art in q.relevant if (law_id, art) not in have
+        f"{q.id}: {law_id} Điều {art}"
+        for q in questions
+        for law_id, art in q.relevant
+        if (law_id, art) not in have
     )
 
 
@@ -319,7 +324,9 @@ class QuestionScore:
     relevant: int
 
 
-def score_ranking(ranked: Sequence[ArticleKey], relevant: frozenset[ArticleKey], k: int = TOP_K) -> QuestionScore:
+def score_ranking(
+    ranked: Sequence[ArticleKey], relevant: frozenset[ArticleKey], k: int = TOP_K
+) -> QuestionScore:
     top = list(ranked[:k])
     first = next((i for i, key in enumerate(top, 1) if key in relevant), None)
     return QuestionScore(first, len(relevant & set(top)), len(relevant))
@@ -373,7 +380,9 @@ class PlainBM25:
                 self.postings[term].append((i, tf))
         n = len(self.lengths)
         self.avgdl = (sum(self.lengths) / n) if n else 1.0
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self.idf = {
+            t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()
+        }
 
     def search(self, query: str, k: int = CANDIDATES) -> list[int]:
         scores: dict[int, float] = defaultdict(float)
@@ -425,9 +434,17 @@ def build_index(
     embedder = embedder or get_embedder(settings.embedder, settings.cache_dir)
     metas = [law_meta(law) for law in laws]
     meta_by_id = {m.id: m for m in metas}
-    chunks = [c for law in laws for c in article_chunks(law, settings.chunk_max_chars, settings.chunk_min_chars)]
-    want = {"law_sha256": law_sha, "chunk_max_chars": settings.chunk_max_chars,
-            "chunk_min_chars": settings.chunk_min_chars, "format": INDEX_FORMAT}
+    chunks = [
+        c
+        for law in laws
+        for c in article_chunks(law, settings.chunk_max_chars, settings.chunk_min_chars)
+    ]
+    want = {
+        "law_sha256": law_sha,
+        "chunk_max_chars": settings.chunk_max_chars,
+        "chunk_min_chars": settings.chunk_min_chars,
+        "format": INDEX_FORMAT,
+    }
     key = hashlib.sha256(json.dumps(want, sort_keys=True).encode()).hexdigest()[:16]
     restorer_path = Path(root) / RESTORER_NAME.format(key=key)
 
@@ -442,7 +459,9 @@ def build_index(
     )
     if fresh:
         restorer = DiacriticRestorer.load(restorer_path)
-        return AlqacIndex(store, embedder, metas, chunks, restorer, False, time.perf_counter() - started)
+        return AlqacIndex(
+            store, embedder, metas, chunks, restorer, False, time.perf_counter() - started
+        )
 
     encoder = SparseEncoder(avgdl=average_length([c.embed_text for c in chunks]))
     meta = IndexMeta(embedder=embedder.model_id, dim=embedder.dim, avgdl=encoder.avgdl, extra=want)
@@ -499,7 +518,9 @@ def resolve_inputs(law_dir: Path, questions_file: Path | None) -> tuple[Path, Pa
     if not law_file.is_file():
         raise AlqacFormatError(f"{law_file}: law file not found")
     if questions_file is None:
-        found = next((law_file.parent / n for n in QUESTION_FILES if (law_file.parent / n).is_file()), None)
+        found = next(
+            (law_file.parent / n for n in QUESTION_FILES if (law_file.parent / n).is_file()), None
+        )
         if found is None:
             raise AlqacFormatError(f"{law_file.parent}: no question file; pass --questions FILE")
         questions_file = found
@@ -533,10 +554,17 @@ def run_alqac(
         questions = questions[: max(limit, 0)]
     missing = check_references(laws, questions)
     name = dataset_name(law_file.parent)
-    index = build_index(laws, file_hash(law_file), settings.data_dir / "alqac" / name, settings, progress=progress)
+    index = build_index(
+        laws, file_hash(law_file), settings.data_dir / "alqac" / name, settings, progress=progress
+    )
 
-    retriever = Retriever(settings, store=index.store, embedder=index.embedder, catalog=index.metas,
-                          restorer=index.restorer)
+    retriever = Retriever(
+        settings,
+        store=index.store,
+        embedder=index.embedder,
+        catalog=index.metas,
+        restorer=index.restorer,
+    )
     for field_name, value in (retriever_params or {}).items():
         setattr(retriever.params, field_name, tuple(value) if field_name == "weights" else value)
     retriever.params.limit = max(retriever.params.limit, CANDIDATES)
@@ -544,7 +572,9 @@ def run_alqac(
 
     variants = _variants(strip_diacritics)
     systems = ["system", *(["bm25", "dense"] if baselines else [])]
-    scores: dict[str, dict[str, list[QuestionScore]]] = {s: {v: [] for v in variants} for s in systems}
+    scores: dict[str, dict[str, list[QuestionScore]]] = {
+        s: {v: [] for v in variants} for s in systems
+    }
     latencies: list[float] = []
     total = len(questions) * len(variants)
     done = 0
@@ -560,7 +590,9 @@ def run_alqac(
                 ranked = distinct_articles((c.doc_id, c.locator) for c in top)
                 scores["bm25"][variant].append(score_ranking(ranked, q.relevant))
                 dense = retriever.dense_only(text, CANDIDATES)
-                ranked = distinct_articles((h.payload["doc_id"], h.payload["locator"]) for h in dense)
+                ranked = distinct_articles(
+                    (h.payload["doc_id"], h.payload["locator"]) for h in dense
+                )
                 scores["dense"][variant].append(score_ranking(ranked, q.relevant))
             done += 1
             if progress:

@@ -30,7 +30,7 @@ from ingest.structure import is_title_only
 # Boundaries tried in order when a text is too long: lines, sentences, clauses, commas, words.
 _BOUNDARIES = [
     re.compile(r"\n"),
-    re.compile(r"(?<=[.!?…])[\"”’)]*\s+"),
+    re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+"),
     re.compile(r"(?<=[;:])\s+"),
     re.compile(r"(?<=,)\s+"),
     re.compile(r"\s+"),
@@ -125,7 +125,10 @@ class _Chunker:
                     self.unit(item.unit, path, prefix)
                 continue
             fits = size + 1 + length <= budget
-            if buffer and fits and (size < self.min_chars or length < self.min_chars):
+            # A parent's own sentence introduces what follows: keep it with its first child.
+            leading = len(buffer) == 1 and buffer[0].own
+            small = size < self.min_chars or length < self.min_chars
+            if buffer and fits and (small or leading):
                 buffer.append(item)
                 size += 1 + length
                 continue

@@ -14,6 +14,7 @@ Both regimes are idempotent: the output of the second never looks PDF-extracted 
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -52,11 +53,65 @@ _CONTROL = re.compile(r"[\f\v\u2028\u2029\x85]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\ufeff]")
 # Words that cannot end a sentence or a heading: a line ending with one continues.
 _FUNCTION_WORDS = {
-    "của", "và", "về", "với", "cho", "các", "những", "tại", "thuộc", "trong", "theo", "để",
-    "là", "có", "được", "từ", "đến", "số", "ngày", "tháng", "năm", "như", "gồm", "hoặc",
-    "nhằm", "qua", "trên", "dưới", "giữa", "bằng", "do", "mà", "thì", "nhưng", "hay", "vào",
-    "ra", "lên", "bị", "đã", "sẽ", "đang", "không", "chưa", "cũng", "rất", "nhất", "bộ",
-    "ban", "ủy", "gửi", "phi", "khi", "nếu", "vì", "nên", "sau", "trước", "theo", "này",
+    "của",
+    "và",
+    "về",
+    "với",
+    "cho",
+    "các",
+    "những",
+    "tại",
+    "thuộc",
+    "trong",
+    "theo",
+    "để",
+    "là",
+    "có",
+    "được",
+    "từ",
+    "đến",
+    "số",
+    "ngày",
+    "tháng",
+    "năm",
+    "như",
+    "gồm",
+    "hoặc",
+    "nhằm",
+    "qua",
+    "trên",
+    "dưới",
+    "giữa",
+    "bằng",
+    "do",
+    "mà",
+    "thì",
+    "nhưng",
+    "hay",
+    "vào",
+    "ra",
+    "lên",
+    "bị",
+    "đã",
+    "sẽ",
+    "đang",
+    "không",
+    "chưa",
+    "cũng",
+    "rất",
+    "nhất",
+    "bộ",
+    "ban",
+    "ủy",
+    "gửi",
+    "phi",
+    "khi",
+    "nếu",
+    "vì",
+    "nên",
+    "sau",
+    "trước",
+    "này",
 }
 
 
@@ -80,9 +135,9 @@ def _continues_lower(prev: str, nxt: str) -> bool:
     "5. Nhiệm vụ về phát triển KHCN," + "ĐMST, CĐS và ĐA06")."""
     if not prev or not nxt or _TERMINAL.search(prev) or _SEPARATOR.match(prev):
         return False
-    if _OUTLINE_START.match(prev) and not _starts_block(nxt):
-        if (_is_caps(prev) and _is_caps(nxt)) or (prev.endswith(",") and len(nxt) < 60):
-            return True
+    wrapped = (_is_caps(prev) and _is_caps(nxt)) or (prev.endswith(",") and len(nxt) < 60)
+    if _OUTLINE_START.match(prev) and not _starts_block(nxt) and wrapped:
+        return True
     if _is_caps(prev):
         return False
     if _DASH_CONTINUATION.match(nxt):
@@ -95,7 +150,7 @@ def _looks_extracted(lines: list[str]) -> bool:
     content = [ln for ln in lines if ln]
     if len(content) < 20:
         return False
-    broken = sum(_continues_lower(a, b) for a, b in zip(content, content[1:], strict=False))
+    broken = sum(_continues_lower(a, b) for a, b in itertools.pairwise(content))
     return broken / (len(content) - 1) > 0.25
 
 
@@ -140,7 +195,7 @@ def _is_break(prev: str, nxt: str, width: float) -> bool:
     if _TERMINAL.search(prev):
         return True
     last = prev.split()[-1].lower().strip(",") if prev.split() else ""
-    if prev.endswith(",") or last in _FUNCTION_WORDS or nxt[:1] in "(“\"":
+    if prev.endswith(",") or last in _FUNCTION_WORDS or nxt[:1] in '(“"':
         return False
     if _SENTENCE_OPENER.match(nxt):
         return True
@@ -156,7 +211,7 @@ def _clean_extracted(lines: list[str]) -> list[str]:
         return []
     width = statistics.median(len(ln) for ln in content)
     out = [content[0]]
-    for prev, line in zip(content, content[1:], strict=False):
+    for prev, line in itertools.pairwise(content):
         # The decision looks at the previous physical line, not the paragraph built so far.
         if _is_break(prev, line, width):
             out.append(line)

@@ -21,6 +21,7 @@ in its children's breadcrumbs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -313,6 +314,7 @@ class _Parser:
                 Unit(
                     kind="annex",
                     heading=_shorten("Phụ lục. " + " ".join(b for b in block[:2]), 200),
+                    text="\n".join(block[:2]),
                     locator="Phụ lục",
                 )
             )
@@ -331,7 +333,8 @@ class _Parser:
         )
 
     def _annex(self) -> None:
-        m = _ANNEX.match(self.lines[self.pos])
+        start = self.pos
+        m = _ANNEX.match(self.lines[start])
         assert m is not None
         label = m.group(1) or ""
         self.pos += 1
@@ -343,7 +346,11 @@ class _Parser:
                 notes.append(line)
                 self.pos += 1
                 break
-            if not title and (_is_caps(line) or len(line) <= 200) and _classify(line, False) is None:
+            if (
+                not title
+                and (_is_caps(line) or len(line) <= 200)
+                and _classify(line, False) is None
+            ):
                 if _HEADER_ROW.match(line) or _ROW.match(line):
                     break
                 title.append(line)
@@ -354,7 +361,13 @@ class _Parser:
         heading = locator + (". " + " ".join(title) if title else "")
         self.stack = self.stack[:1]
         annex = self._attach(
-            Unit(kind="annex", label=label, heading=_shorten(heading, 200), locator=locator)
+            Unit(
+                kind="annex",
+                label=label,
+                heading=_shorten(heading, 200),
+                text="\n".join(self.lines[start : start + 1 + len(title) - bool(m.group(2))]),
+                locator=locator,
+            )
         )
         self.stack.append(_Node(annex, _LEVEL["annex"], "annex"))
         for note in notes:
@@ -380,7 +393,9 @@ class _Parser:
         self._close_to(level)
         parent = self.top.unit
         kind, locator, heading = self._describe(style, label, rest, line, parent)
-        unit = self._attach(Unit(kind=kind, label=label, heading=heading, text=line, locator=locator))
+        unit = self._attach(
+            Unit(kind=kind, label=label, heading=heading, text=line, locator=locator)
+        )
         self.stack.append(_Node(unit, level, style))
 
     def _in_article_body(self) -> bool:
@@ -414,9 +429,7 @@ class _Parser:
         anchor, dotted = self._context()
         probe = _Node(Unit(kind="outline", label=label), _LEVEL[style], style)
         path = _outline_label(probe, dotted)
-        if anchor is not None and anchor.kind in ("annex", "table"):
-            locator = f"{anchor.locator}, {path}"
-        elif anchor is not None and anchor.kind in ("clause", "point"):
+        if anchor is not None and anchor.kind in ("annex", "table", "clause", "point"):
             locator = f"{anchor.locator}, {path}"
         else:
             locator = path
@@ -425,13 +438,17 @@ class _Parser:
 
 
 def _note(text: str, locator: str) -> Unit:
-    return Unit(kind="preamble", heading=_shorten(text, 80), text=text, locator=locator, indexable=False)
+    return Unit(
+        kind="preamble", heading=_shorten(text, 80), text=text, locator=locator, indexable=False
+    )
 
 
 def _is_person_name(line: str) -> bool:
     words = line.split()
-    return 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not any(
-        ch.isdigit() or ch in ".,;:()" for ch in line
+    return (
+        2 <= len(words) <= 6
+        and all(w[:1].isupper() for w in words)
+        and not any(ch.isdigit() or ch in ".,;:()" for ch in line)
     )
 
 
@@ -473,7 +490,7 @@ def _is_roman(token: str) -> bool:
     if len(token) == 1 and token not in "IVX":
         return False
     values = [_ROMAN_VALUES[c] for c in token]
-    return all(a >= b or b in (5 * a, 10 * a) for a, b in zip(values, values[1:], strict=False))
+    return all(a >= b or b in (5 * a, 10 * a) for a, b in itertools.pairwise(values))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,7 +524,14 @@ class _TableBuilder:
         if _RECIPIENTS.match(line) or _SIGN_START.match(line):
             return True
         found = _classify(line, False)
-        return found is not None and found[0] in ("part", "chapter", "section", "article", "letter", "roman")
+        return found is not None and found[0] in (
+            "part",
+            "chapter",
+            "section",
+            "article",
+            "letter",
+            "roman",
+        )
 
     def build(self) -> Unit:
         lines = self.p.lines
@@ -519,7 +543,12 @@ class _TableBuilder:
                 # One header cell per line, until the first row.
                 while self.p.pos < len(lines):
                     cell = lines[self.p.pos]
-                    if len(cell) > 45 or _ROW.match(cell) or _GROUP_ROW.match(cell) or _BARE_NUMBER.match(cell):
+                    if (
+                        len(cell) > 45
+                        or _ROW.match(cell)
+                        or _GROUP_ROW.match(cell)
+                        or _BARE_NUMBER.match(cell)
+                    ):
                         break
                     header.append(cell)
                     self.p.pos += 1
@@ -618,19 +647,18 @@ class _TableBuilder:
 def is_title_only(unit: Unit) -> bool:
     """A parent whose own line is only a title ("1. Mục tiêu chung", "Điều 2. Giải thích từ
     ngữ"): its heading goes into its children's breadcrumbs."""
-    return (
-        bool(unit.children)
-        and unit.kind not in ("document", "table", "row")
-        and bool(unit.text)
-        and "\n" not in unit.text
-        and _is_title(unit.text)
-    )
+    if not unit.children or not unit.text or unit.kind in ("document", "table"):
+        return False
+    # Annex titles and table group rows ("III. | Tăng cường đầu tư …") only name what follows.
+    if unit.kind in ("annex", "row"):
+        return True
+    return "\n" not in unit.text and _is_title(unit.text)
 
 
 def _finish(root: Unit) -> None:
     """Give title-only parents their full title as heading; fill missing headings."""
     for unit in root.walk():
-        if is_title_only(unit):
+        if is_title_only(unit) and unit.kind not in ("annex", "row"):
             unit.heading = _heading_of(unit)
         if not unit.heading:
             unit.heading = _shorten(unit.text or unit.locator, 60)

@@ -78,7 +78,10 @@ def test_missing_reference_is_reported() -> None:
         ([{"id": "L"}], "expected an object with 'id' and 'articles'"),
         ([{"id": "L", "articles": "[{'id': '1'"}], "not a list literal"),
         ([{"id": "L", "articles": [{"id": "1"}]}], "article 1 has no text"),
-        ([{"id": "L", "articles": [{"id": "1", "text": "a"}, {"id": "1", "text": "b"}]}], "duplicate article id"),
+        (
+            [{"id": "L", "articles": [{"id": "1", "text": "a"}, {"id": "1", "text": "b"}]}],
+            "duplicate article id",
+        ),
         ([{"id": "L", "articles": []}, {"id": "L", "articles": []}], "duplicate law id"),
     ],
 )
@@ -143,7 +146,14 @@ def test_article_key_reads_the_locator() -> None:
 
 
 def test_distinct_articles_collapse_to_best_rank() -> None:
-    hits = [("A", "Điều 5"), ("A", "Điều 5"), ("B", "Điều 5"), ("A", "Điều 2"), ("A", "Điều 5"), ("B", "Điều 1")]
+    hits = [
+        ("A", "Điều 5"),
+        ("A", "Điều 5"),
+        ("B", "Điều 5"),
+        ("A", "Điều 2"),
+        ("A", "Điều 5"),
+        ("B", "Điều 1"),
+    ]
     assert distinct_articles(hits) == [("A", "5"), ("B", "5"), ("A", "2"), ("B", "1")]
     assert distinct_articles(hits, k=2) == [("A", "5"), ("B", "5")]
 
@@ -156,8 +166,10 @@ def test_metrics() -> None:
     scores = [
         score_ranking([("A", "2")], relevant),  # rank 1
         score_ranking(ranked, relevant),  # rank 3
-        score_ranking([("X", str(i)) for i in range(10)] + [("A", "2")], relevant),  # rank 11: missed
-        score_ranking([("A", "1"), ("A", "3")], frozenset({("A", "3"), ("A", "9")})),  # rank 2, half found
+        # rank 11: missed
+        score_ranking([("X", str(i)) for i in range(10)] + [("A", "2")], relevant),
+        # rank 2, one of two relevant articles found
+        score_ranking([("A", "1"), ("A", "3")], frozenset({("A", "3"), ("A", "9")})),
     ]
     summary = summarize(scores)
     assert summary["n"] == 4
@@ -175,9 +187,9 @@ def test_plain_bm25_matches_accented_tokens_only() -> None:
     top = distinct_articles((chunks[i].doc_id, chunks[i].locator) for i in bm25.search(question))
     assert top[0] == (BIKES, "3")
     assert plain_tokens("Xe ĐẠP, công-cộng?") == ["xe", "đạp", "công-cộng"]
-    # No folding: a question typed without marks shares only the toneless syllables.
-    folded = bm25.search(fold(question))
-    assert set(folded) < set(bm25.search(question)) or not folded
+    # No folding: without marks "bồi thường" is a different token, so nothing matches.
+    assert bm25.search("bồi thường")
+    assert bm25.search(fold("bồi thường")) == []
 
 
 # ----------------------------------------------------------------------------- end to end
@@ -216,7 +228,9 @@ def test_run_alqac_end_to_end(data_dir: Path, tmp_path: Path) -> None:
     assert list(root.glob("restorer-*.json.gz"))
 
     # Unchanged law file: the collection is reused, with the same results.
-    again = run_alqac(Y2023, Y2023 / "train.json", settings, strip_diacritics=True, baselines=False, limit=2)
+    again = run_alqac(
+        Y2023, Y2023 / "train.json", settings, strip_diacritics=True, baselines=False, limit=2
+    )
     assert again["index"]["rebuilt"] is False
     assert again["n"] == 2
     assert set(again) >= {"system", "latency_ms"} and "bm25" not in again
@@ -226,9 +240,16 @@ def test_run_alqac_end_to_end(data_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "y2023"
     shutil.copytree(Y2023, copy)
     laws = json.loads((copy / "law.json").read_text(encoding="utf-8"))
-    laws.append({"id": "Luật Mới", "articles": [{"id": "1", "text": "Phạm vi\n\nLuật mới về nuôi cá cảnh."}]})
+    laws.append(
+        {
+            "id": "Luật Mới",
+            "articles": [{"id": "1", "text": "Phạm vi\n\nLuật mới về nuôi cá cảnh."}],
+        }
+    )
     (copy / "law.json").write_text(json.dumps(laws, ensure_ascii=False), encoding="utf-8")
-    changed = run_alqac(copy, copy / "train.json", settings, strip_diacritics=False, baselines=False)
+    changed = run_alqac(
+        copy, copy / "train.json", settings, strip_diacritics=False, baselines=False
+    )
     assert changed["index"]["rebuilt"] is True
     assert changed["index"]["articles"] == 8
     assert changed["system"]["accented"]["recall_at_10"] == 1.0

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.answer import Turn
 from channels.app import create_app
 from channels.storage import Storage
-from channels.viewer import build_view, unit_title
+from channels.viewer import build_view, render_document, unit_title
 from ingest.model import DocumentMeta, Unit
 from nq57.settings import Settings
 from nq57.text import anchor, fold
@@ -599,3 +599,64 @@ def test_extra_routers_are_mounted(settings, assistant):
     )
     with TestClient(app) as c:
         assert c.post("/webhooks/test").json() == {"ok": True}
+
+
+def test_viewer_renders_the_real_corpus_without_losing_text():
+    """Every unit of every parsed corpus document gets its anchor and every line is shown."""
+    from html import unescape
+    from pathlib import Path
+
+    from ingest.pipeline import load_corpus
+
+    parsed, failed, _ = load_corpus(Settings(corpus_dir=Path(__file__).parents[1] / "corpus"))
+    assert not failed and len(parsed) >= 10
+    for doc in parsed:
+        html = render_document(doc.meta, doc.root)
+        ids = re.findall(r' id="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), doc.meta.id
+        assert {anchor(u.locator) for u in doc.root.walk() if u.locator} <= set(ids)
+        # Compared as slugs: a title line "I- MỤC TIÊU" may be shown as the heading "I. MỤC TIÊU".
+        shown = anchor(unescape(re.sub(r"<[^>]+>", " ", html)))
+        for unit in doc.root.walk():
+            for line in unit.text.splitlines():
+                tail = anchor(line.split(" | ")[-1][-30:])
+                assert tail == "top" or tail in shown, (doc.meta.id, unit.locator, line)
+
+
+def test_chat_and_feedback_on_postgresql(tmp_path, assistant):
+    import uuid
+
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", 5432)) != 0:
+            pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
+    store = Storage(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        schema=f"nq57_web_{uuid.uuid4().hex[:12]}",
+    )
+    try:
+        app = create_app(
+            Settings(data_dir=tmp_path),
+            assistant,
+            searcher=tiny_search,
+            documents=lambda: DOCUMENTS,
+            storage=store,
+        )
+        with TestClient(app) as c:
+            assert c.get("/readyz").status_code == 200
+            first = c.post("/api/chat", json={"message": IN_SCOPE}).json()
+            c.post(
+                "/api/chat",
+                json={"message": OUT_OF_SCOPE, "conversation_id": first["conversation_id"]},
+            )
+            assert (
+                c.post(
+                    "/api/feedback", json={"message_id": first["message_id"], "rating": "up"}
+                ).status_code
+                == 200
+            )
+        stats = store.stats()
+        assert stats["answers"] == 2 and stats["abstained"] == 1
+        assert stats["feedback"] == {"up": 1, "down": 0}
+        assert len(store.history(first["conversation_id"])) == 4
+    finally:
+        store.drop_schema()

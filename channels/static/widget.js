@@ -35,7 +35,7 @@
   var TEXT = {
     open: "Mở trợ lý hỏi đáp về Nghị quyết 57",
     close: "Đóng trợ lý",
-    subtitle: "Trả lời dựa trên văn bản chính thức, có trích dẫn",
+    subtitle: "Có trích dẫn văn bản chính thức",
     reset: "Bắt đầu cuộc trò chuyện mới",
     log: "Nội dung trò chuyện",
     welcome:
@@ -123,6 +123,10 @@
   var ICON_CLOSE =
     "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4L12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z";
   var ICON_SEND = "M3 20.5v-7l9-1.5-9-1.5v-7L22 12z";
+  var ICON_UP =
+    "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
+  var ICON_DOWN =
+    "M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z";
   var ICON_RESET =
     "M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z";
 
@@ -301,17 +305,17 @@
       class: "nq57-fb nq57-fb-up",
       "aria-label": TEXT.helpful,
       title: TEXT.helpful,
-      "aria-pressed": String(msg.feedback === "up"),
-      text: "👍"
+      "aria-pressed": String(msg.feedback === "up")
     });
+    up.appendChild(svg(ICON_UP)); // 👍 drawn as SVG: emoji fonts are missing on many systems
     var down = el("button", {
       type: "button",
       class: "nq57-fb nq57-fb-down",
       "aria-label": TEXT.notHelpful,
       title: TEXT.notHelpful,
-      "aria-pressed": String(msg.feedback === "down"),
-      text: "👎"
+      "aria-pressed": String(msg.feedback === "down")
     });
+    down.appendChild(svg(ICON_DOWN));
     var status = el("span", {
       class: "nq57-fb-status",
       role: "status",
