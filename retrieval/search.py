@@ -12,6 +12,7 @@ dense and a sparse prefetch); this module decides what to ask it:
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -121,8 +122,7 @@ class Retriever:
             self._hit(pid, 0.0)
             for pid, payload in self._by_doc.get(doc_id, [])
             if payload["locator"] == locator_prefix
-            or payload["locator"].startswith(locator_prefix + " ")
-            or payload["locator"].startswith(locator_prefix + ".")
+            or payload["locator"].startswith((locator_prefix + " ", locator_prefix + ".", locator_prefix + ","))
         ]
 
     def dense_only(self, question: str, k: int = 10) -> list[ScoredHit]:
@@ -141,7 +141,7 @@ class Retriever:
         out: list[tuple[str, float]] = []
         for doc_id in docs:
             for pid, payload in self._by_doc.get(doc_id, []):
-                if locator_matches(payload["locator"], aq.provision):
+                if any(locator_matches(loc, aq.provision) for loc in expand_range(payload["locator"])):
                     out.append((pid, 0.0))
         # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
@@ -176,6 +176,20 @@ class Retriever:
                 continue
             kept.append(hit)
         return kept
+
+
+_RANGE = re.compile(r"^(.*?)(\d+)–(\d+)$")
+
+
+def expand_range(locator: str) -> list[str]:
+    """ "Phụ lục II, nhiệm vụ 41–43" → the three row locators it stands for."""
+    m = _RANGE.match(locator)
+    if not m:
+        return [locator]
+    head, lo, hi = m.group(1), int(m.group(2)), int(m.group(3))
+    if hi < lo or hi - lo > 200:
+        return [locator]
+    return [f"{head}{n}" for n in range(lo, hi + 1)]
 
 
 def _fuse(rankings: list[list[ScoredHit]], k: int) -> list[tuple[str, float]]:

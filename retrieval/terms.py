@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nq57.text import fold, normalize
 
@@ -35,7 +36,13 @@ STOPWORDS = frozenset(
 
 def content_terms(text: str) -> list[str]:
     """Folded, lower-cased syllables of ``text`` that are not function words."""
-    return [t for t in _TOKEN.findall(fold(normalize(text)).lower()) if t not in STOPWORDS]
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=50_000)
+def _content_terms(text: str) -> tuple[str, ...]:
+    # Chunk texts are scored again for every question: cache their terms.
+    return tuple(t for t in _TOKEN.findall(fold(normalize(text)).lower()) if t not in STOPWORDS)
 
 
 @dataclass
@@ -62,7 +69,12 @@ class TermStats:
         unique = set(question_terms)
         if not unique:
             return 0.0
-        present = set(content_terms(text))
+        present = _term_set(text)
         total = sum(self.idf(t) for t in unique)
         got = sum(self.idf(t) for t in unique if t in present)
         return got / total if total else 0.0
+
+
+@lru_cache(maxsize=50_000)
+def _term_set(text: str) -> frozenset[str]:
+    return frozenset(_content_terms(text))
