@@ -39,7 +39,9 @@ class Assistant:
             " ".join(p.get("breadcrumb") or []) + " " + p.get("text", "")
             for p in retriever._payloads.values()
         )
-        self.gate = EvidenceGate(self.stats)
+        self.gate = EvidenceGate(
+            self.stats, min_coverage=settings.gate_min_coverage, min_dense=settings.gate_min_dense
+        )
         self.composer = ExtractiveComposer(self.stats)
         self.llm = llm
 
@@ -67,6 +69,10 @@ class Assistant:
             )
 
         question = resolve(text, history)
+        missing = self._unknown_documents(question)
+        if missing:
+            reply = MISSING_DOCUMENT.format(docs=missing)
+            return Answer(reply, "out_of_scope", True, suggestions=list(EXAMPLE_QUESTIONS), meta={"reason": "document_not_in_corpus"}), []
         context_docs = self._docs_in(history) if question != text else []
         result = self.retriever.run(question, k=8, doc_ids=context_docs)
         aq, hits = result.query, result.hits
@@ -76,7 +82,7 @@ class Assistant:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
             return self._with_meta(self.composer.verbatim(unit), meta), hits
 
-        decision = self.gate.decide(aq.restored, hits)
+        decision = self.gate.decide(aq.restored, hits, result.dense_top, result.direct)
         meta.update(coverage=round(decision.coverage, 3), unknown=round(decision.unknown, 3))
         if not decision.answer:
             topic = _topic(text)
@@ -114,6 +120,13 @@ class Assistant:
         yield {"type": "answer", "answer": answer}
 
     # ------------------------------------------------------------------ helpers
+    def _unknown_documents(self, question: str) -> str:
+        """Names of documents the question asks about that are not in the corpus (and no known one)."""
+        refs = self.retriever.analyze(question).doc_refs
+        if not refs or any(r.doc_id for r in refs):
+            return ""
+        return ", ".join(f"{r.type or 'văn bản'} {r.number}".strip() for r in refs if r.number)
+
     def _heading_unit(self, question: str, hits: list[Hit], max_chars: int = 2400) -> list[Hit]:
         """When the question names a heading ("mục tiêu đến năm 2030"), the answer is the whole
         list under it, not one of its items."""
@@ -148,6 +161,13 @@ def _topic(text: str) -> str:
     topic = " ".join(words[:12])
     return f"“{topic}”" if topic else "nội dung này"
 
+
+MISSING_DOCUMENT = (
+    "Văn bản {docs} chưa có trong kho văn bản của tôi, nên tôi không thể trả lời chính xác về nội dung "
+    "của văn bản này. Bạn có thể tra cứu toàn văn trên Cơ sở dữ liệu quốc gia về văn bản pháp luật "
+    "(vbpl.vn) hoặc Cổng thông tin điện tử Chính phủ (chinhphu.vn). Tôi trả lời được về Nghị quyết "
+    "57-NQ/TW và các văn bản triển khai."
+)
 
 _FALSE_PREMISE_CUES = ("dung khong", "dung ko", "dung k", "phai khong", "phai ko", "co phai", "dung chu", "dung ha", "that khong", "dung ?")
 

@@ -28,16 +28,30 @@ _DOC = re.compile(
     r"kế hoạch|ke hoach|thông báo|thong bao|tb)\s*(số\s*|so\s*)?\d+[\w/\-]*",
     re.IGNORECASE,
 )
-_PROVISION = re.compile(r"\b(điều|dieu|khoản|khoan|điểm|diem|mục|muc|nhiệm vụ|nhiem vu)\s+[\w.]+", re.IGNORECASE)
+_LABEL = r"(?:\d+(?:\.\d+)*|[IVXLC]+(?:\.\d+)*(?:\.[a-zđ])?|[a-zđ])(?!\w)"
+_PROVISION = re.compile(
+    rf"\b(?:điều|dieu|khoản|khoan|điểm|diem|mục|muc|nhiệm vụ|nhiem vu|chỉ tiêu|chi tieu)\s+{_LABEL}",
+    re.IGNORECASE,
+)
+
+
+_OPENERS = ("the ", "vay ", "con ", "trong do", "ngoai ra", "thi ", "rieng ", "the con", "con ve")
+_DEMONSTRATIVE = re.compile(r"\b\w+ (?:do|nay|ay|kia|tren)\b(?!\s*(?:la|thi)\b)")
 
 
 def is_followup(message: str, history: list[Turn]) -> bool:
     if not any(t.role == "user" for t in history):
         return False
-    folded = " " + fold(message).lower().strip() + " "
-    if any(f" {m}" in folded for m in _MARKERS):
+    folded = fold(message).lower().strip()
+    padded = f" {folded} "
+    if folded.startswith(_OPENERS) or any(f" {m}" in padded for m in _MARKERS):
         return True
-    return len(re.findall(r"\w+", message)) <= 4
+    if _DEMONSTRATIVE.search(folded):
+        return True
+    # A short message that names its own document or provision stands alone.
+    if _DOC.search(message) or _PROVISION.search(message):
+        return False
+    return len(re.findall(r"\w+", message)) <= 6
 
 
 def previous_question(history: list[Turn]) -> str | None:
@@ -68,4 +82,26 @@ def resolve(message: str, history: list[Turn]) -> str:
         substituted = _substitute(pattern, core, prev)
         if substituted is not None:
             return substituted
-    return f"{prev} {core}".strip()
+    resolved = f"{prev} {core}".strip()
+    # The previous answer often names the exact provision ("Phụ lục II, nhiệm vụ 89"): carry it,
+    # so "Thế hạn hoàn thành là khi nào?" goes straight to that row.
+    if not _PROVISION.search(resolved) and _ATTRIBUTE.search(fold(core).lower()):
+        cited = _CITED.search(previous_answer(history) or "")
+        if cited:
+            resolved = f"{resolved} ({cited.group(0)})"
+    return resolved
+
+
+# Questions about a row's columns: deadline, lead agency, output.
+_ATTRIBUTE = re.compile(r"\b(?:han|thoi han|khi nao|bao gio|chu tri|phoi hop|san pham|ket qua|dau ra|co quan nao|ai)\b")
+_CITED = re.compile(
+    r"Phụ lục [IVX]+, (?:nhiệm vụ|chỉ tiêu) \d+|Điều \d+(?: khoản \d+)?(?: điểm [a-zđ])?|"
+    r"mục [IVX]+(?:\.\d+)*(?:\.[a-zđ])?"
+)
+
+
+def previous_answer(history: list[Turn]) -> str | None:
+    for turn in reversed(history):
+        if turn.role == "assistant":
+            return turn.content
+    return None

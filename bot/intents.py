@@ -319,6 +319,10 @@ _INJECTION = _rx(
     rf"{_YOU} (?:được|bị) (?:lập trình|cài đặt|dặn|cấu hình) (?:những |các )?"
     r"(?:gì|như thế nào|ra sao|thế nào)",
     r"(?:prompt|lệnh|câu lệnh) injection|<\|im_start\|>|\[system\]|### ?(?:system|instruction)",
+    r"(?:giả vờ|giả làm|đóng vai|nhập vai|act as|pretend)(?: là| to be)? (?:admin|quản trị|nhà phát triển|"
+    r"developer|lập trình viên|root|sysadmin)",
+    r"(?:tiết lộ|cho (?:tôi|mình|em) (?:xem|biết)|in ra|đưa ra|gửi|show|reveal)[^.?!\n]{0,40}"
+    r"(?:api key|api-key|mật khẩu|password|access token|secret key|khóa bí mật|khóa api)",
 )
 
 _CREATE = (
@@ -352,6 +356,10 @@ _FABRICATION = _rx(
     r"(?:đã )?(?:nói|phát biểu|tuyên bố)",
     r"(?:fabricate|make up|invent) (?:a |some )?(?:quote|statement|citation|law|article)",
     r"fake (?:quote|statement|citation)",
+    rf"{_CREATE} (?:giúp|hộ|dùm|giùm)? ?(?:tôi |mình )?(?:một|1|vài|mấy)? ?(?:cái |đoạn |bài |câu )?"
+    rf"{_UTTERANCE} giả",
+    r"(?:viết lại|sửa lại|sửa|thêm|chèn|soạn|viết)[^.?!\n]{0,80}(?:như|giống|y như|y hệt) "
+    r"(?:là )?(?:văn bản |bản )?(?:thật|chính thức)",
 )
 
 _PERSONAL = (
@@ -422,7 +430,8 @@ _HELP = (
 _FILLER = (
     r"ạ|à|nhé|nha|nhá|nhỉ|ơi|bạn|bot|ad|admin|em|anh|chị|vậy|thế|nhiều|lắm|rất|đã|hả|hử|mình|"
     r"tôi|trợ lý|rồi|với|nhé bạn|cả nhà|mọi người|shop|bác|nhiều nhé|lần nữa|và|hen|nghen|"
-    r"thật|quá|có|cho|nhá|ha|hihi|haha|hehe|kaka|lol|the|you|much|so|very|a|oh|ồ|ô|wow|ok thì"
+    r"thật|quá|có|cho|nhá|ha|hihi|haha|hehe|kaka|lol|the|you|much|so|very|a|oh|ồ|ô|wow|ok thì|"
+    r"chúc|một ngày tốt lành|ngày tốt lành|ngày mới|vui vẻ|buổi sáng|buổi tối|buổi chiều"
 )
 
 
@@ -474,7 +483,9 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"bóng đá|đá bóng|đá banh|bóng chuyền|tỷ số|trận đấu|trận (?:đá|chung kết)|world cup|"
         r"euro 20\d\d|ngoại hạng anh|premier league|champions league|cúp c1|v league|v-league|"
         r"sea games|đội tuyển (?:việt nam|bóng|quốc gia)|cầu thủ|huấn luyện viên|messi|ronaldo|"
-        r"vô địch (?:world cup|aff|sea games)|aff cup|football"
+        r"vô địch (?:world cup|aff|sea games)|aff cup|football|kết quả trận|trận [^.?!\n]{1,30} (?:vs|gặp|với) |"
+        r"\bvs\b[^.?!\n]{0,30}(?:ai thắng|mấy bàn|tỉ số)|ai thắng|man utd|man city|liverpool|arsenal|"
+        r"chelsea|real madrid|barcelona|barca|\bmu\b"
     ),
     "lottery": _rx(
         r"xổ số|xs(?:mb|mn|mt|kt)|lô đề|số đề|đánh đề|đánh lô|soi cầu|vietlott|vé số|"
@@ -516,7 +527,8 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"đăng ký (?:kinh doanh|doanh nghiệp|hộ kinh doanh|công ty|thành lập)|"
         r"thành lập (?:công ty|doanh nghiệp|hộ kinh doanh)|mở (?:công ty|doanh nghiệp|cửa hàng|"
         r"quán|shop)|giấy phép kinh doanh|giấy chứng nhận đăng ký (?:kinh doanh|doanh nghiệp)|"
-        r"thủ tục (?:mở|thành lập|đăng ký|giải thể)|vốn điều lệ|con dấu công ty|giải thể công ty"
+        r"thủ tục (?:mở|thành lập|đăng ký|giải thể)|vốn điều lệ|con dấu công ty|giải thể công ty|"
+        r"hộ kinh doanh|kinh doanh cá thể"
     ),
     "land": _rx(
         r"sổ đỏ|sổ hồng|luật đất đai|tranh chấp (?:đất|ranh giới|nhà)|chuyển nhượng (?:quyền sử "
@@ -543,7 +555,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"khám bệnh|phòng chống ma túy|thi hành án)|nghĩa vụ quân sự|đi nghĩa vụ|"
         r"bảo hiểm xã hội một lần|rút bảo hiểm xã hội|lương hưu|trợ cấp thất nghiệp|"
         r"sa thải|hợp đồng lao động|tiền lương tối thiểu|lương tối thiểu|tạm trú|thường trú|"
-        r"làm căn cước|làm hộ chiếu|cấp hộ chiếu|visa|kiện (?:ra tòa|tụng)|khởi kiện|"
+        r"làm căn cước|làm hộ chiếu|cấp hộ chiếu|hộ chiếu|passport|visa|kiện (?:ra tòa|tụng)|khởi kiện|"
         r"án treo|ngồi tù|tiền án"
     ),
     "general": _rx(
@@ -551,6 +563,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"bài hát|ca sĩ|phim (?:hay|gì|mới|chiếu rạp)|chơi game|game|truyện cười|kể chuyện cười|"
         r"làm thơ|bài thơ|viết văn|bài văn|giải (?:bài tập|toán|phương trình)|dịch sang tiếng|"
         r"du lịch ở đâu|địa điểm du lịch|khách sạn|vé máy bay|đặt phòng|mua sắm|giảm giá|"
+        r"đi chơi|chỗ chơi|đi phượt|du lịch|đà lạt|phú quốc|nha trang|sa pa|sapa|hạ long|"
         r"iphone|samsung|điện thoại nào tốt|laptop nào"
     ),
 }

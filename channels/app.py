@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.protocol import AssistantProtocol
 from channels import viewer
 from channels.metrics import Metrics, MetricsMiddleware
+from channels.ratelimit import RateLimiter
 from channels.storage import Storage, StorageError
 from channels.web import MSG_EMPTY, ROUTERS, AppState, Searcher
 from nq57.settings import Settings
@@ -45,10 +46,12 @@ def create_app(
     extra_routers: Sequence[APIRouter] = (),
     *,
     storage: Storage | None = None,
+    limiter: RateLimiter | None = None,
 ) -> FastAPI:
     """Build the app. Missing heavy objects are built once in lifespan (bot.build_assistant).
 
     ``storage`` defaults to ``settings.database_url`` or the SQLite file under ``data_dir``.
+    ``limiter`` caps /api/chat and /api/chat/stream per client (429); None leaves them open.
     """
     owns_storage = storage is None
     if storage is None:
@@ -63,6 +66,7 @@ def create_app(
         assistant=assistant,
         searcher=searcher,
         documents=documents,
+        limiter=limiter,
     )
 
     @asynccontextmanager

@@ -22,6 +22,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from bot.answer import Answer, Citation, Turn
 from bot.protocol import AssistantProtocol
 from channels.metrics import Metrics
+from channels.ratelimit import RateLimiter
 from channels.storage import Storage, StorageError, UnknownMessage, is_valid_conversation_id
 from nq57.settings import Settings
 from retrieval.types import Hit
@@ -40,6 +41,7 @@ MSG_NOT_READY = "Trợ lý đang khởi động, vui lòng thử lại sau ít p
 MSG_SEARCH_NOT_READY = "Chức năng tra cứu đang khởi động, vui lòng thử lại sau ít phút."
 MSG_UNKNOWN_MESSAGE = "Không tìm thấy câu trả lời cần đánh giá."
 MSG_STORAGE_DOWN = "Chưa lưu được đánh giá do hệ thống lưu trữ đang bận. Vui lòng thử lại sau."
+MSG_RATE_LIMITED = "Bạn gửi câu hỏi quá nhanh. Vui lòng đợi khoảng một phút rồi hỏi tiếp nhé."
 
 Searcher = Callable[[str, int], list[Hit]]
 
@@ -59,6 +61,7 @@ class AppState:
     searcher: Searcher | None = None
     documents: Callable[[], dict] | None = None
     load_error: str | None = None
+    limiter: RateLimiter | None = None  # per-client budget on /api/chat*; None = unlimited
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -88,6 +91,23 @@ def get_searcher(state: Annotated[AppState, Depends(get_state)]) -> Searcher:
 
 def get_storage(state: Annotated[AppState, Depends(get_state)]) -> Storage | None:
     return state.storage
+
+
+def client_key(request: Request) -> str:
+    """Rate-limit key of a web client: its address (uvicorn resolves trusted proxy headers).
+
+    Keyed by address, not conversation id: a client chooses its conversation ids freely.
+    """
+    host = request.client.host if request.client else "unknown"
+    return f"{CHANNEL}:{host}"
+
+
+async def check_rate(request: Request, state: Annotated[AppState, Depends(get_state)]) -> None:
+    if state.limiter is None:
+        return
+    # The Redis limiter does network I/O; keep it off the event loop.
+    if not await run_in_threadpool(state.limiter.allow, client_key(request)):
+        raise HTTPException(status_code=429, detail=MSG_RATE_LIMITED, headers={"Retry-After": "60"})
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
@@ -259,7 +279,12 @@ def check_length(text: str, limit: int) -> None:
 
 # -- chat ------------------------------------------------------------------------------------
 
-chat_router = APIRouter(prefix="/api", tags=["hỏi đáp"])
+chat_router = APIRouter(
+    prefix="/api",
+    tags=["hỏi đáp"],
+    dependencies=[Depends(check_rate)],
+    responses={429: {"description": "Gửi quá nhanh, thử lại sau một phút"}},
+)
 
 
 @chat_router.post("/chat", response_model=ChatResponse, summary="Hỏi một câu")

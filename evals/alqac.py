@@ -446,9 +446,11 @@ def build_index(
         "format": INDEX_FORMAT,
     }
     key = hashlib.sha256(json.dumps(want, sort_keys=True).encode()).hexdigest()[:16]
-    restorer_path = Path(root) / RESTORER_NAME.format(key=key)
+    # Absolute: EdgeStore compares generation paths with the resolved live one when sweeping.
+    root = Path(root).resolve()
+    restorer_path = root / RESTORER_NAME.format(key=key)
 
-    store = EdgeStore(Path(root))
+    store = EdgeStore(root)
     current = store.meta()
     fresh = (
         current is not None
@@ -487,7 +489,7 @@ def build_index(
             )
             if progress:
                 progress("index", min(start + batch, len(unique)), len(unique))
-        for old in Path(root).glob(RESTORER_NAME.format(key="*")):
+        for old in root.glob(RESTORER_NAME.format(key="*")):
             old.unlink()
         restorer.save(restorer_path)
         store.commit()

@@ -214,10 +214,14 @@ def serve(
     """Chạy web API, widget và webhook các kênh."""
     import uvicorn
 
-    from channels.server import build_app
+    from channels.server import ServeError, build_app
 
     settings = _settings()
-    uvicorn.run(build_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    try:
+        web = build_app(settings)
+    except ServeError as exc:
+        _fail(str(exc))
+    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 # --------------------------------------------------------------------------- eval
@@ -404,14 +408,22 @@ def bench(
 # --------------------------------------------------------------------------- channels
 
 
+def _messenger_channels(with_assistant: bool = True) -> dict[str, Any]:
+    from channels.server import ServeError, messenger_channels
+
+    try:
+        return messenger_channels(_settings(), with_assistant=with_assistant)
+    except ServeError as exc:
+        _fail(str(exc))
+    return {}
+
+
 @telegram_app.command("set-webhook")
 def telegram_set_webhook(url: str) -> None:
     """Đăng ký webhook Telegram (URL công khai tới /webhooks/telegram)."""
     import asyncio
 
-    from channels.server import messenger_channels
-
-    channels = messenger_channels(_settings(), with_assistant=False)
+    channels = _messenger_channels(with_assistant=False)
     if "telegram" not in channels:
         _fail("NQ57_TELEGRAM_TOKEN is not set")
     asyncio.run(channels["telegram"].set_webhook(url))
@@ -423,9 +435,7 @@ def telegram_poll() -> None:
     """Chạy bot Telegram bằng long polling (phát triển cục bộ)."""
     import asyncio
 
-    from channels.server import messenger_channels
-
-    channels = messenger_channels(_settings())
+    channels = _messenger_channels()
     if "telegram" not in channels:
         _fail("NQ57_TELEGRAM_TOKEN is not set")
     asyncio.run(channels["telegram"].poll())
@@ -436,9 +446,7 @@ def zalo_set_webhook(url: str) -> None:
     """Đăng ký webhook Zalo Bot (URL công khai tới /webhooks/zalo-bot)."""
     import asyncio
 
-    from channels.server import messenger_channels
-
-    channels = messenger_channels(_settings(), with_assistant=False)
+    channels = _messenger_channels(with_assistant=False)
     if "zalo_bot" not in channels:
         _fail("NQ57_ZALO_BOT_TOKEN is not set")
     asyncio.run(channels["zalo_bot"].set_webhook(url))
@@ -450,9 +458,7 @@ def zalo_poll() -> None:
     """Chạy Zalo Bot bằng getUpdates (phát triển cục bộ; xóa webhook trước)."""
     import asyncio
 
-    from channels.server import messenger_channels
-
-    channels = messenger_channels(_settings())
+    channels = _messenger_channels()
     if "zalo_bot" not in channels:
         _fail("NQ57_ZALO_BOT_TOKEN is not set")
     asyncio.run(channels["zalo_bot"].poll())

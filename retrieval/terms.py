@@ -78,3 +78,22 @@ class TermStats:
 @lru_cache(maxsize=50_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(_content_terms(text))
+
+
+def content_bigrams(text: str) -> list[tuple[str, str]]:
+    """Adjacent pairs of content syllables in the text's own order ("uy ban", "tu phap")."""
+    tokens = _TOKEN.findall(fold(normalize(text)).lower())
+    return [(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in STOPWORDS and b not in STOPWORDS]
+
+
+@lru_cache(maxsize=50_000)
+def _bigram_set(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset(content_bigrams(text))
+
+
+def phrase_coverage(question_bigrams: list[tuple[str, str]], text: str) -> float:
+    """Share of the question's content bigrams found in ``text``: rewards the words in order."""
+    if not question_bigrams:
+        return 0.0
+    present = _bigram_set(text)
+    return sum(1 for b in set(question_bigrams) if b in present) / len(set(question_bigrams))

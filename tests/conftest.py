@@ -1,47 +1,55 @@
-"""Shared fixtures.
+"""Shared fixtures: the real assistant over the real corpus.
 
-`assistant` is the real assistant over the real corpus (index built once per session in a temp
-data dir). Until the answering pipeline is wired, it is a minimal stand-in with the same protocol.
+The index of `corpus/` is built once per session in a temporary data dir. Embeddings are cached
+by content hash in a persistent directory (NQ57_EMBED_CACHE_DIR, default `.cache/nq57-test` in
+the repository), so only the first run pays for embedding the corpus.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-
-class _StandIn:
-    """Temporary: replaced by bot.Assistant over a session index."""
-
-    def ask(self, message, history=None):
-        from bot.answer import Answer, Citation
-
-        low = message.lower()
-        if any(w in low for w in ("xin chào", "chào", "xin chao", "cảm ơn")):
-            return Answer(text="Xin chào! Tôi có thể giúp gì về Nghị quyết 57?", intent="smalltalk", abstained=True)
-        if "thời tiết" in low or "thoi tiet" in low:
-            return Answer(text="Câu hỏi nằm ngoài phạm vi.", intent="out_of_scope", abstained=True)
-        quote = "Đến năm 2030, tiềm lực, trình độ khoa học, công nghệ và đổi mới sáng tạo đạt mức tiên tiến"
-        return Answer(
-            text=f"Theo Nghị quyết 57-NQ/TW: «{quote}» [1]",
-            intent="answer",
-            abstained=False,
-            citations=[Citation(doc="nq-57-2024.txt", doc_id="nq-57-2024", doc_number="57-NQ/TW",
-                                doc_title="Nghị quyết 57", locator="II.2", quote=quote,
-                                url="/documents/nq-57-2024#ii-2")],
-        )
-
-    def stream(self, message, history=None):
-        answer = self.ask(message, history)
-        for word in answer.text.split(" "):
-            yield {"type": "delta", "text": word + " "}
-        yield {"type": "answer", "answer": answer}
+REPO = Path(__file__).resolve().parents[1]
+# Taken out of the environment: only the session index shares this cache. Other tests build
+# their own small indexes and some delete their cache on purpose.
+EMBED_CACHE = Path(os.environ.pop("NQ57_EMBED_CACHE_DIR", "") or REPO / ".cache" / "nq57-test")
 
 
 @pytest.fixture(scope="session")
-def assistant():
-    return _StandIn()
+def index_settings(tmp_path_factory):
+    """Settings of a data dir holding a fresh index of the real corpus."""
+    from ingest.pipeline import ingest
+    from nq57.settings import Settings
+
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("index"),
+        corpus_dir=REPO / "corpus",
+        embed_cache_dir=EMBED_CACHE.resolve(),
+        llm_base_url=None,
+        llm_model=None,
+        redis_url=None,
+        database_url=None,
+        _env_file=None,
+    )
+    report = ingest(settings)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def runtime(index_settings):
+    """bot.assistant.Runtime: assistant, search and documents over the session index."""
+    from bot.assistant import build_assistant
+
+    return build_assistant(index_settings)
+
+
+@pytest.fixture(scope="session")
+def assistant(runtime):
+    return runtime.assistant

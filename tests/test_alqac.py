@@ -255,14 +255,21 @@ def test_run_alqac_end_to_end(data_dir: Path, tmp_path: Path) -> None:
     assert changed["system"]["accented"]["recall_at_10"] == 1.0
 
 
-def test_run_alqac_2022_format(data_dir: Path) -> None:
-    settings = Settings(data_dir=data_dir, _env_file=None)
+def test_run_alqac_2022_format_with_relative_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default data_dir is the relative "data": the index must survive its own commit.
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(data_dir=Path("data"), _env_file=None)
     report = run_alqac(Y2022, None, settings, strip_diacritics=False)
     assert report["dataset"] == "y2022"
     assert report["n"] == 3
     _metrics_ok(report["system"]["accented"])
     assert report["system"]["accented"]["recall_at_10"] == 1.0
     assert "missing_references" not in report
+    again = run_alqac(Y2022, None, settings, strip_diacritics=False, baselines=False, limit=1)
+    assert again["index"]["rebuilt"] is False
+    assert again["n"] == 1
 
 
 def test_run_alqac_reports_missing_inputs(tmp_path: Path) -> None:
