@@ -97,7 +97,8 @@ class Assistant:
             lead = f"Theo {doc_label(unit[0])}, {locator_phrase(parent_locator(unit[0].locator))} ({unit[0].parent_text}):"
             answer = self.composer.verbatim(unit, lead=lead, correction=correction)
         else:
-            answer = self.composer.compose(aq.restored, hits, correction=correction)
+            named = [r.doc_id for r in aq.doc_refs if r.doc_id]
+            answer = self.composer.compose(aq.restored, hits, correction=correction, docs=named if len(named) > 1 else None)
         if self.llm is not None:
             answer = self.llm.compose(question, hits[:5], history, fallback=answer)
         return self._with_meta(answer, meta), hits

@@ -14,7 +14,6 @@ from nq57.text import anchor, fold
 from retrieval.terms import TermStats, content_terms
 from retrieval.types import Hit
 
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ\-+a-zđ(])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
 _ROMAN_OR_DIGIT = re.compile(r"^(?:[IVXLC]+|\d+)(?:[.\d]|$)")
 MAX_QUOTE_CHARS = 600
@@ -42,17 +41,28 @@ def doc_label(hit: Hit) -> str:
     return hit.doc_number
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ\-+(])")
+_CLAUSE = re.compile(r"(?<=;)\s+")
+SHORT_UNIT = 450
+
+
 def segments(text: str) -> list[str]:
-    """Lines, then sentences within long lines; every segment is a verbatim substring."""
+    """Quotable pieces, each a verbatim substring: a short unit whole; else lines, then
+    sentences of long lines, then clauses (at ';') of very long sentences."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(text) <= SHORT_UNIT and not any(" | " in line for line in lines):
+        return [text.strip()] if text.strip() else []
     out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if len(line) <= 350:
+    for line in lines:
+        if len(line) <= SHORT_UNIT:
             out.append(line)
             continue
-        out.extend(p.strip() for p in _SENTENCE_END.split(line) if p.strip())
+        for sentence in _SENTENCE.split(line):
+            sentence = sentence.strip()
+            if len(sentence) <= SHORT_UNIT:
+                out.append(sentence)
+            else:
+                out.extend(c.strip() for c in _CLAUSE.split(sentence) if c.strip())
     return out
 
 
@@ -123,8 +133,8 @@ class ExtractiveComposer:
                 cov = self.stats.coverage(q_terms, seg)
                 ctx = self.stats.coverage(q_terms, context + " " + seg)
                 score = 0.7 * cov + 0.3 * ctx
-                if q_numbers and numbers(seg) & q_numbers:
-                    score += 0.15
+                # Each number of the question found again ("2025", "2027") is strong evidence.
+                score += min(0.1 * len(numbers(seg) & q_numbers), 0.3)
                 if numbers(seg) and _asks_quantity(question):
                     score += 0.1
                 score -= 0.06 * hi  # retrieval rank is evidence too
@@ -134,7 +144,7 @@ class ExtractiveComposer:
         scored.sort(key=lambda s: -s.score)
         return scored
 
-    def select(self, question: str, hits: list[Hit]) -> list[Segment]:
+    def select(self, question: str, hits: list[Hit], docs: list[str] | None = None) -> list[Segment]:
         scored = self.score_segments(question, hits)
         if not scored:
             return []
@@ -148,6 +158,13 @@ class ExtractiveComposer:
             if any(seg.text in c.text or c.text in seg.text for c in chosen):
                 continue
             chosen.append(seg)
+        # A question naming several documents ("so sánh NQ 20 và NQ 57") needs each of them.
+        for doc_id in docs or []:
+            if any(hits[c.hit_index].doc_id == doc_id for c in chosen):
+                continue
+            best = next((seg for seg in scored if hits[seg.hit_index].doc_id == doc_id), None)
+            if best is not None and best.score > 0:
+                chosen.append(best)
         chosen = [self._with_list(c, hits) for c in chosen]
         # Reading order: by hit, then position in the passage.
         chosen.sort(key=lambda s: (s.hit_index, s.order))
@@ -167,8 +184,10 @@ class ExtractiveComposer:
             text += "\n" + item
         return Segment(seg.hit_index, text, seg.order, seg.score)
 
-    def compose(self, question: str, hits: list[Hit], correction: str | None = None) -> Answer:
-        chosen = self.select(question, hits)
+    def compose(
+        self, question: str, hits: list[Hit], correction: str | None = None, docs: list[str] | None = None
+    ) -> Answer:
+        chosen = self.select(question, hits, docs)
         used: dict[int, int] = {}
         citations: list[Citation] = []
         blocks: list[tuple[int, str]] = []
@@ -188,7 +207,8 @@ class ExtractiveComposer:
         if len(docs) == 1:
             first = hits[next(iter(used))]
             where = ", ".join(dict.fromkeys(locator_phrase(quote_locator(hits[i], t)) for i, t in blocks))
-            lines.append(f"Theo {doc_label(first)} ({where}):")
+            heading = _heading(hits[blocks[0][0]])
+            lines.append(f"Theo {doc_label(first)} ({where}{' – ' + heading if heading else ''}):")
         else:
             lines.append("Theo các văn bản hiện có:")
         for hit_index, text in blocks:
@@ -231,6 +251,15 @@ def parent_locator(locator: str) -> str:
     if "." in locator:
         return locator.rsplit(".", 1)[0]
     return locator
+
+
+def _heading(hit: Hit, limit: int = 140) -> str:
+    """The heading a quoted item sits under ("Tổ đảng ở Thường trực Ủy ban Xã hội"), shortened."""
+    heading = hit.parent_text.strip()
+    if not heading or heading in hit.text:
+        return ""
+    heading = re.sub(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading)
+    return heading if len(heading) <= limit else heading[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _asks_quantity(question: str) -> bool:

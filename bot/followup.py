@@ -11,6 +11,7 @@ import re
 
 from bot.answer import Turn
 from nq57.text import fold
+from retrieval.terms import content_terms
 
 _MARKERS = (
     "the con", "vay con", "con ", "the thi", "thi sao", "thi the nao", "thi ntn", "nhu the nao",
@@ -51,7 +52,11 @@ def is_followup(message: str, history: list[Turn]) -> bool:
     # A short message that names its own document or provision stands alone.
     if _DOC.search(message) or _PROVISION.search(message):
         return False
-    return len(re.findall(r"\w+", message)) <= 6
+    if len(re.findall(r"\w+", message)) <= 6:
+        return True
+    # "Bộ nào chủ trì và bao giờ phải xong?": only asks for attributes of something said before.
+    topical = [t for t in content_terms(message) if not _ATTRIBUTE.fullmatch(t) and t not in _ATTRIBUTE_WORDS]
+    return len(topical) <= 3
 
 
 def previous_question(history: list[Turn]) -> str | None:
@@ -83,17 +88,22 @@ def resolve(message: str, history: list[Turn]) -> str:
         if substituted is not None:
             return substituted
     resolved = f"{prev} {core}".strip()
-    # The previous answer often names the exact provision ("Phụ lục II, nhiệm vụ 89"): carry it,
-    # so "Thế hạn hoàn thành là khi nào?" goes straight to that row.
-    if not _PROVISION.search(resolved) and _ATTRIBUTE.search(fold(core).lower()):
-        cited = _CITED.search(previous_answer(history) or "")
-        if cited:
-            resolved = f"{resolved} ({cited.group(0)})"
+    # What was answered anchors the topic: "Bộ nào chủ trì?" after an answer quoting task 118
+    # must stay on task 118. The head of our own previous answer carries its locator and quote.
+    answered = previous_answer(history)
+    if answered and _ATTRIBUTE.search(fold(core).lower()):
+        resolved = f"{resolved} {answered[:240]}"
     return resolved
 
 
 # Questions about a row's columns: deadline, lead agency, output.
-_ATTRIBUTE = re.compile(r"\b(?:han|thoi han|khi nao|bao gio|chu tri|phoi hop|san pham|ket qua|dau ra|co quan nao|ai)\b")
+_ATTRIBUTE = re.compile(
+    r"\b(?:han|thoi han|khi nao|bao gio|bao lau|chu tri|phoi hop|san pham|ket qua|dau ra|co quan nao|ai|"
+    r"theo doi|danh gia|xong|hoan thanh|luc nao|tu khi|muc bao nhieu)\b"
+)
+_ATTRIBUTE_WORDS = frozenset(
+    ["han", "thoi", "khi", "bao", "gio", "lau", "chu", "tri", "phoi", "hop", "san", "pham", "ket", "qua", "dau", "ra", "co", "quan", "ai", "theo", "doi", "danh", "gia", "xong", "hoan", "thanh", "luc", "tinh", "tu", "bo", "nganh", "muc", "ti", "le", "phai", "can", "yeu", "cau"]
+)
 _CITED = re.compile(
     r"Phụ lục [IVX]+, (?:nhiệm vụ|chỉ tiêu) \d+|Điều \d+(?: khoản \d+)?(?: điểm [a-zđ])?|"
     r"mục [IVX]+(?:\.\d+)*(?:\.[a-zđ])?"

@@ -544,8 +544,9 @@ def run_alqac(
     """Index the laws (or reuse the index), run the questions, return the metrics.
 
     ``strip_diacritics``: None runs both variants, True only the unaccented one, False only the
-    accented one. ``retriever_params`` overrides fields of the retriever's ``HybridParams``
-    (``rrf_k``, ``dense_limit``, ``sparse_limit``, ``weights``) for experiments.
+    accented one. ``retriever_params`` overrides, for experiments, fields of the retriever's
+    ``HybridParams`` (``rrf_k``, ``dense_limit``, ``sparse_limit``, ``weights``) or plain
+    attributes of the retriever (``lexical_weight``, ``rerank_depth``).
     """
     from retrieval.search import Retriever
 
@@ -568,7 +569,14 @@ def run_alqac(
         restorer=index.restorer,
     )
     for field_name, value in (retriever_params or {}).items():
-        setattr(retriever.params, field_name, tuple(value) if field_name == "weights" else value)
+        if hasattr(retriever.params, field_name):
+            setattr(
+                retriever.params, field_name, tuple(value) if field_name == "weights" else value
+            )
+        elif hasattr(retriever, field_name) and not callable(getattr(retriever, field_name)):
+            setattr(retriever, field_name, value)
+        else:
+            raise ValueError(f"unknown retriever parameter {field_name!r}")
     retriever.params.limit = max(retriever.params.limit, CANDIDATES)
     bm25 = PlainBM25([c.embed_text for c in index.chunks]) if baselines else None
 
@@ -620,6 +628,7 @@ def run_alqac(
         "dense_limit": retriever.params.dense_limit,
         "sparse_limit": retriever.params.sparse_limit,
         "weights": list(retriever.params.weights),
+        "lexical_weight": getattr(retriever, "lexical_weight", None),
         "chunk_max_chars": settings.chunk_max_chars,
     }
     if missing:

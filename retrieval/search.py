@@ -28,6 +28,7 @@ from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, o
 from nq57.settings import Settings
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
+from retrieval.synonyms import expand_synonyms
 from retrieval.terms import TermStats, content_bigrams, content_terms, phrase_coverage
 from retrieval.types import Hit
 
@@ -63,13 +64,14 @@ class Retriever:
         self.reranker = reranker
         # Weight of the lexical rerank of fused candidates (IDF-weighted word coverage plus
         # word-pair coverage, on folded text): tuned on the development gold set.
-        self.lexical_weight = 0.5
+        self.lexical_weight = settings.lexical_weight
         self.rerank_depth = 30
         self.params = HybridParams(
             limit=max(settings.dense_limit, settings.sparse_limit),
             dense_limit=settings.dense_limit,
             sparse_limit=settings.sparse_limit,
             rrf_k=settings.rrf_k,
+            weights=(settings.dense_weight, 1.0),
         )
         # The whole corpus is a few thousand chunks: keeping payloads in memory makes the
         # reference path and context expansion free of store round-trips.
@@ -95,7 +97,10 @@ class Retriever:
         direct = self._reference_path(aq, named)
 
         dense = self.embedder.embed_query(aq.restored)
-        sparse = self.encoder.encode_query(aq.expanded, unaccented=aq.unaccented, restored=aq.restored)
+        lexical_query = expand_synonyms(aq.restored)
+        sparse = self.encoder.encode_query(
+            expand_synonyms(aq.expanded), unaccented=aq.unaccented, restored=lexical_query
+        )
         ranked = [self.store.hybrid(dense, sparse, self.params)]
         nearest = self.store.dense_search(dense, 1)
         if named:
@@ -107,7 +112,7 @@ class Retriever:
 
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
-        ordered += self._lexical_rerank(aq.restored, [(pid, s) for pid, s in fused if pid not in seen])
+        ordered += self._lexical_rerank(lexical_query, [(pid, s) for pid, s in fused if pid not in seen])
         hits = self._dedupe([self._hit(pid, score) for pid, score in ordered])
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(aq.restored, hits)

@@ -20,12 +20,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 # Function words and question words (folded): they say how something is asked, not what.
 STOPWORDS = frozenset(
-    """
-    la gi cua va cac nhung cho khong duoc ve voi nay nao nhu nhieu a oi nhe vay khi
-    o hay hoac se rat toi em anh ong kia ay xin vui long giup biet muon phai neu
-    ra vao len xuong den tren duoi giua sau truoc tung ca nua gom
-    ah nha ko k dc j z v ntn sao
-    """.split()
+    ["la", "gi", "cua", "va", "cac", "nhung", "cho", "khong", "duoc", "ve", "voi", "nay", "nao", "nhu", "nhieu", "a", "oi", "nhe", "vay", "khi", "o", "hay", "hoac", "se", "rat", "toi", "em", "anh", "ong", "kia", "ay", "xin", "vui", "long", "giup", "biet", "muon", "phai", "neu", "ra", "vao", "len", "xuong", "den", "tren", "duoi", "giua", "sau", "truoc", "tung", "ca", "nua", "gom", "ah", "nha", "ko", "k", "dc", "j", "z", "v", "ntn", "sao"]
 )
 # Deliberately absent, because folding merges them with content words: co (cơ chế),
 # dang (Đảng), ban (ban hành), moi (đổi mới), hoi (xã hội), dau (đầu tư), tu (đầu tư),

