@@ -7,6 +7,7 @@ questions weigh the same.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -78,7 +79,7 @@ def _term_set(text: str) -> frozenset[str]:
 def content_bigrams(text: str) -> list[tuple[str, str]]:
     """Adjacent pairs of content syllables in the text's own order ("uy ban", "tu phap")."""
     tokens = _TOKEN.findall(fold(normalize(text)).lower())
-    return [(a, b) for a, b in zip(tokens, tokens[1:], strict=False) if a not in STOPWORDS and b not in STOPWORDS]
+    return [(a, b) for a, b in itertools.pairwise(tokens) if a not in STOPWORDS and b not in STOPWORDS]
 
 
 @lru_cache(maxsize=50_000)
