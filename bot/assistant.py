@@ -42,7 +42,7 @@ class Assistant:
         self.gate = EvidenceGate(
             self.stats, min_coverage=settings.gate_min_coverage, min_dense=settings.gate_min_dense
         )
-        self.composer = ExtractiveComposer(self.stats)
+        self.composer = ExtractiveComposer(self.stats, rank_penalty=0.12)
         self.llm = llm
 
     # ------------------------------------------------------------------ answer

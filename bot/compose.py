@@ -114,8 +114,11 @@ def make_citation(hit: Hit, quote: str) -> Citation:
 
 
 class ExtractiveComposer:
-    def __init__(self, stats: TermStats, max_quotes: int = 3, max_hits: int = 4) -> None:
+    def __init__(
+        self, stats: TermStats, max_quotes: int = 3, max_hits: int = 4, rank_penalty: float = 0.06
+    ) -> None:
         self.stats = stats
+        self.rank_penalty = rank_penalty
         self.max_quotes = max_quotes
         self.max_hits = max_hits
 
@@ -137,7 +140,7 @@ class ExtractiveComposer:
                 score += min(0.1 * len(numbers(seg) & q_numbers), 0.3)
                 if numbers(seg) and _asks_quantity(question):
                     score += 0.1
-                score -= 0.06 * hi  # retrieval rank is evidence too
+                score -= self.rank_penalty * hi  # retrieval rank is evidence too
                 if words < 5:
                     score -= 0.25  # bare headings answer nothing
                 scored.append(Segment(hi, seg, order, score))

@@ -584,7 +584,7 @@ _IN_SCOPE = _rx(
 )
 _IN_SCOPE_CASED = re.compile(r"(?<!\w)(?:AI|R&D|ICT|IoT|KH&CN|KHCN|CĐS|ĐMST|NQ)(?!\w)")
 
-_FOLLOW_UP = _rx(r"^(?:còn|thế còn|vậy còn|vậy|thế|và|nếu|thì|còn về)|(?:thì sao|thế nào)$")
+_FOLLOW_UP = _rx(r"^(?:còn|thế còn|vậy còn|vậy|thế|và|nếu|thì|còn về)|(?:thì sao|thì thế nào)$")
 _FOLLOW_UP_MAX_WORDS = 10
 
 

@@ -114,7 +114,7 @@ def _cold_ingest(settings: Settings) -> dict:
 
     scratch = Path(tempfile.mkdtemp(prefix="nq57-bench-"))
     try:
-        cold_settings = settings.model_copy(update={"data_dir": scratch})
+        cold_settings = settings.model_copy(update={"data_dir": scratch, "embed_cache_dir": None})
         started = time.perf_counter()
         report = ingest(cold_settings, rebuild=True)
         return {
