@@ -52,7 +52,7 @@ class Assistant:
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def _answer(self, message: str, history: list[Turn]) -> tuple[Answer, list[Hit]]:
+    def _answer(self, message: str, history: list[Turn], use_llm: bool = True) -> tuple[Answer, list[Hit]]:
         text = sanitize(message)
         too_long = check_length(text, self.settings.max_message_chars)
         if too_long:
@@ -82,7 +82,7 @@ class Assistant:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
             return self._with_meta(self.composer.verbatim(unit), meta), hits
 
-        decision = self.gate.decide(aq.restored, hits, result.dense_top, result.direct)
+        decision = self.gate.decide(aq.restored, hits, result.dense_top, result.direct, accented=not aq.unaccented)
         meta.update(coverage=round(decision.coverage, 3), unknown=round(decision.unknown, 3))
         if not decision.answer:
             topic = _topic(text)
@@ -98,15 +98,19 @@ class Assistant:
             answer = self.composer.verbatim(unit, lead=lead, correction=correction)
         else:
             named = [r.doc_id for r in aq.doc_refs if r.doc_id]
-            answer = self.composer.compose(aq.restored, hits, correction=correction, docs=named if len(named) > 1 else None)
-        if self.llm is not None:
+            answer = self.composer.compose(
+                aq.restored, hits, correction=correction, docs=named if len(named) > 1 else None,
+                accented=not aq.unaccented,
+            )
+        if self.llm is not None and use_llm:
             answer = self.llm.compose(question, hits[:5], history, fallback=answer)
         return self._with_meta(answer, meta), hits
 
     def stream(self, message: str, history: list[Turn] | None = None) -> Iterator[dict]:
         started = time.perf_counter()
         history = list(history or [])
-        answer, hits = self._answer(message, history)
+        # The extractive answer is the stream's fallback, so the model is asked only once.
+        answer, hits = self._answer(message, history, use_llm=False)
         if self.llm is not None and answer.intent == "answer" and not answer.abstained and hits:
             fallback = answer
             for event in self.llm.stream(resolve(sanitize(message), history), hits[:5], history, fallback):
@@ -225,7 +229,9 @@ class Runtime:
 
 
 def build_assistant(settings: Settings) -> Runtime:
-    retriever = Retriever(settings)
+    from retrieval.rerank import build_reranker
+
+    retriever = Retriever(settings, reranker=build_reranker(settings.reranker))
     llm = None
     if settings.llm_base_url and settings.llm_model:
         from bot.llm import LLMComposer

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, Citation
 from nq57.text import anchor, fold
-from retrieval.terms import TermStats, content_terms
+from retrieval.terms import TermStats, content_terms, without_document_names
 from retrieval.types import Hit
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
@@ -122,8 +122,8 @@ class ExtractiveComposer:
         self.max_quotes = max_quotes
         self.max_hits = max_hits
 
-    def score_segments(self, question: str, hits: list[Hit]) -> list[Segment]:
-        q_terms = content_terms(question)
+    def score_segments(self, question: str, hits: list[Hit], accented: bool = False) -> list[Segment]:
+        q_terms = content_terms(without_document_names(question), accented=accented)
         q_numbers = numbers(question)
         scored: list[Segment] = []
         for hi, hit in enumerate(hits[: self.max_hits]):
@@ -135,20 +135,26 @@ class ExtractiveComposer:
                 words = len(seg.split())
                 cov = self.stats.coverage(q_terms, seg)
                 ctx = self.stats.coverage(q_terms, context + " " + seg)
-                score = 0.7 * cov + 0.3 * ctx
+                # An item under a heading that matches the question inherits the heading's words.
+                score = 0.4 * cov + 0.6 * ctx
                 # Each number of the question found again ("2025", "2027") is strong evidence.
                 score += min(0.1 * len(numbers(seg) & q_numbers), 0.3)
                 if numbers(seg) and _asks_quantity(question):
                     score += 0.1
                 score -= self.rank_penalty * hi  # retrieval rank is evidence too
-                if words < 5:
-                    score -= 0.25  # bare headings answer nothing
+                title = order == 0 and "\n" in hit.text and words <= 14 and not seg.rstrip().endswith((".", ";"))
+                if title and ctx >= 0.6:
+                    score += 0.3  # a unit whose own title answers beats a passing mention
+                elif words < 5:
+                    score -= 0.25  # a bare label answers nothing
                 scored.append(Segment(hi, seg, order, score))
         scored.sort(key=lambda s: -s.score)
         return scored
 
-    def select(self, question: str, hits: list[Hit], docs: list[str] | None = None) -> list[Segment]:
-        scored = self.score_segments(question, hits)
+    def select(
+        self, question: str, hits: list[Hit], docs: list[str] | None = None, accented: bool = False
+    ) -> list[Segment]:
+        scored = self.score_segments(question, hits, accented)
         if not scored:
             return []
         best = scored[0]
@@ -168,10 +174,25 @@ class ExtractiveComposer:
             best = next((seg for seg in scored if hits[seg.hit_index].doc_id == doc_id), None)
             if best is not None and best.score > 0:
                 chosen.append(best)
-        chosen = [self._with_list(c, hits) for c in chosen]
-        # Reading order: by hit, then position in the passage.
-        chosen.sort(key=lambda s: (s.hit_index, s.order))
+        chosen = [self._with_list(self._with_body(c, hits), hits) for c in chosen]
+        # Best passage first; several pieces of one passage in its own order.
+        first_seen: dict[int, int] = {}
+        for i, seg in enumerate(chosen):
+            first_seen.setdefault(seg.hit_index, i)
+        chosen.sort(key=lambda s: (first_seen[s.hit_index], s.order))
         return chosen
+
+    @staticmethod
+    def _with_body(seg: Segment, hits: list[Hit]) -> Segment:
+        """A heading that matches the question ("2. Tầm nhìn đến năm 2045") is answered by the
+        whole unit it heads, when the chunk holds that unit."""
+        text = hits[seg.hit_index].text
+        lines = text.split("\n")
+        if seg.order != 0 or len(lines) < 2 or seg.text != lines[0].strip():
+            return seg
+        if len(seg.text.split()) > 14 or seg.text.rstrip().endswith((".", ";")) or len(text) > 1500:
+            return seg
+        return Segment(seg.hit_index, text.strip(), seg.order, seg.score)
 
     @staticmethod
     def _with_list(seg: Segment, hits: list[Hit]) -> Segment:
@@ -188,9 +209,14 @@ class ExtractiveComposer:
         return Segment(seg.hit_index, text, seg.order, seg.score)
 
     def compose(
-        self, question: str, hits: list[Hit], correction: str | None = None, docs: list[str] | None = None
+        self,
+        question: str,
+        hits: list[Hit],
+        correction: str | None = None,
+        docs: list[str] | None = None,
+        accented: bool = False,
     ) -> Answer:
-        chosen = self.select(question, hits, docs)
+        chosen = self.select(question, hits, docs, accented)
         used: dict[int, int] = {}
         citations: list[Citation] = []
         blocks: list[tuple[int, str]] = []

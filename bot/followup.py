@@ -11,7 +11,7 @@ import re
 
 from bot.answer import Turn
 from nq57.text import fold
-from retrieval.terms import content_terms
+from retrieval.terms import DOCUMENT_MENTION, content_terms
 
 _MARKERS = (
     "the con", "vay con", "con ", "the thi", "thi sao", "thi the nao", "thi ntn", "nhu the nao",
@@ -24,11 +24,7 @@ _STRIP = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_DOC = re.compile(
-    r"\b(nghị quyết|nghi quyet|nq|quyết định|quyet dinh|qđ|qd|thông tư|thong tu|tt|kết luận|ket luan|kl|"
-    r"kế hoạch|ke hoach|thông báo|thong bao|tb)\s*(số\s*|so\s*)?\d+[\w/\-]*",
-    re.IGNORECASE,
-)
+_DOC = DOCUMENT_MENTION
 _LABEL = r"(?:\d+(?:\.\d+)*|[IVXLC]+(?:\.\d+)*(?:\.[a-zđ])?|[a-zđ])(?!\w)"
 _PROVISION = re.compile(
     rf"\b(?:điều|dieu|khoản|khoan|điểm|diem|mục|muc|nhiệm vụ|nhiem vu|chỉ tiêu|chi tieu)\s+{_LABEL}",

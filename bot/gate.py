@@ -31,13 +31,21 @@ class GateDecision:
 @dataclass
 class EvidenceGate:
     stats: TermStats
-    min_coverage: float = 0.3
+    min_coverage: float = 0.25
     min_dense: float = 0.9
     max_unknown: float = 0.6
     top_n: int = 3
 
-    def decide(self, question: str, hits: list[Hit], dense: float = 0.0, direct: bool = False) -> GateDecision:
-        terms = content_terms(question)
+    def decide(
+        self,
+        question: str,
+        hits: list[Hit],
+        dense: float = 0.0,
+        direct: bool = False,
+        accented: bool = False,
+    ) -> GateDecision:
+        # Typed with diacritics, the words are judged as written ("lúa" is not "lựa").
+        terms = content_terms(question, accented=accented)
         if not hits:
             return GateDecision(False, 0.0, 1.0, "no passages")
         if not terms:

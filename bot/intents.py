@@ -352,6 +352,8 @@ _FABRICATION = _rx(
     rf"(?:cái |đoạn |bài |câu )?{_UTTERANCE} giả",
     rf"giả mạo (?:lời |chữ ký |con dấu )?(?:{_UTTERANCE}|{_OFFICIAL}|chữ ký|con dấu)",
     rf"(?:mạo danh|giả danh|đóng giả|nhại giọng|nhại lời|giả giọng|giả lời) {_OFFICIAL}",
+    rf"(?:giả sử|giả như|coi như|tưởng tượng|đóng vai|nhập vai) (?:bạn|mày|em|bot|cậu) (?:là|làm) {_OFFICIAL}",
+    rf"(?:thay mặt|nhân danh|với tư cách) {_OFFICIAL}[^.?!\n]{{0,60}}(?:tuyên bố|phát biểu|công bố|ban hành)",
     rf"(?:viết|soạn) [^.?!\n]{{0,40}}như (?:thể )?(?:là )?{_OFFICIAL} [^.?!\n]{{0,30}}"
     r"(?:đã )?(?:nói|phát biểu|tuyên bố)",
     r"(?:fabricate|make up|invent) (?:a |some )?(?:quote|statement|citation|law|article)",
@@ -477,7 +479,8 @@ def _smalltalk(bare: str) -> str | None:
 _TOPICS: dict[str, re.Pattern[str]] = {
     "weather": _rx(
         r"thời tiết|dự báo (?:mưa|nắng|bão)|trời (?:có )?(?:mưa|nắng|lạnh|nóng) (?:không|chưa)|"
-        r"nhiệt độ (?:hôm nay|ngày mai|ở|tại)|bão số|áp thấp nhiệt đới|có mưa không|weather"
+        r"nhiệt độ (?:hôm nay|ngày mai|ở|tại)|bão số|áp thấp nhiệt đới|có mưa không|weather|"
+        r"áo mưa|mang ô|mang dù|trời (?:mưa|nắng|rét)|mưa to|nắng nóng"
     ),
     "sports": _rx(
         r"bóng đá|đá bóng|đá banh|bóng chuyền|tỷ số|trận đấu|trận (?:đá|chung kết)|world cup|"
@@ -506,7 +509,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"chứng khoán|cổ phiếu|vn-?index|vnindex|mã ck|giá vàng|vàng sjc|tỷ giá|giá (?:đô|usd|"
         r"đô la|vàng|xăng|dầu|bạc)|lãi suất (?:ngân hàng|tiết kiệm|vay)|gửi tiết kiệm|"
         r"vay (?:tiền|tín chấp|mua nhà)|forex|đầu tư (?:coin|vàng|chứng khoán|cổ phiếu)|"
-        r"stock price"
+        r"stock price|đổi (?:đô|usd|tiền|ngoại tệ|euro|yên)|(?:đô la|usd|euro) sang|tiền việt"
     ),
     "medical": _rx(
         r"triệu chứng|đau (?:đầu|bụng|họng|lưng|răng|dạ dày|ngực|bụng)|bị (?:sốt|ho|cảm|cúm|"

@@ -87,6 +87,7 @@ class Question:
     id: str
     text: str
     relevant: frozenset[ArticleKey]
+    choices: tuple[str, ...] = ()  # multiple-choice options (ALQAC 2023 "Trắc nghiệm")
 
 
 def _literal(value: Any, where: str) -> Any:
@@ -173,7 +174,13 @@ def parse_questions(data: Any, where: str = "questions") -> list[Question]:
                     f"{here} ({qid}): relevant article without law_id/article_id"
                 )
             keys.add((_clean_id(r["law_id"]), _clean_id(r["article_id"])))
-        out.append(Question(qid, nfc(entry["text"]).strip(), frozenset(keys)))
+        raw_choices = entry.get("choices")
+        choices = (
+            tuple(nfc(str(c)).strip() for c in raw_choices.values())
+            if isinstance(raw_choices, dict)
+            else ()
+        )
+        out.append(Question(qid, nfc(entry["text"]).strip(), frozenset(keys), choices))
     return out
 
 
@@ -509,8 +516,12 @@ def _variants(strip_diacritics: bool | None) -> list[str]:
     return ["unaccented"] if strip_diacritics else ["accented"]
 
 
-def _question_text(question: Question, variant: str) -> str:
-    return fold(question.text) if variant == "unaccented" else question.text
+def question_text(question: Question, variant: str, with_choices: bool = False) -> str:
+    """The text sent to retrieval; multiple-choice options are appended when asked for."""
+    text = question.text
+    if with_choices and question.choices:
+        text = " ".join([text, *question.choices])
+    return fold(text) if variant == "unaccented" else text
 
 
 def resolve_inputs(law_dir: Path, questions_file: Path | None) -> tuple[Path, Path]:
@@ -540,13 +551,16 @@ def run_alqac(
     limit: int | None = None,
     progress: Progress | None = None,
     retriever_params: dict[str, Any] | None = None,
+    with_choices: bool = False,
 ) -> dict[str, Any]:
     """Index the laws (or reuse the index), run the questions, return the metrics.
 
     ``strip_diacritics``: None runs both variants, True only the unaccented one, False only the
     accented one. ``retriever_params`` overrides, for experiments, fields of the retriever's
     ``HybridParams`` (``rrf_k``, ``dense_limit``, ``sparse_limit``, ``weights``) or plain
-    attributes of the retriever (``lexical_weight``, ``rerank_depth``).
+    attributes of the retriever (``lexical_weight``, ``rerank_depth``). ``with_choices`` appends
+    the options of multiple-choice questions to the question (off: the stem alone is asked,
+    which is how the reference figures were measured).
     """
     from retrieval.search import Retriever
 
@@ -561,55 +575,57 @@ def run_alqac(
         laws, file_hash(law_file), settings.data_dir / "alqac" / name, settings, progress=progress
     )
 
-    retriever = Retriever(
-        settings,
-        store=index.store,
-        embedder=index.embedder,
-        catalog=index.metas,
-        restorer=index.restorer,
-    )
-    for field_name, value in (retriever_params or {}).items():
-        if hasattr(retriever.params, field_name):
-            setattr(
-                retriever.params, field_name, tuple(value) if field_name == "weights" else value
-            )
-        elif hasattr(retriever, field_name) and not callable(getattr(retriever, field_name)):
-            setattr(retriever, field_name, value)
-        else:
-            raise ValueError(f"unknown retriever parameter {field_name!r}")
-    retriever.params.limit = max(retriever.params.limit, CANDIDATES)
-    bm25 = PlainBM25([c.embed_text for c in index.chunks]) if baselines else None
-
-    variants = _variants(strip_diacritics)
-    systems = ["system", *(["bm25", "dense"] if baselines else [])]
-    scores: dict[str, dict[str, list[QuestionScore]]] = {
-        s: {v: [] for v in variants} for s in systems
-    }
-    latencies: list[float] = []
-    total = len(questions) * len(variants)
-    done = 0
-    for variant in variants:
-        for q in questions:
-            text = _question_text(q, variant)
-            result = retriever.run(text, CANDIDATES)
-            latencies.append(result.ms)
-            ranked = distinct_articles((h.doc_id, h.locator) for h in result.hits)
-            scores["system"][variant].append(score_ranking(ranked, q.relevant))
-            if bm25 is not None:
-                top = [index.chunks[i] for i in bm25.search(text)]
-                ranked = distinct_articles((c.doc_id, c.locator) for c in top)
-                scores["bm25"][variant].append(score_ranking(ranked, q.relevant))
-                dense = retriever.dense_only(text, CANDIDATES)
-                ranked = distinct_articles(
-                    (h.payload["doc_id"], h.payload["locator"]) for h in dense
+    try:
+        retriever = Retriever(
+            settings,
+            store=index.store,
+            embedder=index.embedder,
+            catalog=index.metas,
+            restorer=index.restorer,
+        )
+        for field_name, value in (retriever_params or {}).items():
+            if hasattr(retriever.params, field_name):
+                setattr(
+                    retriever.params, field_name, tuple(value) if field_name == "weights" else value
                 )
-                scores["dense"][variant].append(score_ranking(ranked, q.relevant))
-            done += 1
-            if progress:
-                progress("questions", done, total)
-    index.store.close()
+            elif hasattr(retriever, field_name) and not callable(getattr(retriever, field_name)):
+                setattr(retriever, field_name, value)
+            else:
+                raise ValueError(f"unknown retriever parameter {field_name!r}")
+        retriever.params.limit = max(retriever.params.limit, CANDIDATES)
+        bm25 = PlainBM25([c.embed_text for c in index.chunks]) if baselines else None
 
-    report: dict[str, Any] = {"dataset": name, "n": len(questions)}
+        variants = _variants(strip_diacritics)
+        systems = ["system", *(["bm25", "dense"] if baselines else [])]
+        scores: dict[str, dict[str, list[QuestionScore]]] = {
+            s: {v: [] for v in variants} for s in systems
+        }
+        latencies: list[float] = []
+        total = len(questions) * len(variants)
+        done = 0
+        for variant in variants:
+            for q in questions:
+                text = question_text(q, variant, with_choices)
+                result = retriever.run(text, CANDIDATES)
+                latencies.append(result.ms)
+                ranked = distinct_articles((h.doc_id, h.locator) for h in result.hits)
+                scores["system"][variant].append(score_ranking(ranked, q.relevant))
+                if bm25 is not None:
+                    top = [index.chunks[i] for i in bm25.search(text)]
+                    ranked = distinct_articles((c.doc_id, c.locator) for c in top)
+                    scores["bm25"][variant].append(score_ranking(ranked, q.relevant))
+                    dense = retriever.dense_only(text, CANDIDATES)
+                    ranked = distinct_articles(
+                        (h.payload["doc_id"], h.payload["locator"]) for h in dense
+                    )
+                    scores["dense"][variant].append(score_ranking(ranked, q.relevant))
+                done += 1
+                if progress:
+                    progress("questions", done, total)
+    finally:
+        index.store.close()
+
+    report: dict[str, Any] = {"dataset": name, "n": len(questions), "with_choices": with_choices}
     for system in systems:
         report[system] = {v: summarize(scores[system][v]) for v in variants}
     # The CLI contract's flat figures: the system on the questions as asked (or as stripped).

@@ -131,7 +131,7 @@ def ingest(
     embedder = embedder or get_embedder(settings.embedder, settings.cache_dir)
     store = store or open_store(settings)
     all_chunks = [(doc.meta, c) for doc in parsed for c in doc.chunks]
-    encoder = SparseEncoder(avgdl=average_length([c.text for _, c in all_chunks]))
+    encoder = SparseEncoder(avgdl=average_length([c.embed_text for _, c in all_chunks]))
     meta = IndexMeta(embedder=embedder.model_id, dim=embedder.dim, avgdl=encoder.avgdl)
     report.documents = len(parsed)
     report.chunks = len(all_chunks)

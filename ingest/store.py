@@ -108,7 +108,8 @@ class EdgeStore:
         import qdrant_edge as qe
 
         self._qe = qe
-        self.root = Path(root)
+        # Resolved: the sweep compares generation paths with the symlink's resolved target.
+        self.root = Path(root).resolve()
         self._shard: Any = None
         self._pending: Path | None = None  # generation being built by a rebuild
 
@@ -146,7 +147,7 @@ class EdgeStore:
             live = self._live_dir()
             if live is None:
                 raise StoreError(f"no index at {self.root}: run `nq57 ingest` first")
-            self._shard = self._qe.EdgeShard.load(str(live / "shard"))
+            self._shard = _guard_lock(lambda: self._qe.EdgeShard.load(str(live / "shard")), self.root)
         return self._shard
 
     def begin(self, meta: IndexMeta, rebuild: bool) -> None:
@@ -165,7 +166,9 @@ class EdgeStore:
         gen.mkdir()
         self._pending = gen
         self.close()
-        self._shard = self._qe.EdgeShard.create(str(gen / "shard"), self._config(meta.dim))
+        self._shard = _guard_lock(
+            lambda: self._qe.EdgeShard.create(str(gen / "shard"), self._config(meta.dim)), self.root
+        )
         self._create_indexes()
         self.set_meta(meta)
 
@@ -313,6 +316,20 @@ class EdgeStore:
                 self._shard.close()
             finally:
                 self._shard = None
+
+
+def _guard_lock(open_shard: Any, root: Path) -> Any:
+    """The embedded shard is single-process: say so instead of a raw WAL error."""
+    try:
+        return open_shard()
+    except Exception as exc:
+        if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+            raise StoreError(
+                f"the index at {root} is open in another process (a running `nq57 serve` or "
+                "`nq57 ingest`?). Stop it first, or share one index between processes with a "
+                "Qdrant server (NQ57_STORE=server)"
+            ) from exc
+        raise
 
 
 # --------------------------------------------------------------------------- Qdrant server

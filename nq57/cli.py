@@ -296,23 +296,10 @@ def eval_run(
 
 
 def _eval_backend(url: str | None):
-    from evals.runner import CallableBackend, HttpBackend
+    from evals.inprocess import runtime_backend
+    from evals.runner import HttpBackend
 
-    if url:
-        return HttpBackend(url)
-    runtime = _runtime(_settings())
-    from bot.answer import Turn
-
-    def do_search(question: str, history: list[dict]) -> list[dict]:
-        from bot.followup import resolve
-
-        turns = [Turn(t["role"], t["content"]) for t in history]
-        return [h.to_dict() for h in runtime.retriever.search(resolve(question, turns), 10)]
-
-    def do_ask(question: str, history: list[dict]) -> dict:
-        return runtime.assistant.ask(question, [Turn(t["role"], t["content"]) for t in history]).to_dict()
-
-    return CallableBackend(do_search, do_ask)
+    return HttpBackend(url) if url else runtime_backend(_runtime(_settings()))
 
 
 class _progress_bar:
@@ -370,6 +357,21 @@ def eval_alqac(
         for variant, figures in (result.get(system) or {}).items():
             table.add_row(system, variant, *(f"{figures[m]:.3f}" for m in ("acc_at_1", "recall_at_10", "mrr_at_10")))
     out.print(table)
+
+
+@eval_app.command("restoration")
+def eval_restoration(
+    gold: Annotated[list[Path], typer.Argument(help="Tệp gold JSONL: câu hỏi có dấu được bỏ dấu rồi khôi phục.")],
+) -> None:
+    """Đo độ chính xác khôi phục dấu tiếng Việt trên các câu hỏi có dấu của gold set."""
+    from evals.gold_io import load_gold
+    from evals.restoration import restoration_accuracy
+
+    runtime = _runtime(_settings())
+    if runtime.retriever.restorer is None:
+        _fail("no diacritic model in the index: run `nq57 ingest`")
+    questions = [item.question for path in gold for item in load_gold(path)]
+    _emit_json(restoration_accuracy(runtime.retriever.restorer, questions))
 
 
 @eval_app.command("failures")

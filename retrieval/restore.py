@@ -35,6 +35,27 @@ _SEGMENT_BREAK = re.compile(r"[.!?;:()\[\]{}\"“”«»…\n]+")
 # These phrases are added to the model with a modest count so questions restore well without
 # outweighing the corpus, where legal wording must win.
 QUESTION_LEXICON: tuple[str, ...] = (
+    "thì sao",
+    "thì thế nào",
+    "nghe nói",
+    "so với",
+    "thứ nhất",
+    "thứ hai",
+    "thứ ba",
+    "đặt mục tiêu",
+    "đặt ra",
+    "cho biết",
+    "cho tôi hỏi",
+    "xin hỏi",
+    "muốn hỏi",
+    "công ty tôi",
+    "doanh nghiệp tôi",
+    "được hưởng",
+    "cần những gì",
+    "phải làm gì",
+    "có cần",
+    "đúng không",
+    "trích nguyên văn",
     "là gì",
     "là sao",
     "bao nhiêu",
@@ -163,7 +184,7 @@ QUESTION_LEXICON: tuple[str, ...] = (
     "do ai",
     "ra sao",
 )
-LEXICON_WEIGHT = 2
+LEXICON_WEIGHT = 4
 
 
 def _tokens(text: str) -> Iterator[re.Match[str]]:

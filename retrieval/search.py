@@ -29,7 +29,12 @@ from nq57.settings import Settings
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
-from retrieval.terms import TermStats, content_bigrams, content_terms, phrase_coverage
+from retrieval.terms import (
+    TermStats,
+    content_bigrams,
+    content_terms,
+    phrase_coverage,
+)
 from retrieval.types import Hit
 
 RESTORER_FILE = "restorer.json.gz"
@@ -75,7 +80,7 @@ class Retriever:
         )
         # The whole corpus is a few thousand chunks: keeping payloads in memory makes the
         # reference path and context expansion free of store round-trips.
-        self._payloads: dict[str, dict[str, Any]] = {h.id: h.payload for h in self.store.scroll()}
+        self._payloads: dict[str, dict[str, Any]] = {h.id: h.payload for h in self.store.scroll(limit=10_000_000)}
         self._by_doc: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
         for pid, payload in self._payloads.items():
             self._by_doc[payload["doc_id"]].append((pid, payload))
@@ -105,7 +110,7 @@ class Retriever:
         nearest = self.store.dense_search(dense, 1)
         if named:
             ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": named}))
-        fused = _fuse(ranked, self.settings.rrf_k)
+        fused = _fuse(ranked, self.params.rrf_k)
         for ranking in ranked:
             for h in ranking:
                 self._payloads.setdefault(h.id, h.payload)

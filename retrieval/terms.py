@@ -23,6 +23,13 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
     ["la", "gi", "cua", "va", "cac", "nhung", "cho", "khong", "duoc", "ve", "voi", "nay", "nao", "nhu", "nhieu", "a", "oi", "nhe", "vay", "khi", "o", "hay", "hoac", "se", "rat", "toi", "em", "anh", "ong", "kia", "ay", "xin", "vui", "long", "giup", "biet", "muon", "phai", "neu", "ra", "vao", "len", "xuong", "den", "tren", "duoi", "giua", "sau", "truoc", "tung", "ca", "nua", "gom", "ah", "nha", "ko", "k", "dc", "j", "z", "v", "ntn", "sao"]
 )
+# With the marks typed, these are unambiguous function words (folded they collide: "đồ"/"độ").
+ACCENTED_STOPWORDS = frozenset(
+    """
+    ai do trong có để đó này thì mà bị các theo từ tới đến đã đang rằng hãy cũng rồi nên cả
+    thế sao bao nhiêu gì nào đâu
+    """.split()
+)
 # Deliberately absent, because folding merges them with content words: co (cơ chế),
 # dang (Đảng), ban (ban hành), moi (đổi mới), hoi (xã hội), dau (đầu tư), tu (đầu tư),
 # qua (kết quả), can (cán bộ), nen (nền tảng), tai (tài chính), vi (phạm vi), de (đề án),
@@ -30,15 +37,37 @@ STOPWORDS = frozenset(
 # chi (chi cho R&D), ho (hỗ trợ).
 
 
-def content_terms(text: str) -> list[str]:
-    """Folded, lower-cased syllables of ``text`` that are not function words."""
-    return list(_content_terms(text))
+# A mention of a document: "Nghị quyết 57", "NQ 57", "57-NQ/TW", "thông tư số 33/2025/TT-BKHCN".
+DOCUMENT_MENTION = re.compile(
+    r"\b(?:nghị quyết|nghi quyet|nq|quyết định|quyet dinh|qđ|qd|thông tư|thong tu|tt|kết luận|ket luan|kl|"
+    r"kế hoạch|ke hoach|kh|thông báo|thong bao|tb|nghị định|nghi dinh|nđ|nd)\s*(?:số\s*|so\s*)?\d+[\w/\-]*"
+    r"|\b\d+/?\d*-?(?:NQ|QĐ|QD|TT|KL|KH|TB|NĐ|ND)[\w/\-]*",
+    re.IGNORECASE,
+)
+
+
+def without_document_names(text: str) -> str:
+    """The question minus the documents it names: inside a document they match everything."""
+    return DOCUMENT_MENTION.sub(" ", text)
+
+
+def content_terms(text: str, accented: bool = False) -> list[str]:
+    """Lower-cased syllables of ``text`` that are not function words: folded by default, or as
+    written (``accented``), which tells "lúa" from "lựa" when the user typed the marks."""
+    return list(_accented_terms(text) if accented else _content_terms(text))
 
 
 @lru_cache(maxsize=50_000)
 def _content_terms(text: str) -> tuple[str, ...]:
     # Chunk texts are scored again for every question: cache their terms.
     return tuple(t for t in _TOKEN.findall(fold(normalize(text)).lower()) if t not in STOPWORDS)
+
+
+@lru_cache(maxsize=50_000)
+def _accented_terms(text: str) -> tuple[str, ...]:
+    return tuple(
+        t for t in _TOKEN.findall(normalize(text).lower()) if t not in ACCENTED_STOPWORDS and fold(t) not in STOPWORDS
+    )
 
 
 @dataclass
@@ -51,7 +80,7 @@ class TermStats:
         stats = cls()
         for text in texts:
             stats.n_docs += 1
-            stats.df.update(set(content_terms(text)))
+            stats.df.update(_term_set(text))
         return stats
 
     def idf(self, term: str) -> float:
@@ -73,7 +102,8 @@ class TermStats:
 
 @lru_cache(maxsize=50_000)
 def _term_set(text: str) -> frozenset[str]:
-    return frozenset(_content_terms(text))
+    """Both forms of every content syllable, so folded and accented questions match alike."""
+    return frozenset(_content_terms(text)) | frozenset(_accented_terms(text))
 
 
 def content_bigrams(text: str) -> list[tuple[str, str]]:

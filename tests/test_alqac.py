@@ -22,6 +22,7 @@ from evals.alqac import (
     parse_laws,
     parse_questions,
     plain_tokens,
+    question_text,
     run_alqac,
     score_ranking,
     split_article,
@@ -53,6 +54,12 @@ def test_loads_2023_literal_strings() -> None:
     assert questions[0].relevant == frozenset({(LIBRARY, "2")})  # parsed from a literal string
     assert questions[1].relevant == frozenset({(BIKES, "3")})
     assert check_references(laws, questions) == []
+    # Multiple-choice options are kept and sent only on request, folded with the stem.
+    assert questions[1].choices == ("Giá trị còn lại của xe", "Giá xe mới")
+    assert question_text(questions[1], "accented") == questions[1].text
+    with_choices = question_text(questions[1], "unaccented", with_choices=True)
+    assert with_choices.endswith("Gia tri con lai cua xe Gia xe moi")
+    assert question_text(questions[0], "accented", with_choices=True) == questions[0].text
 
 
 def test_loads_2022_positional_ids() -> None:

@@ -90,7 +90,7 @@ def test_empty_corpus_is_an_error_and_keeps_the_index(settings, tmp_path):
 
 
 def test_killed_rebuild_leaves_old_index_answering(tmp_path):
-    corpus = make_corpus(tmp_path, [*DOCS, "nq-03-cp-2025.txt"])
+    corpus = make_corpus(tmp_path, [*DOCS, "kl-69-2024.txt"])
     data = tmp_path / "data"
     env = os.environ | {"NQ57_DATA_DIR": str(data), "NQ57_CORPUS_DIR": str(corpus), "HF_HUB_OFFLINE": "1"}
     settings = Settings(data_dir=data, corpus_dir=corpus)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,15 @@ def test_missing_index_says_what_to_do(tmp_path):
         EdgeStore(tmp_path / "none").count()
     with pytest.raises(StoreError, match="nq57 ingest"):
         check_embedder(None, "x", "somewhere")
+
+
+def test_relative_root_keeps_the_committed_generation(tmp_path, embedder, points, monkeypatch):
+    _, pts = points
+    monkeypatch.chdir(tmp_path)
+    store = EdgeStore(Path("data") / "index")
+    store.begin(IndexMeta(embedder.model_id, embedder.dim), rebuild=True)
+    store.upsert(pts)
+    store.commit()
+    assert (tmp_path / "data" / "index" / "current").resolve().exists()
+    assert store.count() == 4
+    store.close()

@@ -1,0 +1,94 @@
+"""The `nq57` command line against the session index (contract in ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from nq57.cli import app
+from nq57.settings import get_settings
+
+
+@pytest.fixture
+def cli(index_settings, monkeypatch, tmp_path):
+    # The session's shard is open in this process and the embedded engine is single-process:
+    # the CLI gets its own copy of the index.
+    data = tmp_path / "data"
+    shutil.copytree(index_settings.data_dir, data, symlinks=True)
+    monkeypatch.setenv("NQ57_DATA_DIR", str(data))
+    monkeypatch.setenv("NQ57_CORPUS_DIR", str(index_settings.corpus_dir))
+    monkeypatch.setenv("NQ57_EMBED_CACHE_DIR", str(index_settings.cache_dir))
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_ingest_json_contract(cli):
+    result = cli.invoke(app, ["ingest", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"documents", "chunks", "added", "updated", "removed", "seconds"} <= set(data)
+    assert data["documents"] == 10 and data["added"] == 0 and data["removed"] == 0
+
+
+def test_search_json_contract(cli):
+    result = cli.invoke(app, ["search", "khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3
+    assert set(rows[0]) == {"rank", "score", "doc", "doc_number", "locator", "text", "chunk_id"}
+    assert rows[0]["doc"] == "tt-33-2025-bkhcn.txt"
+
+
+def test_ask_json_contract_with_history(cli, tmp_path):
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps([
+        {"role": "user", "content": "Mục tiêu đến năm 2030 của Nghị quyết 57 là gì?"},
+        {"role": "assistant", "content": "Theo Nghị quyết 57-NQ/TW (mục II.1) …"},
+    ], ensure_ascii=False), "utf-8")
+    result = cli.invoke(app, ["ask", "Thế còn năm 2045 thì sao?", "--json", "--history", str(history)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"answer", "citations", "intent", "abstained", "latency_ms"}
+    assert data["intent"] == "answer" and not data["abstained"]
+    assert set(data["citations"][0]) == {"doc", "doc_number", "locator", "quote", "url"}
+
+
+def test_bad_history_file_is_a_clear_error(cli, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", "utf-8")
+    result = cli.invoke(app, ["ask", "xin chào", "--history", str(bad)])
+    assert result.exit_code == 1
+    assert "history file" in " ".join(result.output.split())
+
+
+def test_inspect_prints_locators(cli):
+    result = cli.invoke(app, ["inspect", "tt-33-2025-bkhcn.txt"])
+    assert result.exit_code == 0, result.output
+    assert "Điều 3 khoản 2 điểm b" in result.stdout
+
+
+def test_missing_index_says_to_ingest(monkeypatch, tmp_path):
+    monkeypatch.setenv("NQ57_DATA_DIR", str(tmp_path / "none"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["search", "nghị quyết 57"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "nq57 ingest" in " ".join(result.output.split())
+
+
+def test_index_in_use_is_a_clear_error(index_settings, runtime, monkeypatch):
+    monkeypatch.setenv("NQ57_DATA_DIR", str(index_settings.data_dir))
+    monkeypatch.setenv("NQ57_CORPUS_DIR", str(index_settings.corpus_dir))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["search", "nghị quyết 57"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "open in another process" in " ".join(result.output.split())

