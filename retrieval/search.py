@@ -117,7 +117,7 @@ class Retriever:
 
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
-        ordered += self._lexical_rerank(lexical_query, [(pid, s) for pid, s in fused if pid not in seen])
+        ordered += self._lexical_rerank(lexical_query, not aq.unaccented, [(pid, s) for pid, s in fused if pid not in seen])
         hits = self._dedupe([self._hit(pid, score) for pid, score in ordered])
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(aq.restored, hits)
@@ -173,7 +173,9 @@ class Retriever:
             return []
         return out[:8]
 
-    def _lexical_rerank(self, question: str, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def _lexical_rerank(
+        self, question: str, accented: bool, fused: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
         """Re-order the best fused candidates by how much of the question they contain.
 
         Rank fusion knows only ranks; a chunk holding every word of the question in order can
@@ -183,13 +185,15 @@ class Retriever:
         if not fused or self.lexical_weight <= 0:
             return fused
         head, tail = fused[: self.rerank_depth], fused[self.rerank_depth :]
-        terms = content_terms(question)
+        terms = content_terms(question, accented=accented)
         pairs = content_bigrams(question)
         top = head[0][1] or 1.0
         rescored = []
         for pid, score in head:
             ctx = _context(self._payloads.get(pid, {}))
-            lexical = 0.5 * self.stats.coverage(terms, ctx) + 0.5 * phrase_coverage(pairs, ctx)
+            text = self._payloads.get(pid, {}).get("text", "")
+            # Word pairs are counted in the passage itself: headings repeat on every sibling.
+            lexical = 0.5 * self.stats.coverage(terms, ctx) + 0.5 * phrase_coverage(pairs, text)
             rescored.append((pid, score / top + self.lexical_weight * lexical))
         rescored.sort(key=lambda item: -item[1])
         floor = min(s for _, s in rescored)
