@@ -19,7 +19,7 @@ from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.query import AnalyzedQuery, analyze_query
 from retrieval.search import Retriever
-from retrieval.terms import TermStats, content_terms
+from retrieval.terms import content_terms
 from retrieval.types import Hit
 
 log = logging.getLogger("nq57.bot")
@@ -35,10 +35,7 @@ class Assistant:
     def __init__(self, settings: Settings, retriever: Retriever, llm: Any = None) -> None:
         self.settings = settings
         self.retriever = retriever
-        self.stats = TermStats.build(
-            " ".join(p.get("breadcrumb") or []) + " " + p.get("text", "")
-            for p in retriever._payloads.values()
-        )
+        self.stats = retriever.stats
         self.gate = EvidenceGate(
             self.stats, min_coverage=settings.gate_min_coverage, min_dense=settings.gate_min_dense
         )

@@ -54,7 +54,7 @@ class EvidenceGate:
         total = sum(self.stats.idf(t) for t in unique) or 1.0
         unknown = sum(self.stats.idf(t) for t in unique if not self.stats.known(t)) / total
         coverage = max(
-            self.stats.coverage(terms, " ".join(h.breadcrumb) + " " + h.text)
+            self.stats.coverage(terms, " ".join([*h.breadcrumb[1:], h.text]))
             for h in hits[: self.top_n]
         )
         if direct:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -71,6 +72,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Answering is CPU-bound: a few threads finish sooner than forty that fight for two
+        # cores, and each thread of the embedding engine holds its own buffers.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         await run_in_threadpool(_start_storage, state)
         if state.assistant is None:
             await run_in_threadpool(_build_assistant, state)

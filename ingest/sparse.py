@@ -60,12 +60,19 @@ def _compounds(text: str) -> list[str]:
 
 def terms(text: str, segment: bool = True) -> tuple[list[str], list[str]]:
     """(accented terms, folded terms) of a text, in order, with repeats."""
+    accented, folded = _terms(text, segment)
+    return list(accented), list(folded)
+
+
+@lru_cache(maxsize=4096)
+def _terms(text: str, segment: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Questions repeat (and each is encoded twice, accented and restored): segment once.
     low = normalize(text).lower()
     syllables = _TOKEN.findall(low)
     compounds = _compounds(low) if segment else []
     accented = syllables + compounds
     folded = [FOLD_PREFIX + fold(t) for t in accented]
-    return accented, folded
+    return tuple(accented), tuple(folded)
 
 
 @dataclass

@@ -221,7 +221,9 @@ def serve(
         web = build_app(settings)
     except ServeError as exc:
         _fail(str(exc))
-    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        web, host=host or settings.host, port=port or settings.port, log_level="info", access_log=settings.access_log
+    )
 
 
 # --------------------------------------------------------------------------- eval

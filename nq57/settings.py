@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file under data_dir
     redis_url: str | None = None
     rate_limit_per_minute: int = 20
+    access_log: bool = False  # per-request log lines (the reverse proxy usually keeps them)
+    worker_threads: int = 4  # threads answering at once in one server process
+    query_cache_size: int = 2048  # embeddings of recent questions (citizens repeat FAQs)
     user_key_salt: str = ""  # salts the hashed user ids in the conversation store
 
     telegram_token: str | None = None

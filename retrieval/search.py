@@ -13,8 +13,9 @@ dense and a sparse prefetch); this module decides what to ask it:
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,9 @@ class Retriever:
             self._by_doc[payload["doc_id"]].append((pid, payload))
         for items in self._by_doc.values():
             items.sort(key=lambda item: item[1].get("chunk_index", 0))
-        self.stats = TermStats.build(_context(p) for p in self._payloads.values())
+        self.stats = TermStats.build(context_of(p) for p in self._payloads.values())
+        self._query_cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public
     def analyze(self, question: str) -> AnalyzedQuery:
@@ -101,7 +104,7 @@ class Retriever:
         named = [r.doc_id for r in aq.doc_refs if r.doc_id] or list(doc_ids or [])
         direct = self._reference_path(aq, named)
 
-        dense = self.embedder.embed_query(aq.restored)
+        dense = self._embed_query(aq.restored)
         lexical_query = expand_synonyms(aq.restored)
         sparse = self.encoder.encode_query(
             expand_synonyms(aq.expanded), unaccented=aq.unaccented, restored=lexical_query
@@ -118,7 +121,8 @@ class Retriever:
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
         ordered += self._lexical_rerank(lexical_query, not aq.unaccented, [(pid, s) for pid, s in fused if pid not in seen])
-        hits = self._dedupe([self._hit(pid, score) for pid, score in ordered])
+        want = max(k, getattr(self.reranker, "depth", 0))
+        hits = self._dedupe(ordered, want)
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(aq.restored, hits)
         hits = hits[:k]
@@ -157,6 +161,20 @@ class Retriever:
         return self.store.sparse_search(self.encoder.encode_query(question), k)
 
     # ------------------------------------------------------------------ parts
+    def _embed_query(self, text: str) -> list[float]:
+        """Query embeddings are the costliest step; recent questions are kept (thread-safe LRU)."""
+        with self._cache_lock:
+            cached = self._query_cache.get(text)
+            if cached is not None:
+                self._query_cache.move_to_end(text)
+                return cached
+        vector = self.embedder.embed_query(text)
+        with self._cache_lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > self.settings.query_cache_size:
+                self._query_cache.popitem(last=False)
+        return vector
+
     def _reference_path(self, aq: AnalyzedQuery, named: list[str]) -> list[tuple[str, float]]:
         if aq.provision is None:
             return []
@@ -190,7 +208,7 @@ class Retriever:
         top = head[0][1] or 1.0
         rescored = []
         for pid, score in head:
-            ctx = _context(self._payloads.get(pid, {}))
+            ctx = context_of(self._payloads.get(pid, {}))
             text = self._payloads.get(pid, {}).get("text", "")
             # Word pairs are counted in the passage itself: headings repeat on every sibling.
             lexical = 0.5 * self.stats.coverage(terms, ctx) + 0.5 * phrase_coverage(pairs, text)
@@ -217,15 +235,18 @@ class Retriever:
             parent_text=crumbs[-1] if len(crumbs) > 1 else "",
         )
 
-    @staticmethod
-    def _dedupe(hits: list[Hit]) -> list[Hit]:
-        """Drop a chunk whose text is contained in a better-ranked one (grouped units overlap)."""
+    def _dedupe(self, ordered: list[tuple[str, float]], want: int) -> list[Hit]:
+        """The first ``want`` hits, dropping a chunk whose text a better-ranked one contains
+        (grouped units overlap)."""
         kept: list[Hit] = []
-        for hit in hits:
+        for pid, score in ordered:
+            hit = self._hit(pid, score)
             body = hit.text.strip()
-            if any(body and (body in k.text or k.chunk_id == hit.chunk_id) for k in kept):
+            if any(body and body in k.text for k in kept):
                 continue
             kept.append(hit)
+            if len(kept) >= want:
+                break
         return kept
 
 
@@ -251,7 +272,7 @@ def _fuse(rankings: list[list[ScoredHit]], k: int) -> list[tuple[str, float]]:
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
-def _context(payload: dict[str, Any]) -> str:
+def context_of(payload: dict[str, Any]) -> str:
     """What a chunk says, with its headings (the document name excluded: it is everywhere)."""
     crumbs = payload.get("breadcrumb") or []
     return " ".join([*crumbs[1:], payload.get("text", "")])

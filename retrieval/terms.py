@@ -25,10 +25,7 @@ STOPWORDS = frozenset(
 )
 # With the marks typed, these are unambiguous function words (folded they collide: "đồ"/"độ").
 ACCENTED_STOPWORDS = frozenset(
-    """
-    ai do trong có để đó này thì mà bị các theo từ tới đến đã đang rằng hãy cũng rồi nên cả
-    thế sao bao nhiêu gì nào đâu
-    """.split()
+    ["ai", "do", "trong", "có", "để", "đó", "này", "thì", "mà", "bị", "các", "theo", "từ", "tới", "đến", "đã", "đang", "rằng", "hãy", "cũng", "rồi", "nên", "cả", "thế", "sao", "bao", "nhiêu", "gì", "nào", "đâu"]
 )
 # Deliberately absent, because folding merges them with content words: co (cơ chế),
 # dang (Đảng), ban (ban hành), moi (đổi mới), hoi (xã hội), dau (đầu tư), tu (đầu tư),
