@@ -66,12 +66,13 @@ class Assistant:
             )
 
         question = resolve(text, history)
-        missing = self._unknown_documents(question)
+        analyzed = self.retriever.analyze(question)
+        missing = _unknown_documents(analyzed)
         if missing:
             reply = MISSING_DOCUMENT.format(docs=missing)
             return Answer(reply, "out_of_scope", True, suggestions=list(EXAMPLE_QUESTIONS), meta={"reason": "document_not_in_corpus"}), []
         context_docs = self._docs_in(history) if question != text else []
-        result = self.retriever.run(question, k=8, doc_ids=context_docs)
+        result = self.retriever.run(question, k=8, doc_ids=context_docs, analyzed=analyzed)
         aq, hits = result.query, result.hits
         meta: dict[str, Any] = {"question": redact(question), "retrieval_ms": round(result.ms, 2)}
 
@@ -122,13 +123,6 @@ class Assistant:
         yield {"type": "answer", "answer": answer}
 
     # ------------------------------------------------------------------ helpers
-    def _unknown_documents(self, question: str) -> str:
-        """Names of documents the question asks about that are not in the corpus (and no known one)."""
-        refs = self.retriever.analyze(question).doc_refs
-        if not refs or any(r.doc_id for r in refs):
-            return ""
-        return ", ".join(f"{r.type or 'văn bản'} {r.number}".strip() for r in refs if r.number)
-
     def _heading_unit(self, question: str, hits: list[Hit], max_chars: int = 2400) -> list[Hit]:
         """When the question names a heading ("mục tiêu đến năm 2030"), the answer is the whole
         list under it, not one of its items."""
@@ -156,6 +150,13 @@ class Assistant:
     def _with_meta(answer: Answer, meta: dict) -> Answer:
         answer.meta = meta | answer.meta
         return answer
+
+
+def _unknown_documents(aq: AnalyzedQuery) -> str:
+    """Names of documents the question asks about that are not in the corpus (and no known one)."""
+    if not aq.doc_refs or any(r.doc_id for r in aq.doc_refs):
+        return ""
+    return ", ".join(f"{r.type or 'văn bản'} {r.number}".strip() for r in aq.doc_refs if r.number)
 
 
 def _topic(text: str) -> str:

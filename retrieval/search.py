@@ -98,9 +98,15 @@ class Retriever:
     def search(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         return self.run(question, k, doc_ids).hits
 
-    def run(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> SearchResult:
+    def run(
+        self,
+        question: str,
+        k: int = 10,
+        doc_ids: Sequence[str] | None = None,
+        analyzed: AnalyzedQuery | None = None,
+    ) -> SearchResult:
         started = time.perf_counter()
-        aq = self.analyze(question)
+        aq = analyzed or self.analyze(question)
         named = [r.doc_id for r in aq.doc_refs if r.doc_id] or list(doc_ids or [])
         direct = self._reference_path(aq, named)
 
