@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, Citation
 from nq57.text import anchor, fold
-from retrieval.terms import TermStats, content_terms, without_document_names
+from retrieval.terms import (
+    TermStats,
+    content_bigrams,
+    content_terms,
+    phrase_coverage,
+    without_document_names,
+)
 from retrieval.types import Hit
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
@@ -124,9 +130,14 @@ class ExtractiveComposer:
 
     def score_segments(self, question: str, hits: list[Hit], accented: bool = False) -> list[Segment]:
         q_terms = content_terms(without_document_names(question), accented=accented)
+        q_pairs = content_bigrams(without_document_names(question))
         q_numbers = numbers(question)
         scored: list[Segment] = []
+        top_score = max(hits[0].score, 1e-9) if hits else 1.0
         for hi, hit in enumerate(hits[: self.max_hits]):
+            # Retrieval rank counts as much as the search was sure: a close call leaves the choice
+            # to the sentences themselves.
+            rank_cost = min(self.rank_penalty * hi, 2.0 * max(top_score - hit.score, 0.0) / top_score)
             context = " ".join(hit.breadcrumb[1:])
             header = table_header(hit)
             for order, seg in enumerate(segments(hit.text)):
@@ -136,12 +147,15 @@ class ExtractiveComposer:
                 cov = self.stats.coverage(q_terms, seg)
                 ctx = self.stats.coverage(q_terms, context + " " + seg)
                 # An item under a heading that matches the question inherits the heading's words.
-                score = 0.4 * cov + 0.6 * ctx
+                # Words of the question in the same order ("danh mục công nghệ chiến lược").
+                score = 0.4 * cov + 0.6 * ctx + 0.3 * phrase_coverage(q_pairs, seg)
                 # Each number of the question found again ("2025", "2027") is strong evidence.
                 score += min(0.1 * len(numbers(seg) & q_numbers), 0.3)
                 if numbers(seg) and _asks_quantity(question):
                     score += 0.1
-                score -= self.rank_penalty * hi  # retrieval rank is evidence too
+                score -= rank_cost
+                if hit.locator.startswith("Mở đầu"):
+                    score -= 0.1  # an introduction restates; the provisions themselves decide
                 title = order == 0 and "\n" in hit.text and words <= 14 and not seg.rstrip().endswith((".", ";"))
                 if title and ctx >= 0.6:
                     score += 0.3  # a unit whose own title answers beats a passing mention

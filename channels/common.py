@@ -23,7 +23,7 @@ import traceback
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.answer import Answer, Turn
 from bot.protocol import AssistantProtocol
@@ -180,3 +180,24 @@ class MessageHandler:
     async def ahandle(self, msg: InboundMessage) -> Answer:
         """`handle` in a worker thread, so retrieval and the assistant never block the loop."""
         return await asyncio.to_thread(self.handle, msg)
+
+
+def check_secret_header(request: Any, header: str, expected: str | None, channel: str) -> Any:
+    """Constant-time check of a webhook's shared-secret header.
+
+    None when the request may pass; otherwise the JSON response to send: 403 while no secret
+    is configured (a webhook must never run open), 401 without the header, 403 when it differs.
+    """
+    import hmac
+
+    from fastapi.responses import JSONResponse
+
+    if not expected:
+        log.warning("%s webhook called but its secret is not configured; refusing", channel)
+        return JSONResponse({"detail": "webhook secret not configured"}, status_code=403)
+    given = request.headers.get(header)
+    if not given:
+        return JSONResponse({"detail": "missing secret token"}, status_code=401)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return JSONResponse({"detail": "invalid secret token"}, status_code=403)
+    return None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import hmac
 import inspect
 import json
 import logging
@@ -42,7 +41,13 @@ from telegram.ext import (
 from telegram.ext import MessageHandler as PTBMessageHandler
 
 from bot.answer import Answer
-from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user
+from channels.common import (
+    MSG_NON_TEXT,
+    InboundMessage,
+    MessageHandler,
+    check_secret_header,
+    hash_user,
+)
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import TELEGRAM_LIMIT, render_html, render_plain, split_message
 from nq57.settings import Settings
@@ -297,16 +302,7 @@ class TelegramChannel:
     # -- webhook -----------------------------------------------------------------------------
 
     def _check_secret(self, request: Request) -> JSONResponse | None:
-        expected = self.settings.telegram_secret
-        if not expected:
-            log.warning("telegram webhook called but NQ57_TELEGRAM_SECRET is not set; refusing")
-            return JSONResponse({"detail": "webhook secret not configured"}, status_code=403)
-        given = request.headers.get(SECRET_HEADER)
-        if not given:
-            return JSONResponse({"detail": "missing secret token"}, status_code=401)
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            return JSONResponse({"detail": "invalid secret token"}, status_code=403)
-        return None
+        return check_secret_header(request, SECRET_HEADER, self.settings.telegram_secret, "telegram")
 
     def _build_router(self) -> APIRouter:
         @asynccontextmanager

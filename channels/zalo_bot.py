@@ -20,7 +20,6 @@ getUpdates (long polling) and a webhook exclude each other.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -33,7 +32,13 @@ from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.answer import Answer
-from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user
+from channels.common import (
+    MSG_NON_TEXT,
+    InboundMessage,
+    MessageHandler,
+    check_secret_header,
+    hash_user,
+)
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import ZALO_BOT_LIMIT, render_plain, split_message
 from nq57.settings import Settings
@@ -223,16 +228,7 @@ class ZaloBotChannel:
     # -- webhook -----------------------------------------------------------------------------
 
     def _check_secret(self, request: Request) -> JSONResponse | None:
-        expected = self.settings.zalo_bot_secret
-        if not expected:
-            log.warning("zalo bot webhook called but NQ57_ZALO_BOT_SECRET is not set; refusing")
-            return JSONResponse({"detail": "webhook secret not configured"}, status_code=403)
-        given = request.headers.get(SECRET_HEADER)
-        if not given:
-            return JSONResponse({"detail": "missing secret token"}, status_code=401)
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            return JSONResponse({"detail": "invalid secret token"}, status_code=403)
-        return None
+        return check_secret_header(request, SECRET_HEADER, self.settings.zalo_bot_secret, "zalo bot")
 
     def _build_router(self) -> APIRouter:
         @asynccontextmanager

@@ -33,6 +33,7 @@ from typing import Any
 
 from ingest.embed import get_embedder
 from ingest.model import Chunk, DocumentMeta
+from ingest.pipeline import chunk_payload
 from ingest.sparse import SparseEncoder, average_length
 from ingest.store import EdgeStore, IndexMeta, StoredPoint
 from nq57.settings import Settings
@@ -280,25 +281,6 @@ def article_chunks(law: Law, max_chars: int = 1200, min_chars: int = 200) -> lis
                 )
             )
     return chunks
-
-
-def chunk_payload(chunk: Chunk, meta: DocumentMeta, embedder_id: str) -> dict[str, Any]:
-    return {
-        "doc_id": meta.id,
-        "doc": meta.file,
-        "doc_number": meta.number,
-        "doc_title": meta.title,
-        "doc_type": meta.type,
-        "doc_short": meta.short_name,
-        "issued": meta.issued,
-        "locator": chunk.locator,
-        "breadcrumb": chunk.breadcrumb,
-        "text": chunk.text,
-        "kind": chunk.kind,
-        "chunk_index": chunk.chunk_index,
-        "content_hash": chunk.content_hash,
-        "embedder": embedder_id,
-    }
 
 
 # --------------------------------------------------------------------------- ranking, metrics
