@@ -49,19 +49,29 @@ class Assistant:
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def _answer(self, message: str, history: list[Turn], use_llm: bool = True) -> tuple[Answer, list[Hit]]:
+    def _answer(
+        self, message: str, history: list[Turn], use_llm: bool = True
+    ) -> tuple[Answer, list[Hit]]:
         text = sanitize(message)
         too_long = check_length(text, self.settings.max_message_chars)
         if too_long:
             return Answer(too_long, "refused", True, meta={"reason": "too_long"}), []
         if not text:
-            return Answer("Bạn hãy nhập câu hỏi nhé.", "smalltalk", True, suggestions=EXAMPLE_QUESTIONS), []
+            return Answer(
+                "Bạn hãy nhập câu hỏi nhé.", "smalltalk", True, suggestions=EXAMPLE_QUESTIONS
+            ), []
 
         intent = classify(text, history)
         if intent.intent != "answer":
             log.info("intent=%s reason=%s", intent.intent, intent.reason)
             return (
-                Answer(intent.reply or "", intent.intent, True, suggestions=list(EXAMPLE_QUESTIONS), meta={"reason": intent.reason}),
+                Answer(
+                    intent.reply or "",
+                    intent.intent,
+                    True,
+                    suggestions=list(EXAMPLE_QUESTIONS),
+                    meta={"reason": intent.reason},
+                ),
                 [],
             )
 
@@ -70,7 +80,13 @@ class Assistant:
         missing = _unknown_documents(analyzed)
         if missing:
             reply = MISSING_DOCUMENT.format(docs=missing)
-            return Answer(reply, "out_of_scope", True, suggestions=list(EXAMPLE_QUESTIONS), meta={"reason": "document_not_in_corpus"}), []
+            return Answer(
+                reply,
+                "out_of_scope",
+                True,
+                suggestions=list(EXAMPLE_QUESTIONS),
+                meta={"reason": "document_not_in_corpus"},
+            ), []
         context_docs = self._docs_in(history) if question != text else []
         result = self.retriever.run(question, k=8, doc_ids=context_docs, analyzed=analyzed)
         aq, hits = result.query, result.hits
@@ -80,12 +96,20 @@ class Assistant:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
             return self._with_meta(self.composer.verbatim(unit), meta), hits
 
-        decision = self.gate.decide(aq.restored, hits, result.dense_top, result.direct, accented=not aq.unaccented)
+        decision = self.gate.decide(
+            aq.restored, hits, result.dense_top, result.direct, accented=not aq.unaccented
+        )
         meta.update(coverage=round(decision.coverage, 3), unknown=round(decision.unknown, 3))
         if not decision.answer:
             topic = _topic(text)
             return (
-                Answer(NOT_FOUND.format(topic=topic), "answer", True, suggestions=list(EXAMPLE_QUESTIONS), meta=meta | {"reason": decision.reason}),
+                Answer(
+                    NOT_FOUND.format(topic=topic),
+                    "answer",
+                    True,
+                    suggestions=list(EXAMPLE_QUESTIONS),
+                    meta=meta | {"reason": decision.reason},
+                ),
                 hits,
             )
 
@@ -97,7 +121,10 @@ class Assistant:
         else:
             named = [r.doc_id for r in aq.doc_refs if r.doc_id]
             answer = self.composer.compose(
-                aq.restored, hits, correction=correction, docs=named if len(named) > 1 else None,
+                aq.restored,
+                hits,
+                correction=correction,
+                docs=named if len(named) > 1 else None,
                 accented=not aq.unaccented,
             )
         if self.llm is not None and use_llm:
@@ -111,7 +138,9 @@ class Assistant:
         answer, hits = self._answer(message, history, use_llm=False)
         if self.llm is not None and answer.intent == "answer" and not answer.abstained and hits:
             fallback = answer
-            for event in self.llm.stream(resolve(sanitize(message), history), hits[:5], history, fallback):
+            for event in self.llm.stream(
+                resolve(sanitize(message), history), hits[:5], history, fallback
+            ):
                 if event.get("type") == "answer":
                     event["answer"].latency_ms = round((time.perf_counter() - started) * 1000, 2)
                 yield event
@@ -172,7 +201,18 @@ MISSING_DOCUMENT = (
     "57-NQ/TW và các văn bản triển khai."
 )
 
-_FALSE_PREMISE_CUES = ("dung khong", "dung ko", "dung k", "phai khong", "phai ko", "co phai", "dung chu", "dung ha", "that khong", "dung ?")
+_FALSE_PREMISE_CUES = (
+    "dung khong",
+    "dung ko",
+    "dung k",
+    "phai khong",
+    "phai ko",
+    "co phai",
+    "dung chu",
+    "dung ha",
+    "that khong",
+    "dung ?",
+)
 
 
 _REFERENCE_NUMBER = re.compile(

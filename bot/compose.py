@@ -47,7 +47,9 @@ def doc_label(hit: Hit) -> str:
     return hit.doc_number
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ\-+(])")
+_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ\-+(])"
+)
 _CLAUSE = re.compile(r"(?<=;)\s+")
 SHORT_UNIT = 450
 
@@ -128,7 +130,9 @@ class ExtractiveComposer:
         self.max_quotes = max_quotes
         self.max_hits = max_hits
 
-    def score_segments(self, question: str, hits: list[Hit], accented: bool = False) -> list[Segment]:
+    def score_segments(
+        self, question: str, hits: list[Hit], accented: bool = False
+    ) -> list[Segment]:
         q_terms = content_terms(without_document_names(question), accented=accented)
         q_pairs = content_bigrams(without_document_names(question))
         q_numbers = numbers(question)
@@ -137,7 +141,9 @@ class ExtractiveComposer:
         for hi, hit in enumerate(hits[: self.max_hits]):
             # Retrieval rank counts as much as the search was sure: a close call leaves the choice
             # to the sentences themselves.
-            rank_cost = min(self.rank_penalty * hi, 2.0 * max(top_score - hit.score, 0.0) / top_score)
+            rank_cost = min(
+                self.rank_penalty * hi, 2.0 * max(top_score - hit.score, 0.0) / top_score
+            )
             context = " ".join(hit.breadcrumb[1:])
             header = table_header(hit)
             for order, seg in enumerate(segments(hit.text)):
@@ -156,7 +162,12 @@ class ExtractiveComposer:
                 score -= rank_cost
                 if hit.locator.startswith("Mở đầu"):
                     score -= 0.1  # an introduction restates; the provisions themselves decide
-                title = order == 0 and "\n" in hit.text and words <= 14 and not seg.rstrip().endswith((".", ";"))
+                title = (
+                    order == 0
+                    and "\n" in hit.text
+                    and words <= 14
+                    and not seg.rstrip().endswith((".", ";"))
+                )
                 if title and ctx >= 0.6:
                     score += 0.3  # a unit whose own title answers beats a passing mention
                 elif words < 5:
@@ -249,7 +260,9 @@ class ExtractiveComposer:
         docs = {hits[i].doc_id for i in used}
         if len(docs) == 1:
             first = hits[next(iter(used))]
-            where = ", ".join(dict.fromkeys(locator_phrase(quote_locator(hits[i], t)) for i, t in blocks))
+            where = ", ".join(
+                dict.fromkeys(locator_phrase(quote_locator(hits[i], t)) for i, t in blocks)
+            )
             heading = _heading(hits[blocks[0][0]])
             lines.append(f"Theo {doc_label(first)} ({where}{' – ' + heading if heading else ''}):")
         else:
@@ -257,7 +270,11 @@ class ExtractiveComposer:
         for hit_index, text in blocks:
             n = used[hit_index]
             hit = hits[hit_index]
-            prefix = "" if len(docs) == 1 else f"{doc_label(hit)}, {locator_phrase(quote_locator(hit, text))}: "
+            prefix = (
+                ""
+                if len(docs) == 1
+                else f"{doc_label(hit)}, {locator_phrase(quote_locator(hit, text))}: "
+            )
             lines.append(f"{prefix}«{text}» [{n}]")
             header = table_header(hit)
             if header:
@@ -270,7 +287,9 @@ class ExtractiveComposer:
             citations=citations,
         )
 
-    def verbatim(self, hits: list[Hit], lead: str | None = None, correction: str | None = None) -> Answer:
+    def verbatim(
+        self, hits: list[Hit], lead: str | None = None, correction: str | None = None
+    ) -> Answer:
         """A whole unit word for word: officials checking a provision, or a list of goals."""
         head = hits[0]
         locator = parent_locator(head.locator) if len(hits) > 1 and lead else head.locator

@@ -14,10 +14,36 @@ from nq57.text import fold
 from retrieval.terms import DOCUMENT_MENTION, content_terms
 
 _MARKERS = (
-    "the con", "vay con", "con ", "the thi", "thi sao", "thi the nao", "thi ntn", "nhu the nao",
-    "van ban nay", "van ban do", "dieu nay", "dieu do", "cai do", "cai nay", "noi tren", "o tren",
-    "vua roi", "vua noi", "noi ro hon", "cu the hon", "chi tiet hon", "giai thich them", "them ve",
-    "y do", "muc do", "khoan do", "no ", "nhu vay", "con gi nua", "ngoai ra",
+    "the con",
+    "vay con",
+    "con ",
+    "the thi",
+    "thi sao",
+    "thi the nao",
+    "thi ntn",
+    "nhu the nao",
+    "van ban nay",
+    "van ban do",
+    "dieu nay",
+    "dieu do",
+    "cai do",
+    "cai nay",
+    "noi tren",
+    "o tren",
+    "vua roi",
+    "vua noi",
+    "noi ro hon",
+    "cu the hon",
+    "chi tiet hon",
+    "giai thich them",
+    "them ve",
+    "y do",
+    "muc do",
+    "khoan do",
+    "no ",
+    "nhu vay",
+    "con gi nua",
+    "ngoai ra",
 )
 _STRIP = re.compile(
     r"^(thế còn|thế|vậy còn|vậy|còn|the con|the|vay con|vay|con)\s+|\s*(thì sao|thi sao|thì thế nào|thi the nao|thì như thế nào|thi nhu the nao|vậy|vay|nhỉ|nhi)?\s*[?.!]*\s*$",
@@ -51,7 +77,11 @@ def is_followup(message: str, history: list[Turn]) -> bool:
     if len(re.findall(r"\w+", message)) <= 6:
         return True
     # "Bộ nào chủ trì và bao giờ phải xong?": only asks for attributes of something said before.
-    topical = [t for t in content_terms(message) if not _ATTRIBUTE.fullmatch(t) and t not in _ATTRIBUTE_WORDS]
+    topical = [
+        t
+        for t in content_terms(message)
+        if not _ATTRIBUTE.fullmatch(t) and t not in _ATTRIBUTE_WORDS
+    ]
     return len(topical) <= 3
 
 
@@ -98,7 +128,46 @@ _ATTRIBUTE = re.compile(
     r"theo doi|danh gia|xong|hoan thanh|luc nao|tu khi|muc bao nhieu)\b"
 )
 _ATTRIBUTE_WORDS = frozenset(
-    ["han", "thoi", "khi", "bao", "gio", "lau", "chu", "tri", "phoi", "hop", "san", "pham", "ket", "qua", "dau", "ra", "co", "quan", "ai", "theo", "doi", "danh", "gia", "xong", "hoan", "thanh", "luc", "tinh", "tu", "bo", "nganh", "muc", "ti", "le", "phai", "can", "yeu", "cau"]
+    [
+        "han",
+        "thoi",
+        "khi",
+        "bao",
+        "gio",
+        "lau",
+        "chu",
+        "tri",
+        "phoi",
+        "hop",
+        "san",
+        "pham",
+        "ket",
+        "qua",
+        "dau",
+        "ra",
+        "co",
+        "quan",
+        "ai",
+        "theo",
+        "doi",
+        "danh",
+        "gia",
+        "xong",
+        "hoan",
+        "thanh",
+        "luc",
+        "tinh",
+        "tu",
+        "bo",
+        "nganh",
+        "muc",
+        "ti",
+        "le",
+        "phai",
+        "can",
+        "yeu",
+        "cau",
+    ]
 )
 _CITED = re.compile(
     r"Phụ lục [IVX]+, (?:nhiệm vụ|chỉ tiêu) \d+|Điều \d+(?: khoản \d+)?(?: điểm [a-zđ])?|"

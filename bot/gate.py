@@ -62,5 +62,7 @@ class EvidenceGate:
         if unknown > self.max_unknown and coverage < 0.5:
             return GateDecision(False, coverage, unknown, "question words absent from the corpus")
         if coverage < self.min_coverage and dense < self.min_dense:
-            return GateDecision(False, coverage, unknown, "passages cover too little of the question")
+            return GateDecision(
+                False, coverage, unknown, "passages cover too little of the question"
+            )
         return GateDecision(True, coverage, unknown, "ok")

@@ -302,7 +302,9 @@ class TelegramChannel:
     # -- webhook -----------------------------------------------------------------------------
 
     def _check_secret(self, request: Request) -> JSONResponse | None:
-        return check_secret_header(request, SECRET_HEADER, self.settings.telegram_secret, "telegram")
+        return check_secret_header(
+            request, SECRET_HEADER, self.settings.telegram_secret, "telegram"
+        )
 
     def _build_router(self) -> APIRouter:
         @asynccontextmanager

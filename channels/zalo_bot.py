@@ -228,7 +228,9 @@ class ZaloBotChannel:
     # -- webhook -----------------------------------------------------------------------------
 
     def _check_secret(self, request: Request) -> JSONResponse | None:
-        return check_secret_header(request, SECRET_HEADER, self.settings.zalo_bot_secret, "zalo bot")
+        return check_secret_header(
+            request, SECRET_HEADER, self.settings.zalo_bot_secret, "zalo bot"
+        )
 
     def _build_router(self) -> APIRouter:
         @asynccontextmanager

@@ -63,7 +63,9 @@ def bench_queries() -> list[str]:
     return questions or FALLBACK_QUERIES
 
 
-def run_bench(settings: Settings, n_queries: int = 200, cold: bool = False, progress: Any = None) -> dict:
+def run_bench(
+    settings: Settings, n_queries: int = 200, cold: bool = False, progress: Any = None
+) -> dict:
     from bot.assistant import build_assistant
     from ingest.pipeline import ingest
 
@@ -84,7 +86,10 @@ def run_bench(settings: Settings, n_queries: int = 200, cold: bool = False, prog
     rss_before = rss_mb()
     started = time.perf_counter()
     runtime = build_assistant(settings)
-    result["load"] = {"seconds": round(time.perf_counter() - started, 3), "rss_mb_added": round(rss_mb() - rss_before, 1)}
+    result["load"] = {
+        "seconds": round(time.perf_counter() - started, 3),
+        "rss_mb_added": round(rss_mb() - rss_before, 1),
+    }
 
     queries = bench_queries()
     queries = (queries * (n_queries // max(len(queries), 1) + 1))[:n_queries]

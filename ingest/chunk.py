@@ -148,7 +148,9 @@ class _Chunker:
         if units and all(u.kind == "row" and u.label for u in units):
             # A table group's own line travels with its first rows, but the chunk is named by
             # the rows it holds, so "nhiệm vụ 44" finds it.
-            locator = units[0].locator if len(units) == 1 else f"{units[0].locator}–{units[-1].label}"
+            locator = (
+                units[0].locator if len(units) == 1 else f"{units[0].locator}–{units[-1].label}"
+            )
             kind = "row"
         else:
             locator = parent.locator

@@ -61,7 +61,10 @@ class SentenceTransformerEmbeddings(Embeddings):
             ) from exc
         path = _resolve_st_path(name_or_path)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(getter())
         self.model_id = f"st/{Path(name_or_path).name}"
         self._e5 = "e5" in name_or_path.lower()

@@ -149,7 +149,11 @@ def ingest(
             if pid not in wanted and payload.get("doc_id") not in failed_docs
         ]
         stale_keys = {
-            (existing[pid].get("doc_id"), existing[pid].get("locator"), existing[pid].get("chunk_index"))
+            (
+                existing[pid].get("doc_id"),
+                existing[pid].get("locator"),
+                existing[pid].get("chunk_index"),
+            )
             for pid in stale
         }
         for pid in new_ids:

@@ -92,7 +92,9 @@ class SparseEncoder:
             weights[idx] = weights.get(idx, 0.0) + tf * (self.k1 + 1) / (tf + norm)
         return _to_vec(weights)
 
-    def encode_query(self, text: str, unaccented: bool = False, restored: str | None = None) -> SparseVec:
+    def encode_query(
+        self, text: str, unaccented: bool = False, restored: str | None = None
+    ) -> SparseVec:
         """Query vector.
 
         An accented query weighs accented terms 1.0 and folded ones 0.4 (folding merges words

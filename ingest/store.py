@@ -75,8 +75,12 @@ class VectorStore(Protocol):
     def hybrid(
         self, dense: list[float], sparse: SparseVec, params: HybridParams, flt: Filter | None = None
     ) -> list[ScoredHit]: ...
-    def dense_search(self, dense: list[float], limit: int, flt: Filter | None = None) -> list[ScoredHit]: ...
-    def sparse_search(self, sparse: SparseVec, limit: int, flt: Filter | None = None) -> list[ScoredHit]: ...
+    def dense_search(
+        self, dense: list[float], limit: int, flt: Filter | None = None
+    ) -> list[ScoredHit]: ...
+    def sparse_search(
+        self, sparse: SparseVec, limit: int, flt: Filter | None = None
+    ) -> list[ScoredHit]: ...
     def scroll(self, flt: Filter | None = None, limit: int = 10_000) -> list[ScoredHit]: ...
     def count(self) -> int: ...
     def close(self) -> None: ...
@@ -147,7 +151,9 @@ class EdgeStore:
             live = self._live_dir()
             if live is None:
                 raise StoreError(f"no index at {self.root}: run `nq57 ingest` first")
-            self._shard = _guard_lock(lambda: self._qe.EdgeShard.load(str(live / "shard")), self.root)
+            self._shard = _guard_lock(
+                lambda: self._qe.EdgeShard.load(str(live / "shard")), self.root
+            )
         return self._shard
 
     def begin(self, meta: IndexMeta, rebuild: bool) -> None:
@@ -244,14 +250,18 @@ class EdgeStore:
         qe = self._qe
         f = self._filter(flt)
         prefetches = [
-            qe.Prefetch(limit=params.dense_limit, query=qe.Query.Nearest(dense, using=DENSE), filter=f)
+            qe.Prefetch(
+                limit=params.dense_limit, query=qe.Query.Nearest(dense, using=DENSE), filter=f
+            )
         ]
         weights = [params.weights[0]]
         if len(sparse):
             prefetches.append(
                 qe.Prefetch(
                     limit=params.sparse_limit,
-                    query=qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE),
+                    query=qe.Query.Nearest(
+                        qe.SparseVector(sparse.indices, sparse.values), using=SPARSE
+                    ),
                     filter=f,
                 )
             )
@@ -264,14 +274,21 @@ class EdgeStore:
         )
         return self._hits(self._open().query(request))
 
-    def dense_search(self, dense: list[float], limit: int, flt: Filter | None = None) -> list[ScoredHit]:
+    def dense_search(
+        self, dense: list[float], limit: int, flt: Filter | None = None
+    ) -> list[ScoredHit]:
         qe = self._qe
         request = qe.QueryRequest(
-            limit=limit, query=qe.Query.Nearest(dense, using=DENSE), filter=self._filter(flt), with_payload=True
+            limit=limit,
+            query=qe.Query.Nearest(dense, using=DENSE),
+            filter=self._filter(flt),
+            with_payload=True,
         )
         return self._hits(self._open().query(request))
 
-    def sparse_search(self, sparse: SparseVec, limit: int, flt: Filter | None = None) -> list[ScoredHit]:
+    def sparse_search(
+        self, sparse: SparseVec, limit: int, flt: Filter | None = None
+    ) -> list[ScoredHit]:
         if not len(sparse):
             return []
         qe = self._qe
@@ -291,7 +308,10 @@ class EdgeStore:
         while len(out) < limit:
             records, offset = shard.scroll(
                 qe.ScrollRequest(
-                    offset=offset, limit=min(512, limit - len(out)), filter=self._filter(flt), with_payload=True
+                    offset=offset,
+                    limit=min(512, limit - len(out)),
+                    filter=self._filter(flt),
+                    with_payload=True,
                 )
             )
             out.extend(ScoredHit(str(r.id), 0.0, dict(r.payload or {})) for r in records)
@@ -354,7 +374,11 @@ class ServerStore:
     def connect(cls, url: str, api_key: str | None, alias: str) -> ServerStore:
         from qdrant_client import QdrantClient
 
-        client = QdrantClient(location=url) if url == ":memory:" else QdrantClient(url=url, api_key=api_key)
+        client = (
+            QdrantClient(location=url)
+            if url == ":memory:"
+            else QdrantClient(url=url, api_key=api_key)
+        )
         return cls(client, alias)
 
     def _resolve(self) -> str | None:
@@ -420,9 +444,13 @@ class ServerStore:
         for a in self.client.get_aliases().aliases:
             if a.alias_name == self.alias:
                 old = a.collection_name
-                ops.append(m.DeleteAliasOperation(delete_alias=m.DeleteAlias(alias_name=self.alias)))
+                ops.append(
+                    m.DeleteAliasOperation(delete_alias=m.DeleteAlias(alias_name=self.alias))
+                )
         ops.append(
-            m.CreateAliasOperation(create_alias=m.CreateAlias(collection_name=self._pending, alias_name=self.alias))
+            m.CreateAliasOperation(
+                create_alias=m.CreateAlias(collection_name=self._pending, alias_name=self.alias)
+            )
         )
         # One call: the switch is atomic for readers.
         self.client.update_collection_aliases(change_aliases_operations=ops)
@@ -445,7 +473,10 @@ class ServerStore:
             points=[
                 m.PointStruct(
                     id=p.id,
-                    vector={DENSE: p.dense, SPARSE: m.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
+                    vector={
+                        DENSE: p.dense,
+                        SPARSE: m.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                    },
                     payload=p.payload,
                 )
                 for p in points
@@ -462,7 +493,11 @@ class ServerStore:
         m = self._m
         must = []
         for key, value in flt.items():
-            match = m.MatchAny(any=list(value)) if isinstance(value, list) else m.MatchValue(value=value)
+            match = (
+                m.MatchAny(any=list(value))
+                if isinstance(value, list)
+                else m.MatchValue(value=value)
+            )
             must.append(m.FieldCondition(key=key, match=match))
         return m.Filter(must=must)
 
@@ -498,10 +533,14 @@ class ServerStore:
             limit=params.limit,
         )
 
-    def dense_search(self, dense: list[float], limit: int, flt: Filter | None = None) -> list[ScoredHit]:
+    def dense_search(
+        self, dense: list[float], limit: int, flt: Filter | None = None
+    ) -> list[ScoredHit]:
         return self._query(query=dense, using=DENSE, limit=limit, query_filter=self._filter(flt))
 
-    def sparse_search(self, sparse: SparseVec, limit: int, flt: Filter | None = None) -> list[ScoredHit]:
+    def sparse_search(
+        self, sparse: SparseVec, limit: int, flt: Filter | None = None
+    ) -> list[ScoredHit]:
         if not len(sparse):
             return []
         m = self._m
@@ -517,8 +556,11 @@ class ServerStore:
         offset = None
         while len(out) < limit:
             records, offset = self.client.scroll(
-                self._name, scroll_filter=self._filter(flt), limit=min(512, limit - len(out)),
-                offset=offset, with_payload=True,
+                self._name,
+                scroll_filter=self._filter(flt),
+                limit=min(512, limit - len(out)),
+                offset=offset,
+                with_payload=True,
             )
             out.extend(ScoredHit(str(r.id), 0.0, dict(r.payload or {})) for r in records)
             if offset is None or not records:

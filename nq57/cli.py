@@ -13,7 +13,10 @@ from rich.table import Table
 
 from nq57.settings import Settings, get_settings
 
-app = typer.Typer(help="Trợ lý hỏi đáp Nghị quyết 57-NQ/TW: nạp văn bản, tìm kiếm, hỏi đáp, đánh giá.", no_args_is_help=True)
+app = typer.Typer(
+    help="Trợ lý hỏi đáp Nghị quyết 57-NQ/TW: nạp văn bản, tìm kiếm, hỏi đáp, đánh giá.",
+    no_args_is_help=True,
+)
 eval_app = typer.Typer(help="Đánh giá chất lượng (gold set, ALQAC).", no_args_is_help=True)
 telegram_app = typer.Typer(help="Kênh Telegram.", no_args_is_help=True)
 zalo_app = typer.Typer(help="Kênh Zalo Bot Platform.", no_args_is_help=True)
@@ -57,8 +60,12 @@ def _runtime(settings: Settings):
 
 @app.command()
 def ingest(
-    corpus: Annotated[Path | None, typer.Option(help="Thư mục kho văn bản (chứa docs/ và catalog).")] = None,
-    rebuild: Annotated[bool, typer.Option(help="Dựng lại toàn bộ chỉ mục bên cạnh chỉ mục cũ rồi hoán đổi.")] = False,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Thư mục kho văn bản (chứa docs/ và catalog).")
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Dựng lại toàn bộ chỉ mục bên cạnh chỉ mục cũ rồi hoán đổi.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In tóm tắt dạng JSON.")] = False,
 ) -> None:
     """Nạp kho văn bản vào chỉ mục (tăng dần theo content hash, hoặc --rebuild)."""
@@ -71,8 +78,13 @@ def ingest(
 
     settings = _settings(corpus)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=as_json,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
     ) as bar:
         tasks: dict[str, Any] = {}
 
@@ -86,11 +98,22 @@ def ingest(
             report = run_ingest(settings, rebuild=rebuild, progress=progress)
         except (IngestError, StoreError, EmbedderError) as exc:
             _fail(str(exc))
-    summary = {k: getattr(report, k) for k in ("documents", "chunks", "added", "updated", "removed", "seconds")}
+    summary = {
+        k: getattr(report, k)
+        for k in ("documents", "chunks", "added", "updated", "removed", "seconds")
+    }
     if as_json:
-        _emit_json(summary | {"failed": report.failed, "warnings": report.warnings, "embedded": report.embedded,
-                              "embed_tokens": report.embed_tokens, "tokens_per_second": round(report.tokens_per_second, 1),
-                              "per_document": report.per_document})
+        _emit_json(
+            summary
+            | {
+                "failed": report.failed,
+                "warnings": report.warnings,
+                "embedded": report.embedded,
+                "embed_tokens": report.embed_tokens,
+                "tokens_per_second": round(report.tokens_per_second, 1),
+                "per_document": report.per_document,
+            }
+        )
     else:
         table = Table(title="Nạp văn bản")
         for key in summary:
@@ -98,8 +121,10 @@ def ingest(
         table.add_row(*(str(v) for v in summary.values()))
         out.print(table)
         if report.embedded:
-            out.print(f"Đã tạo {report.embedded} vector, {report.embed_tokens} token, "
-                      f"{report.tokens_per_second:.0f} token/s")
+            out.print(
+                f"Đã tạo {report.embedded} vector, {report.embed_tokens} token, "
+                f"{report.tokens_per_second:.0f} token/s"
+            )
         for warning in report.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}")
         for failure in report.failed:
@@ -109,7 +134,9 @@ def ingest(
 
 
 @app.command()
-def inspect(doc: Annotated[str, typer.Argument(help="Tên tệp hoặc id văn bản, ví dụ nq-57-2024.txt")]) -> None:
+def inspect(
+    doc: Annotated[str, typer.Argument(help="Tên tệp hoặc id văn bản, ví dụ nq-57-2024.txt")],
+) -> None:
     """In cây cấu trúc (locator) của một văn bản để kiểm tra trước khi nạp."""
     from ingest.catalog import discover
     from ingest.loaders import LoaderError
@@ -150,8 +177,15 @@ def search(
     runtime = _runtime(_settings())
     hits = runtime.search(question, k)
     rows = [
-        {"rank": h.rank, "score": h.score, "doc": h.doc, "doc_number": h.doc_number,
-         "locator": h.locator, "text": h.text, "chunk_id": h.chunk_id}
+        {
+            "rank": h.rank,
+            "score": h.score,
+            "doc": h.doc,
+            "doc_number": h.doc_number,
+            "locator": h.locator,
+            "text": h.text,
+            "chunk_id": h.chunk_id,
+        }
         for h in hits
     ]
     if as_json:
@@ -169,7 +203,9 @@ def search(
 def ask(
     question: str,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    history: Annotated[Path | None, typer.Option(help="Tệp JSON: danh sách {role, content}.")] = None,
+    history: Annotated[
+        Path | None, typer.Option(help="Tệp JSON: danh sách {role, content}.")
+    ] = None,
 ) -> None:
     """Hỏi một câu, nhận câu trả lời có trích dẫn."""
     from bot.answer import Turn
@@ -185,22 +221,32 @@ def ask(
     answer = runtime.assistant.ask(question, turns)
     base = runtime.settings.public_base_url.rstrip("/")
     if as_json:
-        _emit_json({
-            "answer": answer.text,
-            "citations": [
-                {"doc": c.doc, "doc_number": c.doc_number, "locator": c.locator, "quote": c.quote, "url": base + c.url}
-                for c in answer.citations
-            ],
-            "intent": answer.intent,
-            "abstained": answer.abstained,
-            "latency_ms": answer.latency_ms,
-        })
+        _emit_json(
+            {
+                "answer": answer.text,
+                "citations": [
+                    {
+                        "doc": c.doc,
+                        "doc_number": c.doc_number,
+                        "locator": c.locator,
+                        "quote": c.quote,
+                        "url": base + c.url,
+                    }
+                    for c in answer.citations
+                ],
+                "intent": answer.intent,
+                "abstained": answer.abstained,
+                "latency_ms": answer.latency_ms,
+            }
+        )
         return
     out.print(answer.text, markup=False, highlight=False)
     if answer.citations:
         out.print("\nNguồn:", style="bold")
         for i, c in enumerate(answer.citations, 1):
-            out.print(f"[{i}] {c.doc_number}, {c.locator} — {base}{c.url}", markup=False, highlight=False)
+            out.print(
+                f"[{i}] {c.doc_number}, {c.locator} — {base}{c.url}", markup=False, highlight=False
+            )
 
 
 # --------------------------------------------------------------------------- serve
@@ -222,7 +268,11 @@ def serve(
     except ServeError as exc:
         _fail(str(exc))
     uvicorn.run(
-        web, host=host or settings.host, port=port or settings.port, log_level="info", access_log=settings.access_log
+        web,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        access_log=settings.access_log,
     )
 
 
@@ -234,14 +284,20 @@ def eval_run(
     gold: Annotated[list[Path], typer.Argument(help="Một hoặc nhiều tệp gold JSONL.")],
     k: Annotated[int, typer.Option("--k")] = 5,
     report: Annotated[Path, typer.Option(help="Thư mục báo cáo.")] = Path("reports/latest"),
-    url: Annotated[str | None, typer.Option(help="Chạy với máy chủ đang chạy thay vì trong tiến trình.")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Chạy với máy chủ đang chạy thay vì trong tiến trình.")
+    ] = None,
     compare: Annotated[Path | None, typer.Option(help="results.json cũ để so sánh.")] = None,
-    alqac: Annotated[Path | None, typer.Option(help="Kết quả JSON của `nq57 eval alqac` để đưa vào báo cáo.")] = None,
+    alqac: Annotated[
+        Path | None, typer.Option(help="Kết quả JSON của `nq57 eval alqac` để đưa vào báo cáo.")
+    ] = None,
     min_hit5: Annotated[float | None, typer.Option()] = None,
     min_recall5: Annotated[float | None, typer.Option()] = None,
     min_citation: Annotated[float | None, typer.Option()] = None,
     min_facts: Annotated[float | None, typer.Option()] = None,
-    min_abstention: Annotated[float | None, typer.Option(help="Ngưỡng chung cho precision và recall.")] = None,
+    min_abstention: Annotated[
+        float | None, typer.Option(help="Ngưỡng chung cho precision và recall.")
+    ] = None,
     max_false_abstention: Annotated[float | None, typer.Option()] = None,
     max_p95_ms: Annotated[float | None, typer.Option()] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -268,14 +324,23 @@ def eval_run(
     if judge_configured(settings):
         run.judged = judge_run(run, settings)
     alqac_data = json.loads(alqac.read_text("utf-8")) if alqac else None
-    written = write_report(run, report, alqac=alqac_data, machine={"cores": os.cpu_count(), "backend": url or "in-process"})
+    written = write_report(
+        run,
+        report,
+        alqac=alqac_data,
+        machine={"cores": os.cpu_count(), "backend": url or "in-process"},
+    )
     summary = written["summary"]
     thresholds = {
         name: value
         for name, value in {
-            "min_hit5": min_hit5, "min_recall5": min_recall5, "min_citation": min_citation,
-            "min_facts": min_facts, "min_abstention_precision": min_abstention,
-            "min_abstention_recall": min_abstention, "max_false_abstention": max_false_abstention,
+            "min_hit5": min_hit5,
+            "min_recall5": min_recall5,
+            "min_citation": min_citation,
+            "min_facts": min_facts,
+            "min_abstention_precision": min_abstention,
+            "min_abstention_recall": min_abstention,
+            "max_false_abstention": max_false_abstention,
             "max_p95_ms": max_p95_ms,
         }.items()
         if value is not None
@@ -283,7 +348,10 @@ def eval_run(
     failed = check_thresholds(summary, thresholds)
     regressions = None
     if compare is not None:
-        comparison = compare_runs(json.loads(compare.read_text("utf-8")), json.loads((report / "results.json").read_text("utf-8")))
+        comparison = compare_runs(
+            json.loads(compare.read_text("utf-8")),
+            json.loads((report / "results.json").read_text("utf-8")),
+        )
         regressions = comparison.has_regressions
         console.print(render_comparison(comparison), markup=False)
     if as_json:
@@ -321,8 +389,18 @@ class _progress_bar:
 
 
 def _print_summary(summary: dict) -> None:
-    cols = ["n", "hit@5", "recall@5", "mrr@10", "citation_accuracy", "fact_coverage",
-            "abstention_precision", "abstention_recall", "false_abstention", "answer_p95_ms"]
+    cols = [
+        "n",
+        "hit@5",
+        "recall@5",
+        "mrr@10",
+        "citation_accuracy",
+        "fact_coverage",
+        "abstention_precision",
+        "abstention_recall",
+        "false_abstention",
+        "answer_p95_ms",
+    ]
     table = Table(title="Kết quả")
     table.add_column("nhóm")
     for c in cols:
@@ -331,7 +409,9 @@ def _print_summary(summary: dict) -> None:
     def fmt(v: Any) -> str:
         return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
-    rows = [("overall", summary["overall"])] + [(f"style={k}", v) for k, v in summary.get("by_style", {}).items()]
+    rows = [("overall", summary["overall"])] + [
+        (f"style={k}", v) for k, v in summary.get("by_style", {}).items()
+    ]
     for name, figures in rows:
         table.add_row(name, *(fmt(figures.get(c)) for c in cols))
     out.print(table)
@@ -341,14 +421,22 @@ def _print_summary(summary: dict) -> None:
 def eval_alqac(
     directory: Annotated[Path, typer.Argument(help="Thư mục chứa law.json")],
     questions: Annotated[Path, typer.Option(help="Tệp câu hỏi (train.json, question.json …)")],
-    strip_diacritics: Annotated[bool | None, typer.Option("--strip-diacritics/--keep-diacritics", help="Chỉ chạy một biến thể; mặc định chạy cả hai.")] = None,
+    strip_diacritics: Annotated[
+        bool | None,
+        typer.Option(
+            "--strip-diacritics/--keep-diacritics",
+            help="Chỉ chạy một biến thể; mặc định chạy cả hai.",
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Chỉ lấy N câu hỏi đầu.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Benchmark truy hồi định dạng ALQAC trong một collection riêng."""
     from evals.alqac import run_alqac
 
-    result = run_alqac(directory, questions, _settings(), strip_diacritics=strip_diacritics, limit=limit)
+    result = run_alqac(
+        directory, questions, _settings(), strip_diacritics=strip_diacritics, limit=limit
+    )
     if as_json:
         _emit_json(result)
         return
@@ -357,13 +445,19 @@ def eval_alqac(
         table.add_column(col)
     for system in ("system", "bm25", "dense"):
         for variant, figures in (result.get(system) or {}).items():
-            table.add_row(system, variant, *(f"{figures[m]:.3f}" for m in ("acc_at_1", "recall_at_10", "mrr_at_10")))
+            table.add_row(
+                system,
+                variant,
+                *(f"{figures[m]:.3f}" for m in ("acc_at_1", "recall_at_10", "mrr_at_10")),
+            )
     out.print(table)
 
 
 @eval_app.command("restoration")
 def eval_restoration(
-    gold: Annotated[list[Path], typer.Argument(help="Tệp gold JSONL: câu hỏi có dấu được bỏ dấu rồi khôi phục.")],
+    gold: Annotated[
+        list[Path], typer.Argument(help="Tệp gold JSONL: câu hỏi có dấu được bỏ dấu rồi khôi phục.")
+    ],
 ) -> None:
     """Đo độ chính xác khôi phục dấu tiếng Việt trên các câu hỏi có dấu của gold set."""
     from evals.gold_io import load_gold
@@ -377,7 +471,9 @@ def eval_restoration(
 
 
 @eval_app.command("failures")
-def eval_failures(results: Annotated[Path, typer.Argument(help="results.json của một lần chạy")]) -> None:
+def eval_failures(
+    results: Annotated[Path, typer.Argument(help="results.json của một lần chạy")],
+) -> None:
     """Liệt kê các câu hỏi bị sai: đã truy hồi gì, đã trả lời gì, vì sao sai."""
     from evals.report import failures, render_failures
 
@@ -392,7 +488,9 @@ def eval_failures(results: Annotated[Path, typer.Argument(help="results.json c�
 def bench(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     queries: Annotated[int, typer.Option(help="Số truy vấn đo độ trễ.")] = 200,
-    cold: Annotated[bool, typer.Option(help="Đo cả nạp nguội (xóa cache vector, mất vài phút).")] = False,
+    cold: Annotated[
+        bool, typer.Option(help="Đo cả nạp nguội (xóa cache vector, mất vài phút).")
+    ] = False,
 ) -> None:
     """Đo độ trễ, thông lượng và bộ nhớ của ingest, search và ask."""
     from evals.bench import run_bench

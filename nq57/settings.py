@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     # Retrieval
     rrf_k: int = 60
     dense_weight: float = 1.5  # RRF weight of the dense leg (sparse is 1.0): tuned on dev gold
-    lexical_weight: float = 0.3  # weight of the lexical rerank of fused candidates (gold set and ALQAC)
+    lexical_weight: float = (
+        0.3  # weight of the lexical rerank of fused candidates (gold set and ALQAC)
+    )
     dense_limit: int = 40
     sparse_limit: int = 40
     reranker: str | None = None  # a sentence-transformers CrossEncoder name or path

@@ -5,4 +5,11 @@ from retrieval.restore import DiacriticRestorer
 from retrieval.search import Retriever, SearchResult
 from retrieval.types import Hit
 
-__all__ = ["AnalyzedQuery", "DiacriticRestorer", "Hit", "Retriever", "SearchResult", "analyze_query"]
+__all__ = [
+    "AnalyzedQuery",
+    "DiacriticRestorer",
+    "Hit",
+    "Retriever",
+    "SearchResult",
+    "analyze_query",
+]

@@ -18,7 +18,9 @@ class CrossEncoderReranker:
 
         from ingest.embed import _resolve_st_path
 
-        self.model = CrossEncoder(str(_resolve_st_path(name_or_path)), device="cpu", local_files_only=True)
+        self.model = CrossEncoder(
+            str(_resolve_st_path(name_or_path)), device="cpu", local_files_only=True
+        )
         self.depth = depth
 
     def rerank(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
@@ -26,7 +28,9 @@ class CrossEncoderReranker:
         head, tail = list(hits[: self.depth]), list(hits[self.depth :])
         if not head:
             return list(hits)
-        scores = self.model.predict([(question, " ".join([*h.breadcrumb[1:], h.text])) for h in head])
+        scores = self.model.predict(
+            [(question, " ".join([*h.breadcrumb[1:], h.text])) for h in head]
+        )
         ranked = sorted(zip(head, scores, strict=True), key=lambda pair: -float(pair[1]))
         return [replace(h, score=round(float(s), 6)) for h, s in ranked] + tail
 

@@ -81,7 +81,9 @@ class Retriever:
         )
         # The whole corpus is a few thousand chunks: keeping payloads in memory makes the
         # reference path and context expansion free of store round-trips.
-        self._payloads: dict[str, dict[str, Any]] = {h.id: h.payload for h in self.store.scroll(limit=10_000_000)}
+        self._payloads: dict[str, dict[str, Any]] = {
+            h.id: h.payload for h in self.store.scroll(limit=10_000_000)
+        }
         self._by_doc: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
         for pid, payload in self._payloads.items():
             self._by_doc[payload["doc_id"]].append((pid, payload))
@@ -126,7 +128,9 @@ class Retriever:
 
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
-        ordered += self._lexical_rerank(lexical_query, not aq.unaccented, [(pid, s) for pid, s in fused if pid not in seen])
+        ordered += self._lexical_rerank(
+            lexical_query, not aq.unaccented, [(pid, s) for pid, s in fused if pid not in seen]
+        )
         want = max(k, getattr(self.reranker, "depth", 0))
         hits = self._dedupe(ordered, want)
         if self.reranker is not None and hits:
@@ -157,7 +161,9 @@ class Retriever:
             self._hit(pid, 0.0)
             for pid, payload in self._by_doc.get(doc_id, [])
             if payload["locator"] == locator_prefix
-            or payload["locator"].startswith((locator_prefix + " ", locator_prefix + ".", locator_prefix + ","))
+            or payload["locator"].startswith(
+                (locator_prefix + " ", locator_prefix + ".", locator_prefix + ",")
+            )
         ]
 
     def dense_only(self, question: str, k: int = 10) -> list[ScoredHit]:
@@ -185,12 +191,19 @@ class Retriever:
         if aq.provision is None:
             return []
         docs = named or list(self._by_doc)
-        if not named and aq.provision.article is None and aq.provision.annex is None and aq.provision.outline is None:
+        if (
+            not named
+            and aq.provision.article is None
+            and aq.provision.annex is None
+            and aq.provision.outline is None
+        ):
             return []
         out: list[tuple[str, float]] = []
         for doc_id in docs:
             for pid, payload in self._by_doc.get(doc_id, []):
-                if any(locator_matches(loc, aq.provision) for loc in expand_range(payload["locator"])):
+                if any(
+                    locator_matches(loc, aq.provision) for loc in expand_range(payload["locator"])
+                ):
                     out.append((pid, 0.0))
         # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:

@@ -21,11 +21,106 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 # Function words and question words (folded): they say how something is asked, not what.
 STOPWORDS = frozenset(
-    ["la", "gi", "cua", "va", "cac", "nhung", "cho", "khong", "duoc", "ve", "voi", "nay", "nao", "nhu", "nhieu", "a", "oi", "nhe", "vay", "khi", "o", "hay", "hoac", "se", "rat", "toi", "em", "anh", "ong", "kia", "ay", "xin", "vui", "long", "giup", "biet", "muon", "phai", "neu", "ra", "vao", "len", "xuong", "den", "tren", "duoi", "giua", "sau", "truoc", "tung", "ca", "nua", "gom", "ah", "nha", "ko", "k", "dc", "j", "z", "v", "ntn", "sao"]
+    [
+        "la",
+        "gi",
+        "cua",
+        "va",
+        "cac",
+        "nhung",
+        "cho",
+        "khong",
+        "duoc",
+        "ve",
+        "voi",
+        "nay",
+        "nao",
+        "nhu",
+        "nhieu",
+        "a",
+        "oi",
+        "nhe",
+        "vay",
+        "khi",
+        "o",
+        "hay",
+        "hoac",
+        "se",
+        "rat",
+        "toi",
+        "em",
+        "anh",
+        "ong",
+        "kia",
+        "ay",
+        "xin",
+        "vui",
+        "long",
+        "giup",
+        "biet",
+        "muon",
+        "phai",
+        "neu",
+        "ra",
+        "vao",
+        "len",
+        "xuong",
+        "den",
+        "tren",
+        "duoi",
+        "giua",
+        "sau",
+        "truoc",
+        "tung",
+        "ca",
+        "nua",
+        "gom",
+        "ah",
+        "nha",
+        "ko",
+        "k",
+        "dc",
+        "j",
+        "z",
+        "v",
+        "ntn",
+        "sao",
+    ]
 )
 # With the marks typed, these are unambiguous function words (folded they collide: "đồ"/"độ").
 ACCENTED_STOPWORDS = frozenset(
-    ["ai", "do", "trong", "có", "để", "đó", "này", "thì", "mà", "bị", "các", "theo", "từ", "tới", "đến", "đã", "đang", "rằng", "hãy", "cũng", "rồi", "nên", "cả", "thế", "sao", "bao", "nhiêu", "gì", "nào", "đâu"]
+    [
+        "ai",
+        "do",
+        "trong",
+        "có",
+        "để",
+        "đó",
+        "này",
+        "thì",
+        "mà",
+        "bị",
+        "các",
+        "theo",
+        "từ",
+        "tới",
+        "đến",
+        "đã",
+        "đang",
+        "rằng",
+        "hãy",
+        "cũng",
+        "rồi",
+        "nên",
+        "cả",
+        "thế",
+        "sao",
+        "bao",
+        "nhiêu",
+        "gì",
+        "nào",
+        "đâu",
+    ]
 )
 # Deliberately absent, because folding merges them with content words: co (cơ chế),
 # dang (Đảng), ban (ban hành), moi (đổi mới), hoi (xã hội), dau (đầu tư), tu (đầu tư),
@@ -63,7 +158,9 @@ def _content_terms(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=50_000)
 def _accented_terms(text: str) -> tuple[str, ...]:
     return tuple(
-        t for t in _TOKEN.findall(normalize(text).lower()) if t not in ACCENTED_STOPWORDS and fold(t) not in STOPWORDS
+        t
+        for t in _TOKEN.findall(normalize(text).lower())
+        if t not in ACCENTED_STOPWORDS and fold(t) not in STOPWORDS
     )
 
 
@@ -106,7 +203,9 @@ def _term_set(text: str) -> frozenset[str]:
 def content_bigrams(text: str) -> list[tuple[str, str]]:
     """Adjacent pairs of content syllables in the text's own order ("uy ban", "tu phap")."""
     tokens = _TOKEN.findall(fold(normalize(text)).lower())
-    return [(a, b) for a, b in itertools.pairwise(tokens) if a not in STOPWORDS and b not in STOPWORDS]
+    return [
+        (a, b) for a, b in itertools.pairwise(tokens) if a not in STOPWORDS and b not in STOPWORDS
+    ]
 
 
 @lru_cache(maxsize=50_000)

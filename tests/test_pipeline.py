@@ -27,7 +27,9 @@ def make_corpus(base: Path, files=DOCS) -> Path:
     catalog = yaml.safe_load((ROOT / "corpus" / "catalog.yaml").read_text("utf-8"))
     entries = catalog["documents"] if isinstance(catalog, dict) else catalog
     keep = [e for e in entries if e["file"] in files]
-    (corpus / "catalog.yaml").write_text(yaml.safe_dump({"documents": keep}, allow_unicode=True), "utf-8")
+    (corpus / "catalog.yaml").write_text(
+        yaml.safe_dump({"documents": keep}, allow_unicode=True), "utf-8"
+    )
     for f in files:
         shutil.copy(ROOT / "corpus" / "docs" / f, corpus / "docs" / f)
     return corpus
@@ -52,7 +54,9 @@ def test_incremental_ingest(settings):
     assert target in text
     head, tail = text.split(target, 1)
     first_line, rest = tail.split("\n", 1) if "\n" in tail else (tail, "")
-    edited = head + target + first_line + "\n" + rest.replace("Thông tư này", "Thông tư số 33 này", 1)
+    edited = (
+        head + target + first_line + "\n" + rest.replace("Thông tư này", "Thông tư số 33 này", 1)
+    )
     path.write_text(edited, "utf-8")
     changed = ingest(settings)
     assert changed.updated + changed.added >= 1
@@ -92,7 +96,11 @@ def test_empty_corpus_is_an_error_and_keeps_the_index(settings, tmp_path):
 def test_killed_rebuild_leaves_old_index_answering(tmp_path):
     corpus = make_corpus(tmp_path, [*DOCS, "kl-69-2024.txt"])
     data = tmp_path / "data"
-    env = os.environ | {"NQ57_DATA_DIR": str(data), "NQ57_CORPUS_DIR": str(corpus), "HF_HUB_OFFLINE": "1"}
+    env = os.environ | {
+        "NQ57_DATA_DIR": str(data),
+        "NQ57_CORPUS_DIR": str(corpus),
+        "HF_HUB_OFFLINE": "1",
+    }
     settings = Settings(data_dir=data, corpus_dir=corpus)
     first = ingest(settings)
     root = settings.index_dir / settings.collection
@@ -101,7 +109,10 @@ def test_killed_rebuild_leaves_old_index_answering(tmp_path):
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "nq57.cli", "ingest", "--rebuild", "--json"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 120
     while time.time() < deadline and len(list(root.glob("gen-*"))) < 2:

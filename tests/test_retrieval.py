@@ -30,7 +30,10 @@ def test_named_document_rises(runtime):
     ("accented", "locator"),
     [
         ("Nghị quyết 57 chi cho nghiên cứu phát triển bao nhiêu phần trăm GDP", "II.1"),
-        ("tiêu chí doanh nghiệp sản xuất thiết bị điện tử được ưu đãi thuế thu nhập doanh nghiệp", "Điều 3"),
+        (
+            "tiêu chí doanh nghiệp sản xuất thiết bị điện tử được ưu đãi thuế thu nhập doanh nghiệp",
+            "Điều 3",
+        ),
     ],
 )
 def test_unaccented_and_accented_find_the_same_unit(runtime, accented, locator):
@@ -54,14 +57,19 @@ def test_server_store_gives_the_same_answers(index_settings, tmp_path, runtime):
     settings = index_settings.model_copy(update={"data_dir": tmp_path, "store": "server"})
     ingest(settings, store=server)
     retriever = Retriever(settings, store=server)
-    for q in ("khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "kinh te so chiem bao nhieu phan tram GDP nam 2030"):
+    for q in (
+        "khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN",
+        "kinh te so chiem bao nhieu phan tram GDP nam 2030",
+    ):
         edge_top = [(h.doc, h.locator) for h in runtime.search(q, 3)]
         server_top = [(h.doc, h.locator) for h in retriever.search(q, 3)]
         assert edge_top[0] == server_top[0]
 
 
 def test_langchain_adapter(runtime):
-    docs = NQ57Retriever(retriever=runtime.retriever, k=3).invoke("khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN")
+    docs = NQ57Retriever(retriever=runtime.retriever, k=3).invoke(
+        "khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN"
+    )
     assert len(docs) == 3
     assert docs[0].metadata["locator"].startswith("Điều 3 khoản 2")
     assert docs[0].page_content
@@ -69,7 +77,9 @@ def test_langchain_adapter(runtime):
 
 def test_range_locators_expand():
     assert expand_range("Phụ lục II, nhiệm vụ 41–43") == [
-        "Phụ lục II, nhiệm vụ 41", "Phụ lục II, nhiệm vụ 42", "Phụ lục II, nhiệm vụ 43",
+        "Phụ lục II, nhiệm vụ 41",
+        "Phụ lục II, nhiệm vụ 42",
+        "Phụ lục II, nhiệm vụ 43",
     ]
     assert expand_range("II.1") == ["II.1"]
 

@@ -42,7 +42,12 @@ def points(embedder):
             str(uuid.uuid5(uuid.NAMESPACE_URL, loc)),
             vec,
             enc.encode_document(text),
-            {"doc_id": "nq-57-2024" if loc[0] != "Đ" else "tt-33-2025-bkhcn", "locator": loc, "text": text, "content_hash": loc},
+            {
+                "doc_id": "nq-57-2024" if loc[0] != "Đ" else "tt-33-2025-bkhcn",
+                "locator": loc,
+                "text": text,
+                "content_hash": loc,
+            },
         )
         for (loc, text), vec in zip(PASSAGES.items(), vecs, strict=True)
     ]
@@ -52,11 +57,14 @@ def _stores(tmp_path):
     return [EdgeStore(tmp_path / "edge"), ServerStore.connect(":memory:", None, "nq57test")]
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("Nghị quyết 57 đặt mục tiêu chi cho R&D bao nhiêu phần trăm GDP?", "II.1"),
-    ("Kinh tế số chiếm bao nhiêu phần trăm GDP?", "II.2"),
-    ("ưu đãi thuế cho dự án sản xuất thiết bị điện tử", "Điều 3 khoản 2"),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("Nghị quyết 57 đặt mục tiêu chi cho R&D bao nhiêu phần trăm GDP?", "II.1"),
+        ("Kinh tế số chiếm bao nhiêu phần trăm GDP?", "II.2"),
+        ("ưu đãi thuế cho dự án sản xuất thiết bị điện tử", "Điều 3 khoản 2"),
+    ],
+)
 def test_both_stores_answer_the_same_hybrid_query(tmp_path, embedder, points, question, expected):
     enc, pts = points
     results = []
@@ -64,7 +72,9 @@ def test_both_stores_answer_the_same_hybrid_query(tmp_path, embedder, points, qu
         store.begin(IndexMeta(embedder.model_id, embedder.dim), rebuild=False)
         store.upsert(pts)
         store.commit()
-        hits = store.hybrid(embedder.embed_query(question), enc.encode_query(question), HybridParams(limit=3))
+        hits = store.hybrid(
+            embedder.embed_query(question), enc.encode_query(question), HybridParams(limit=3)
+        )
         results.append([h.payload["locator"] for h in hits])
         store.close()
     assert results[0][0] == expected
@@ -78,7 +88,9 @@ def test_sparse_leg_matches_unaccented_questions_on_both(tmp_path, embedder, poi
         store.begin(IndexMeta(embedder.model_id, embedder.dim), rebuild=False)
         store.upsert(pts)
         store.commit()
-        hits = store.sparse_search(enc.encode_query("kinh te so chiem bao nhieu", unaccented=True), 2)
+        hits = store.sparse_search(
+            enc.encode_query("kinh te so chiem bao nhieu", unaccented=True), 2
+        )
         found.append(hits[0].payload["locator"])
         store.close()
     assert found == ["II.2", "II.2"]
@@ -91,7 +103,12 @@ def test_filters_and_scroll_on_both(tmp_path, embedder, points):
         store.upsert(pts)
         store.commit()
         q = "ưu đãi thuế"
-        hits = store.hybrid(embedder.embed_query(q), enc.encode_query(q), HybridParams(limit=5), {"doc_id": "nq-57-2024"})
+        hits = store.hybrid(
+            embedder.embed_query(q),
+            enc.encode_query(q),
+            HybridParams(limit=5),
+            {"doc_id": "nq-57-2024"},
+        )
         assert hits and all(h.payload["doc_id"] == "nq-57-2024" for h in hits)
         assert len(store.scroll({"doc_id": ["tt-33-2025-bkhcn"]})) == 1
         assert store.count() == 4
