@@ -275,4 +275,7 @@ def build_assistant(settings: Settings) -> Runtime:
         from bot.llm import LLMComposer
 
         llm = LLMComposer(settings)
-    return Runtime(settings, retriever, Assistant(settings, retriever, llm))
+    runtime = Runtime(settings, retriever, Assistant(settings, retriever, llm))
+    # Load the word segmenter and the engine's buffers now, not on the first citizen's question.
+    runtime.assistant.ask("nghi quyet 57 la gi")
+    return runtime
