@@ -275,7 +275,4 @@ def build_assistant(settings: Settings) -> Runtime:
         from bot.llm import LLMComposer
 
         llm = LLMComposer(settings)
-    runtime = Runtime(settings, retriever, Assistant(settings, retriever, llm))
-    # Load the word segmenter and the engine's buffers now, not on the first citizen's question.
-    runtime.assistant.ask("nghi quyet 57 la gi")
-    return runtime
+    return Runtime(settings, retriever, Assistant(settings, retriever, llm))

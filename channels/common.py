@@ -201,3 +201,22 @@ def check_secret_header(request: Any, header: str, expected: str | None, channel
     if not hmac.compare_digest(given.encode(), expected.encode()):
         return JSONResponse({"detail": "invalid secret token"}, status_code=403)
     return None
+
+
+def lifespan_router(start: Any = None, stop: Any = None) -> Any:
+    """An APIRouter whose lifespan starts and stops a channel with the app that includes it."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import APIRouter
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> Any:
+        if start is not None:
+            await start()
+        try:
+            yield
+        finally:
+            if stop is not None:
+                await stop()
+
+    return APIRouter(lifespan=lifespan)

@@ -58,11 +58,14 @@ def load_runtime(settings: Settings) -> Any:
     from ingest.store import StoreError
 
     try:
-        return build_assistant(settings)
+        runtime = build_assistant(settings)
     except StoreError as exc:
         raise ServeError(f"cannot load the index: {exc}") from exc
     except EmbedderError as exc:
         raise ServeError(f"cannot load the embedder: {exc}") from exc
+    # Load the word segmenter and the engine's buffers now, not on the first citizen's question.
+    runtime.assistant.ask("nghi quyet 57 la gi")
+    return runtime
 
 
 def open_storage(settings: Settings) -> Storage:

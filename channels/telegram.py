@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 from telegram import (
     InlineKeyboardButton,
@@ -47,6 +47,7 @@ from channels.common import (
     MessageHandler,
     check_secret_header,
     hash_user,
+    lifespan_router,
 )
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import TELEGRAM_LIMIT, render_html, render_plain, split_message
@@ -307,15 +308,7 @@ class TelegramChannel:
         )
 
     def _build_router(self) -> APIRouter:
-        @asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            await self.start()
-            try:
-                yield
-            finally:
-                await self.stop()
-
-        router = APIRouter(lifespan=lifespan)
+        router = lifespan_router(self.start, self.stop)
 
         @router.post(WEBHOOK_PATH, include_in_schema=False)
         async def telegram_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:

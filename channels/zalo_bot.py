@@ -22,13 +22,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
 from bot.answer import Answer
@@ -38,6 +37,7 @@ from channels.common import (
     MessageHandler,
     check_secret_header,
     hash_user,
+    lifespan_router,
 )
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import ZALO_BOT_LIMIT, render_plain, split_message
@@ -233,14 +233,7 @@ class ZaloBotChannel:
         )
 
     def _build_router(self) -> APIRouter:
-        @asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            try:
-                yield
-            finally:
-                await self.stop()
-
-        router = APIRouter(lifespan=lifespan)
+        router = lifespan_router(stop=self.stop)
 
         @router.post(WEBHOOK_PATH, include_in_schema=False)
         async def zalo_bot_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:

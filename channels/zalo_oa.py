@@ -26,18 +26,16 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
 from bot.answer import Answer
-from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user
+from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user, lifespan_router
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import ZALO_OA_LIMIT, render_plain, split_message
 from nq57.settings import Settings
@@ -287,15 +285,7 @@ class ZaloOAChannel:
         return f"evt:{event.get('event_name')}:{sender}:{event.get('timestamp')}"
 
     def _build_router(self) -> APIRouter:
-        @asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            await self.start()
-            try:
-                yield
-            finally:
-                await self.stop()
-
-        router = APIRouter(lifespan=lifespan)
+        router = lifespan_router(self.start, self.stop)
 
         @router.post(WEBHOOK_PATH, include_in_schema=False)
         async def zalo_oa_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:

@@ -520,50 +520,41 @@ def _messenger_channels(with_assistant: bool = True) -> dict[str, Any]:
     return {}
 
 
+def _run_channel(name: str, token_var: str, action: str, url: str | None = None) -> None:
+    """``set-webhook`` (no assistant needed) or ``poll`` for one messenger channel."""
+    import asyncio
+
+    channels = _messenger_channels(with_assistant=action == "poll")
+    if name not in channels:
+        _fail(f"{token_var} is not set")
+    channel = channels[name]
+    asyncio.run(channel.set_webhook(url) if action == "set-webhook" else channel.poll())
+
+
 @telegram_app.command("set-webhook")
 def telegram_set_webhook(url: str) -> None:
     """Đăng ký webhook Telegram (URL công khai tới /webhooks/telegram)."""
-    import asyncio
-
-    channels = _messenger_channels(with_assistant=False)
-    if "telegram" not in channels:
-        _fail("NQ57_TELEGRAM_TOKEN is not set")
-    asyncio.run(channels["telegram"].set_webhook(url))
+    _run_channel("telegram", "NQ57_TELEGRAM_TOKEN", "set-webhook", url)
     out.print(f"Đã đặt webhook Telegram: {url}")
 
 
 @telegram_app.command("poll")
 def telegram_poll() -> None:
     """Chạy bot Telegram bằng long polling (phát triển cục bộ)."""
-    import asyncio
-
-    channels = _messenger_channels()
-    if "telegram" not in channels:
-        _fail("NQ57_TELEGRAM_TOKEN is not set")
-    asyncio.run(channels["telegram"].poll())
+    _run_channel("telegram", "NQ57_TELEGRAM_TOKEN", "poll")
 
 
 @zalo_app.command("set-webhook")
 def zalo_set_webhook(url: str) -> None:
     """Đăng ký webhook Zalo Bot (URL công khai tới /webhooks/zalo-bot)."""
-    import asyncio
-
-    channels = _messenger_channels(with_assistant=False)
-    if "zalo_bot" not in channels:
-        _fail("NQ57_ZALO_BOT_TOKEN is not set")
-    asyncio.run(channels["zalo_bot"].set_webhook(url))
+    _run_channel("zalo_bot", "NQ57_ZALO_BOT_TOKEN", "set-webhook", url)
     out.print(f"Đã đặt webhook Zalo Bot: {url}")
 
 
 @zalo_app.command("poll")
 def zalo_poll() -> None:
     """Chạy Zalo Bot bằng getUpdates (phát triển cục bộ; xóa webhook trước)."""
-    import asyncio
-
-    channels = _messenger_channels()
-    if "zalo_bot" not in channels:
-        _fail("NQ57_ZALO_BOT_TOKEN is not set")
-    asyncio.run(channels["zalo_bot"].poll())
+    _run_channel("zalo_bot", "NQ57_ZALO_BOT_TOKEN", "poll")
 
 
 if __name__ == "__main__":

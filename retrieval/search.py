@@ -146,15 +146,6 @@ class Retriever:
             direct=bool(direct),
         )
 
-    def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
-        """Chunks around ``hit`` in the same document, for context."""
-        items = self._by_doc.get(hit.doc_id, [])
-        idx = next((i for i, (pid, _) in enumerate(items) if pid == hit.chunk_id), None)
-        if idx is None:
-            return []
-        lo, hi = max(idx - before, 0), min(idx + after + 1, len(items))
-        return [self._hit(pid, 0.0) for pid, _ in items[lo:hi] if pid != hit.chunk_id]
-
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
         """All chunks of a document whose locator starts with ``locator_prefix``, in order."""
         return [
@@ -168,9 +159,6 @@ class Retriever:
 
     def dense_only(self, question: str, k: int = 10) -> list[ScoredHit]:
         return self.store.dense_search(self.embedder.embed_query(question), k)
-
-    def sparse_only(self, question: str, k: int = 10) -> list[ScoredHit]:
-        return self.store.sparse_search(self.encoder.encode_query(question), k)
 
     # ------------------------------------------------------------------ parts
     def _embed_query(self, text: str) -> list[float]:
