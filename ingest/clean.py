@@ -1,4 +1,7 @@
-"""Text cleaning: Unicode/tone normalisation and repair of PDF-extraction artefacts.
+"""Text cleaning: Unicode normalisation and repair of PDF-extraction artefacts.
+
+The spelling is the source's own (old-style "hoá" stays): officials quote these texts verbatim.
+Matching canonicalises tone placement on its side (`nq57.text.normalize`).
 
 The output has one paragraph (or list item, heading, table row) per line. Two regimes:
 
@@ -19,7 +22,7 @@ import re
 import statistics
 from collections import Counter
 
-from nq57.text import normalize
+from nq57.text import tidy
 
 # A line that opens a new paragraph whatever precedes it: articles, chapters, outline numbers,
 # points, bullets, annexes, recipients, signature lines.
@@ -122,7 +125,7 @@ def _is_caps(line: str) -> bool:
 
 def _normalize_lines(raw: str) -> list[str]:
     text = _INVISIBLE.sub("", _CONTROL.sub("\n", raw.replace("\r\n", "\n").replace("\r", "\n")))
-    return [normalize(line).strip() for line in text.split("\n")]
+    return [tidy(line).strip() for line in text.split("\n")]
 
 
 def _starts_block(line: str) -> bool:

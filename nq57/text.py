@@ -90,8 +90,17 @@ def canonical_syllable(syllable: str) -> str:
     return base[:pos] + unicodedata.normalize("NFC", ch + tone) + base[pos + 1 :]
 
 
+def tidy(text: str) -> str:
+    """NFC and unified spaces, the source's own spelling kept: what a verbatim quote shows."""
+    return _SPACES.sub(" ", nfc(text))
+
+
 def normalize(text: str) -> str:
-    """NFC, canonical tone placement, unified spaces; line breaks are kept."""
+    """NFC, canonical tone placement, unified spaces; line breaks are kept.
+
+    For matching only: stored texts keep their spelling ("hoá" stays "hoá"), and every term,
+    vector and n-gram is built from this form, so "hoá" and "hóa" meet.
+    """
     text = nfc(text)
     text = _WORD.sub(lambda m: canonical_syllable(m.group(0)), text)
     return _SPACES.sub(" ", text)

@@ -6,7 +6,8 @@ dense and a sparse prefetch); this module decides what to ask it:
   user typed without them), because multilingual-e5 cannot read unaccented text;
 - the sparse leg matches folded terms, so "khoa hoc" finds "khoa học";
 - a named document ("NQ 57", "Thông tư 33") adds a filtered query whose ranks are fused with
-  the open one, so the named document rises without hiding the others;
+  the open one, so the named document rises without hiding the others; so does a document
+  clearly described ("văn bản kết luận đầu năm 2024 của Bộ Chính trị");
 - a named provision ("Điều 3 khoản 2", "mục II.1", "nhiệm vụ 44") is looked up directly.
 """
 
@@ -27,6 +28,7 @@ from ingest.model import DocumentMeta
 from ingest.sparse import SparseEncoder
 from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
 from nq57.settings import Settings
+from retrieval.describe import DocumentProfiles
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
@@ -66,6 +68,7 @@ class Retriever:
         meta = check_embedder(self.store.meta(), self.embedder.model_id, str(settings.index_dir))
         self.encoder = SparseEncoder(avgdl=meta.avgdl)
         self.catalog = list(catalog) if catalog is not None else discover(settings.corpus_dir)[0]
+        self.profiles = DocumentProfiles(self.catalog)
         self.restorer = restorer or _load_restorer(settings.index_dir / RESTORER_FILE)
         self.reranker = reranker
         # Weight of the lexical rerank of fused candidates (IDF-weighted word coverage plus
@@ -119,8 +122,9 @@ class Retriever:
         )
         ranked = [self.store.hybrid(dense, sparse, self.params)]
         nearest = self.store.dense_search(dense, 1)
-        if named:
-            ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": named}))
+        focus = named or self.profiles.match(aq.expanded)
+        if focus:
+            ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": focus}))
         fused = _fuse(ranked, self.params.rrf_k)
         for ranking in ranked:
             for h in ranking:

@@ -43,3 +43,12 @@ def test_bm25_saturates_term_frequency():
     v1 = dict(zip(once.indices, once.values, strict=True))[i]
     v2 = dict(zip(many.indices, many.values, strict=True))[i]
     assert v1 < v2 < enc.k1 + 1
+
+
+def test_old_and_new_tone_placement_meet():
+    # Stored texts keep the source's "hoá"; a question typed "hóa" must still match it.
+    enc = SparseEncoder(avgdl=10)
+    doc = enc.encode_document("công nghiệp hoá, hiện đại hoá")
+    q = enc.encode_query("công nghiệp hóa hiện đại hóa", unaccented=False)
+    assert terms("hiện đại hoá")[0] == terms("hiện đại hóa")[0]
+    assert _score(q, doc) > 0

@@ -1,0 +1,171 @@
+"""Documents described rather than named.
+
+Citizens rarely type "57-NQ/TW"; they write "nghị quyết của Bộ Chính trị cuối năm 2024",
+"văn bản kết luận đầu năm 2024", "chương trình truyền thông của Thủ tướng", "phiên họp lần thứ
+năm". Each catalog entry becomes a profile (type, issuer, date, the distinctive words of its
+title) and a question is scored against every profile; a document that clearly fits gets the
+same treatment as a named one in retrieval (an extra filtered query, fused with the open one).
+
+Pure functions over folded, lower-case text; the catalog is the only input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.model import DocumentMeta
+from nq57.text import fold, normalize
+
+# Issuers as people call them (folded), longest first so "thu tuong chinh phu" is not also
+# read as "chinh phu".
+_ISSUER_ALIASES: dict[str, tuple[str, ...]] = {
+    "bo chinh tri": ("bo chinh tri",),
+    "thu tuong chinh phu": ("thu tuong chinh phu", "thu tuong"),
+    "van phong chinh phu": ("van phong chinh phu", "vpcp"),
+    "chinh phu": ("chinh phu",),
+    "dang doan quoc hoi": ("dang doan quoc hoi", "quoc hoi"),
+    "ban chap hanh trung uong dang": (
+        "ban chap hanh trung uong",
+        "hoi nghi trung uong",
+        "trung uong dang",
+    ),
+    "bo khoa hoc va cong nghe": ("bo khoa hoc va cong nghe", "bo khcn", "bo kh&cn"),
+}
+# Generic words of titles: they say nothing about which document is meant.
+_GENERIC = {
+    "nghi", "quyet", "dinh", "thong", "tu", "bao", "ket", "luan", "ke", "hoach", "van", "ban",
+    "khoa", "hoc", "cong", "nghe", "phat", "trien", "so", "ngay", "nam", "cua", "ve", "va",
+    "thuc", "hien", "trien", "khai", "quy", "dinh", "phe", "duyet", "chinh", "phu", "bo", "tri",
+    "doi", "moi", "sang", "tao", "chuyen", "quoc", "gia", "den", "cho", "trong", "duoc", "theo",
+    "tw", "nq", "qd", "ttg", "cp", "kh", "kl", "tb", "tt",
+}  # fmt: skip
+_TOKEN = re.compile(r"[a-z0-9]+")
+# "năm 2024" as the time a document was issued, not a target ("đến năm 2030").
+_ISSUE_YEAR = re.compile(
+    r"(?<!den )(?<!toi )(?<!truoc )(?<!sau )(?<!tu )(?<!doan )"
+    r"\b(?:(?P<when>dau|cuoi|giua)\s+)?(?:nam|thang\s+\d{1,2}(?:\s+nam|/))\s*(?P<year>(?:19|20)\d\d)\b"
+)
+_MONTHS = {"dau": range(1, 4), "giua": range(4, 10), "cuoi": range(10, 13)}
+# Weights: a title phrase is the most telling, then the date, then type and issuer.
+TYPE_WEIGHT = 1.0
+ISSUER_WEIGHT = 1.0
+YEAR_WEIGHT = 1.5
+WHEN_WEIGHT = 0.5
+TITLE_CAP = 3.0
+THRESHOLD = 2.0
+# A title alone must match several distinctive phrases ("phiên họp lần thứ năm"): two common
+# ones ("ưu đãi", "doanh nghiệp") also fit questions about other texts.
+TITLE_ALONE = 2.5
+MARGIN = 0.5
+
+
+def _folded(text: str) -> str:
+    return " ".join(_TOKEN.findall(fold(normalize(text)).lower()))
+
+
+def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
+    return {
+        (a, b)
+        for a, b in itertools.pairwise(tokens)
+        if not (a in _GENERIC and b in _GENERIC) and not a.isdigit() and not b.isdigit()
+    }
+
+
+@dataclass(frozen=True)
+class Profile:
+    doc_id: str
+    type: str  # folded ("nghi quyet")
+    issuer: str  # folded canonical issuer ("bo chinh tri")
+    year: int | None
+    month: int | None
+    title_bigrams: frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Described:
+    doc_id: str
+    score: float
+    title: float  # the title phrases' part of the score
+
+    @property
+    def clear(self) -> bool:
+        meta = self.score - self.title
+        return self.score >= THRESHOLD and (meta > 0 or self.title >= TITLE_ALONE)
+
+
+class DocumentProfiles:
+    """Score a question against every catalog entry's type, issuer, date and title."""
+
+    def __init__(self, catalog: Sequence[DocumentMeta]) -> None:
+        self.profiles: list[Profile] = []
+        for doc in catalog:
+            date = re.match(r"((?:19|20)\d\d)-(\d\d)", doc.issued or "")
+            self.profiles.append(
+                Profile(
+                    doc_id=doc.id,
+                    type=_folded(doc.type),
+                    issuer=_folded(doc.issuer),
+                    year=int(date.group(1)) if date else None,
+                    month=int(date.group(2)) if date else None,
+                    title_bigrams=frozenset(_bigrams(_folded(doc.title).split())),
+                )
+            )
+        df = Counter(b for p in self.profiles for b in p.title_bigrams)
+        n = max(len(self.profiles), 2)
+        # A phrase in one title weighs 1, in half of them about nothing.
+        self._idf = {b: max(0.0, math.log(n / c) / math.log(n)) for b, c in df.items()}
+
+    def score(self, question: str) -> list[Described]:
+        q = _folded(question)
+        if not q or not self.profiles:
+            return []
+        tokens = q.split()
+        q_bigrams = _bigrams(tokens)
+        issuers = _issuers_in(q)
+        dates = [(m.group("when"), int(m.group("year"))) for m in _ISSUE_YEAR.finditer(q)]
+        types = {p.type for p in self.profiles if p.type and f" {p.type} " in f" {q} "}
+        out = []
+        for p in self.profiles:
+            s = 0.0
+            if p.type in types:
+                s += TYPE_WEIGHT
+            if p.issuer and p.issuer in issuers:
+                s += ISSUER_WEIGHT
+            for when, year in dates:
+                if p.year == year:
+                    s += YEAR_WEIGHT
+                    if when and p.month is not None:
+                        s += WHEN_WEIGHT if p.month in _MONTHS[when] else -WHEN_WEIGHT
+            title = min(TITLE_CAP, sum(self._idf.get(b, 0.0) for b in q_bigrams & p.title_bigrams))
+            if s + title > 0:
+                out.append(Described(p.doc_id, round(s + title, 3), round(title, 3)))
+        return sorted(out, key=lambda d: -d.score)
+
+    def match(self, question: str, limit: int = 2) -> list[str]:
+        """Documents the question clearly describes: above the threshold and near the best."""
+        scored = [d for d in self.score(question) if d.clear]
+        if not scored:
+            return []
+        best = scored[0].score
+        return [d.doc_id for d in scored if d.score >= best - MARGIN][:limit]
+
+
+def _issuers_in(folded: str) -> set[str]:
+    """Canonical issuers mentioned; a longer name hides the shorter one inside it."""
+    text = f" {folded} "
+    found: set[str] = set()
+    names = sorted(
+        ((alias, canon) for canon, aliases in _ISSUER_ALIASES.items() for alias in aliases),
+        key=lambda item: -len(item[0]),
+    )
+    for alias, canon in names:
+        needle = f" {alias} "
+        if needle in text:
+            found.add(canon)
+            text = text.replace(needle, " # ")
+    return found
