@@ -22,6 +22,8 @@ WINDOW_SECONDS = 60.0
 
 
 class RateLimiter(Protocol):
+    blocking: bool  # does allow() wait on the network (then call it from a worker thread)
+
     def allow(self, key: str) -> bool:
         """Record one event for `key`; False when the key is over its budget."""
         ...
@@ -29,6 +31,8 @@ class RateLimiter(Protocol):
 
 class MemoryRateLimiter:
     """Sliding-window log per key, thread-safe; remembers at most `max_keys` keys (LRU)."""
+
+    blocking = False
 
     def __init__(
         self,
@@ -86,6 +90,8 @@ return 1
 class RedisRateLimiter:
     """Shared budget across workers. Fails open (allows) when Redis is unreachable: losing
     rate limiting for a moment is better than refusing every citizen."""
+
+    blocking = True
 
     def __init__(
         self,

@@ -135,8 +135,9 @@ class Storage:
                 if not _SCHEMA_NAME.match(schema):
                     raise ValueError(f"invalid schema name {schema!r}")
                 connect_args["options"] = f"-csearch_path={schema}"
+        # A SQLite file cannot drop a connection: pinging it costs a query per request.
         self.engine: Engine = sa.create_engine(
-            url, connect_args=connect_args, pool_pre_ping=True, future=True
+            url, connect_args=connect_args, pool_pre_ping=self.dialect != "sqlite", future=True
         )
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -196,14 +197,33 @@ class Storage:
         if conversation_id is not None and not is_valid_conversation_id(conversation_id):
             raise ValueError("invalid conversation id")
         cid = conversation_id or str(uuid.uuid4())
-        hashed = hash_user_key(channel, user_key, self.salt) if user_key else None
         with self._begin() as conn:
-            conn.execute(
-                conversations.insert().values(
-                    id=cid, channel=channel, user_key=hashed, created_at=_clock.now()
-                )
-            )
+            self._insert_conversation(conn, cid, channel, user_key)
         return cid
+
+    def _insert_conversation(
+        self, conn: sa.Connection, cid: str, channel: str, user_key: str | None
+    ) -> None:
+        hashed = hash_user_key(channel, user_key, self.salt) if user_key else None
+        conn.execute(
+            conversations.insert().values(
+                id=cid, channel=channel, user_key=hashed, created_at=_clock.now()
+            )
+        )
+
+    def _ensure_conversation(self, conn: sa.Connection, cid: str, start: str | None) -> None:
+        """Start conversation ``cid`` on channel ``start`` in this transaction unless it exists.
+
+        The web channel writes a new conversation together with its first exchange: one
+        transaction per question instead of two.
+        """
+        if start is None:
+            return
+        if not is_valid_conversation_id(cid):
+            raise ValueError("invalid conversation id")
+        found = conn.execute(sa.select(conversations.c.id).where(conversations.c.id == cid)).first()
+        if found is None:
+            self._insert_conversation(conn, cid, start, None)
 
     def has_conversation(self, conversation_id: str) -> bool:
         with self._connect() as conn:
@@ -254,18 +274,29 @@ class Storage:
         citations: Iterable[Any] | None = None,
         latency_ms: float | None = None,
         message_id: str | None = None,
+        start: str | None = None,
     ) -> str:
+        """Store one message; with ``start`` (a channel) the conversation is created if new."""
         row = _message_row(
             conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
         )
         with self._begin() as conn:
+            self._ensure_conversation(conn, conversation_id, start)
             conn.execute(messages.insert().values(**row))
         return row["id"]
 
     def add_exchange(
-        self, conversation_id: str, question: str, answer: Answer, message_id: str | None = None
+        self,
+        conversation_id: str,
+        question: str,
+        answer: Answer,
+        message_id: str | None = None,
+        start: str | None = None,
     ) -> str:
-        """Store a question and its answer in one transaction; returns the answer's message id."""
+        """Store a question and its answer in one transaction; returns the answer's message id.
+
+        With ``start`` (a channel) the conversation is created in the same transaction if new.
+        """
         user = _message_row(conversation_id, "user", question, None, None, None, None, None)
         bot = _message_row(
             conversation_id,
@@ -278,6 +309,7 @@ class Storage:
             message_id,
         )
         with self._begin() as conn:
+            self._ensure_conversation(conn, conversation_id, start)
             conn.execute(messages.insert(), [user, bot])
         return bot["id"]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,10 +43,21 @@ def term_index(term: str) -> int:
     return int.from_bytes(digest, "little") & 0x7FFFFFFF
 
 
+# underthesea's package __init__ imports every optional pipeline it finds (classification and
+# translation pull in torch and transformers: ~300 MB of RSS) though only word_tokenize is used.
+_UNNEEDED = ("torch", "transformers")
+
+
 @lru_cache(maxsize=1)
 def _segmenter():
-    from underthesea import word_tokenize
-
+    blocked = [name for name in _UNNEEDED if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import torch` fail fast
+    try:
+        from underthesea import word_tokenize
+    finally:
+        for name in blocked:
+            sys.modules.pop(name, None)
     return word_tokenize
 
 

@@ -40,7 +40,7 @@ _ISSUER_ALIASES: dict[str, tuple[str, ...]] = {
 _GENERIC = {
     "nghi", "quyet", "dinh", "thong", "tu", "bao", "ket", "luan", "ke", "hoach", "van", "ban",
     "khoa", "hoc", "cong", "nghe", "phat", "trien", "so", "ngay", "nam", "cua", "ve", "va",
-    "thuc", "hien", "trien", "khai", "quy", "dinh", "phe", "duyet", "chinh", "phu", "bo", "tri",
+    "thuc", "hien", "khai", "quy", "phe", "duyet", "chinh", "phu", "bo", "tri",
     "doi", "moi", "sang", "tao", "chuyen", "quoc", "gia", "den", "cho", "trong", "duoc", "theo",
     "tw", "nq", "qd", "ttg", "cp", "kh", "kl", "tb", "tt",
 }  # fmt: skip

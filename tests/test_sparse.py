@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from ingest.sparse import SparseEncoder, term_index, terms
 
 
@@ -52,3 +55,20 @@ def test_old_and_new_tone_placement_meet():
     q = enc.encode_query("công nghiệp hóa hiện đại hóa", unaccented=False)
     assert terms("hiện đại hoá")[0] == terms("hiện đại hóa")[0]
     assert _score(q, doc) > 0
+
+
+def test_segmenter_does_not_load_torch():
+    # Loading torch through underthesea's optional pipelines cost ~300 MB of serving memory.
+    code = (
+        "import sys\n"
+        "from ingest.sparse import terms\n"
+        "assert 'khoa_học' in terms('phát triển khoa học')[0]\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
+        "import torch\n"  # still importable afterwards, for a sentence-transformers embedder
+        "print(torch.__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "torch"

@@ -118,6 +118,20 @@ def test_client_chosen_conversation_id(store):
         store.new_conversation("web", conversation_id="bad id with spaces")
 
 
+def test_first_exchange_starts_the_conversation_in_one_transaction(store):
+    assert not store.has_conversation("w-1")
+    store.add_exchange("w-1", "Mục tiêu năm 2030?", answer(), start="web")
+    assert store.has_conversation("w-1")
+    # Starting again is a no-op: the second turn joins the same conversation.
+    store.add_exchange("w-1", "Còn năm 2045?", answer(), start="web")
+    store.add_message("w-2", "user", "câu hỏi lỗi", start="web")
+    assert [t.content for t in store.history("w-1")][::2] == ["Mục tiêu năm 2030?", "Còn năm 2045?"]
+    assert [t.content for t in store.history("w-2")] == ["câu hỏi lỗi"]
+    with pytest.raises(ValueError):
+        store.add_exchange("bad id", "x", answer(), start="web")
+    assert store.stats()["by_channel"] == {"web": 2}
+
+
 def test_exchange_keeps_answer_metadata(store):
     cid = store.new_conversation("web")
     mid = store.add_exchange(cid, "Mục tiêu năm 2030?", answer(n_citations=2), message_id=None)
