@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.compose import ExtractiveComposer, doc_label, locator_phrase, numbers, parent_locator
-from bot.followup import resolve
+from bot.followup import resolve, resolve_with_focus
 from bot.gate import EvidenceGate
 from bot.intents import EXAMPLE_QUESTIONS, classify
 from bot.safety import check_length, redact, sanitize
@@ -75,7 +75,7 @@ class Assistant:
                 [],
             )
 
-        question = resolve(text, history)
+        question, focus = resolve_with_focus(text, history)
         analyzed = self.retriever.analyze(question)
         missing = _unknown_documents(analyzed)
         if missing:
@@ -113,7 +113,10 @@ class Assistant:
                 hits,
             )
 
-        correction = _premise_correction(aq, hits)
+        # Only what the user typed now is a claim: a rebuilt follow-up also holds our own answer.
+        correction = _premise_correction(
+            aq if question == text else self.retriever.analyze(text), hits
+        )
         unit = self._heading_unit(aq.restored, hits)
         if unit:
             lead = f"Theo {doc_label(unit[0])}, {locator_phrase(parent_locator(unit[0].locator))} ({unit[0].parent_text}):"
@@ -126,6 +129,7 @@ class Assistant:
                 correction=correction,
                 docs=named if len(named) > 1 else None,
                 accented=not aq.unaccented,
+                focus=self.retriever.analyze(focus).restored if focus else None,
             )
         if self.llm is not None and use_llm:
             answer = self.llm.compose(question, hits[:5], history, fallback=answer)

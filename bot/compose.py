@@ -131,8 +131,19 @@ class ExtractiveComposer:
         self.max_hits = max_hits
 
     def score_segments(
-        self, question: str, hits: list[Hit], accented: bool = False
+        self, question: str, hits: list[Hit], accented: bool = False, focus: str | None = None
     ) -> list[Segment]:
+        """Score every sentence of the best hits against the question.
+
+        ``focus`` is what the user typed when ``question`` was rebuilt from the conversation:
+        "Còn giá trị sản phẩm công nghệ cao thì sao?" must pick that sentence, not the one the
+        previous answer quoted.
+        """
+        topic_terms: list[str] = []
+        if focus:
+            # The earlier question only keeps the topic; the new words choose the sentence.
+            topic_terms = content_terms(without_document_names(question), accented=accented)
+            question = focus
         q_terms = content_terms(without_document_names(question), accented=accented)
         q_pairs = content_bigrams(without_document_names(question))
         q_numbers = numbers(question)
@@ -155,6 +166,8 @@ class ExtractiveComposer:
                 # An item under a heading that matches the question inherits the heading's words.
                 # Words of the question in the same order ("danh mục công nghệ chiến lược").
                 score = 0.4 * cov + 0.6 * ctx + 0.3 * phrase_coverage(q_pairs, seg)
+                if topic_terms:
+                    score += 0.3 * self.stats.coverage(topic_terms, context + " " + seg)
                 # Each number of the question found again ("2025", "2027") is strong evidence.
                 score += min(0.1 * len(numbers(seg) & q_numbers), 0.3)
                 if numbers(seg) and _asks_quantity(question):
@@ -177,9 +190,14 @@ class ExtractiveComposer:
         return scored
 
     def select(
-        self, question: str, hits: list[Hit], docs: list[str] | None = None, accented: bool = False
+        self,
+        question: str,
+        hits: list[Hit],
+        docs: list[str] | None = None,
+        accented: bool = False,
+        focus: str | None = None,
     ) -> list[Segment]:
-        scored = self.score_segments(question, hits, accented)
+        scored = self.score_segments(question, hits, accented, focus)
         if not scored:
             return []
         best = scored[0]
@@ -240,8 +258,9 @@ class ExtractiveComposer:
         correction: str | None = None,
         docs: list[str] | None = None,
         accented: bool = False,
+        focus: str | None = None,
     ) -> Answer:
-        chosen = self.select(question, hits, docs, accented)
+        chosen = self.select(question, hits, docs, accented, focus)
         used: dict[int, int] = {}
         citations: list[Citation] = []
         blocks: list[tuple[int, str]] = []

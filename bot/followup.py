@@ -77,12 +77,7 @@ def is_followup(message: str, history: list[Turn]) -> bool:
     if len(re.findall(r"\w+", message)) <= 6:
         return True
     # "Bộ nào chủ trì và bao giờ phải xong?": only asks for attributes of something said before.
-    topical = [
-        t
-        for t in content_terms(message)
-        if not _ATTRIBUTE.fullmatch(t) and t not in _ATTRIBUTE_WORDS
-    ]
-    return len(topical) <= 3
+    return len(_topical(message)) <= 3
 
 
 def previous_question(history: list[Turn]) -> str | None:
@@ -103,23 +98,40 @@ def _substitute(pattern: re.Pattern[str], new: str, old: str) -> str | None:
 
 def resolve(message: str, history: list[Turn]) -> str:
     """The stand-alone question a follow-up stands for (unchanged when it is not one)."""
+    return resolve_with_focus(message, history)[0]
+
+
+def resolve_with_focus(message: str, history: list[Turn]) -> tuple[str, str | None]:
+    """(stand-alone question, focus): the focus is the user's own new words when they were
+    appended to the earlier question rather than substituted into it, so that the answer picks
+    what they ask about now and the earlier question only keeps the topic."""
     if not is_followup(message, history):
-        return message
+        return message, None
     prev = previous_question(history)
     if prev is None:
-        return message
+        return message, None
     core = _STRIP.sub("", message.strip()).strip()
     for pattern in (_YEAR, _DOC, _PROVISION):
         substituted = _substitute(pattern, core, prev)
         if substituted is not None:
-            return substituted
+            return substituted, None
     resolved = f"{prev} {core}".strip()
     # What was answered anchors the topic: "Bộ nào chủ trì?" after an answer quoting task 118
     # must stay on task 118. The head of our own previous answer carries its locator and quote.
     answered = previous_answer(history)
     if answered and _ATTRIBUTE.search(fold(core).lower()):
         resolved = f"{resolved} {answered[:240]}"
-    return resolved
+    # "Hạn hoàn thành là khi nào?" names no new subject: the earlier one still decides.
+    return resolved, (core if len(_topical(core)) >= 2 else None)
+
+
+def _topical(message: str) -> list[str]:
+    """Content words that name a subject, not an attribute asked about (deadline, lead body)."""
+    return [
+        t
+        for t in content_terms(message)
+        if not _ATTRIBUTE.fullmatch(t) and t not in _ATTRIBUTE_WORDS
+    ]
 
 
 # Questions about a row's columns: deadline, lead agency, output.
@@ -167,6 +179,15 @@ _ATTRIBUTE_WORDS = frozenset(
         "can",
         "yeu",
         "cau",
+        # what points back ("chỉ tiêu đó", "nhiệm vụ này") names nothing new
+        "chi",
+        "tieu",
+        "nhiem",
+        "vu",
+        "do",
+        "nay",
+        "ay",
+        "kia",
     ]
 )
 _CITED = re.compile(

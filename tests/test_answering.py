@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import Turn
-from bot.followup import is_followup, resolve
+from bot.followup import is_followup, resolve, resolve_with_focus
 from nq57.text import match_key
 
 
@@ -106,6 +106,31 @@ def test_followup_keeps_the_table_row(assistant):
     history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
     answer = assistant.ask("Thế hạn hoàn thành là khi nào?", history)
     assert answer.citations and answer.citations[0].locator == "Phụ lục II, nhiệm vụ 44"
+
+
+def test_followup_with_its_own_subject_picks_its_own_sentence(assistant):
+    first = "NQ 20 đặt mục tiêu TFP đóng góp bao nhiêu vào tăng trưởng?"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
+    assert "35%" in history[1].content
+    follow = "Còn tốc độ đổi mới công nghệ, thiết bị thì đạt bao nhiêu?"
+    resolved, focus = resolve_with_focus(follow, history)
+    assert first in resolved and focus and "tốc độ đổi mới" in focus
+    answer = assistant.ask(follow, history)
+    assert "20%/năm" in answer.text
+    assert "35%" not in answer.text  # the sentence quoted last time is not the answer now
+    # Numbers of our own earlier answer are not the user's claims: no premise correction.
+    assert "không khớp" not in answer.text
+
+
+def test_attribute_followup_has_no_focus_of_its_own():
+    history = [Turn("user", "Nhiệm vụ 44 của NQ 03 do ai chủ trì?"), Turn("assistant", "…")]
+    assert resolve_with_focus("Thế hạn hoàn thành của nhiệm vụ đó là khi nào?", history)[1] is None
+    # A substituted entity already makes a stand-alone question.
+    history = [Turn("user", "Mục tiêu đến năm 2030 của NQ 57 là gì?"), Turn("assistant", "…")]
+    assert resolve_with_focus("Thế còn năm 2045 thì sao?", history) == (
+        "Mục tiêu đến năm 2045 của NQ 57 là gì?",
+        None,
+    )
 
 
 def test_standalone_question_is_not_a_followup():

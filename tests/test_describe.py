@@ -1,0 +1,64 @@
+"""Documents described by type, issuer, date or title words, against the real catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.catalog import discover
+from ingest.model import DocumentMeta
+from retrieval.describe import DocumentProfiles
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def profiles() -> DocumentProfiles:
+    return DocumentProfiles(discover(CORPUS)[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        # type + year + time of year + issuer
+        ("Văn bản kết luận đầu năm 2024 của Bộ Chính trị nói gì về chợ công nghệ?", "kl-69-2024"),
+        ("nghi quyet dot pha cuoi nam 2024 cua bo chinh tri", "nq-57-2024"),
+        # issuer + a distinctive title word
+        ("Chương trình truyền thông của Thủ tướng nhắm tới ai?", "qd-1169-ttg-2025"),
+        # a title phrase alone, when it is distinctive enough
+        ("Phiên họp lần thứ năm quyết định bổ sung bao nhiêu tiền?", "tb-624-vpcp-2025"),
+        ("danh muc thiet bi ban dan duoc khuyen khich gom nhung gi", "tt-32-2025-bkhcn"),
+    ],
+)
+def test_described_documents_are_found(profiles, question, doc_id):
+    assert profiles.match(question)[0] == doc_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mục tiêu đến năm 2030 là gì?",  # a target year is not an issuing date
+        "Hướng dẫn quyết toán thuế thu nhập cá nhân",  # two common title words are not enough
+        "Ban Chỉ đạo do ai làm trưởng ban?",
+        "xin chào",
+        "",
+    ],
+)
+def test_vague_questions_describe_nothing(profiles, question):
+    assert profiles.match(question) == []
+
+
+def test_wrong_time_of_year_counts_against():
+    catalog = [
+        DocumentMeta(id="a", file="a.txt", number="1/NQ", type="Nghị quyết", title="Về A",
+                     issued="2024-01-10", issuer="Chính phủ"),
+        DocumentMeta(id="b", file="b.txt", number="2/NQ", type="Nghị quyết", title="Về B",
+                     issued="2024-12-10", issuer="Chính phủ"),
+    ]  # fmt: skip
+    p = DocumentProfiles(catalog)
+    assert p.match("nghị quyết cuối năm 2024 của Chính phủ") == ["b"]
+    assert p.match("nghị quyết đầu năm 2024 của Chính phủ") == ["a"]
+    # Without the time of year both fit equally: both are returned.
+    assert sorted(p.match("nghị quyết năm 2024 của Chính phủ")) == ["a", "b"]
+    assert DocumentProfiles([]).match("nghị quyết năm 2024") == []
