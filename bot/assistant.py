@@ -15,6 +15,7 @@ from bot.followup import resolve, resolve_with_focus
 from bot.gate import EvidenceGate
 from bot.intents import EXAMPLE_QUESTIONS, classify
 from bot.safety import check_length, redact, sanitize
+from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.query import AnalyzedQuery, analyze_query
@@ -24,6 +25,10 @@ from retrieval.types import Hit
 
 log = logging.getLogger("nq57.bot")
 
+WHICH_DOCUMENT = (
+    "Bạn muốn hỏi về văn bản nào? Hãy nêu tên hoặc số văn bản, ví dụ: "
+    "«Ai ký Quyết định 1169?», «Thông tư 33/2025 do cơ quan nào ban hành?»."
+)
 NOT_FOUND = (
     "Tôi chưa tìm thấy quy định về {topic} trong các văn bản hiện có "
     "(Nghị quyết 57-NQ/TW và các văn bản triển khai). Bạn có thể hỏi cụ thể hơn, "
@@ -91,6 +96,26 @@ class Assistant:
         result = self.retriever.run(question, k=8, doc_ids=context_docs, analyzed=analyzed)
         aq, hits = result.query, result.hits
         meta: dict[str, Any] = {"question": redact(question), "retrieval_ms": round(result.ms, 2)}
+
+        if aq.asks_record and not result.direct:
+            # "Ai ký vậy?" with no document named or in the conversation: ask which one.
+            return Answer(
+                WHICH_DOCUMENT,
+                "answer",
+                True,
+                suggestions=list(EXAMPLE_QUESTIONS),
+                meta=meta | {"reason": "which_document"},
+            ), hits
+        if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
+            head = hits[0]
+            if head.kind == "signature":
+                lead = f"Phần chữ ký của {doc_label(head)}:"
+            else:
+                # Some texts in the corpus come without their signature block: say so.
+                lead = (
+                    f"Bản {doc_label(head)} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi:"
+                )
+            return self._with_meta(self.composer.verbatim([head], lead=lead), meta), hits
 
         if aq.wants_verbatim and hits and aq.provision is not None:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]

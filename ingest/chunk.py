@@ -36,6 +36,10 @@ _BOUNDARIES = [
     re.compile(r"\s+"),
 ]
 _NO_CRUMB = {"document", "table"}
+# How a document was made (its basis, "Căn cứ …", and who signed it): not content, so not part
+# of any unit's text, but indexed on their own for "ai ký?", "căn cứ ban hành?" (the retriever
+# shows them only for such questions).
+RECORD_KINDS = frozenset({"preamble", "signature"})
 
 
 @dataclass
@@ -89,6 +93,9 @@ class _Chunker:
     # -- walk ----------------------------------------------------------------------------------
     def unit(self, unit: Unit, path: list[Unit], prefix: str = "") -> None:
         if not unit.indexable:
+            if unit.kind in RECORD_KINDS and unit.text.strip():
+                for piece in split_text(unit.text, self.max_chars):
+                    self._emit(unit.locator, self._crumbs(path), "", piece, unit.kind)
             return
         full = unit.full_text
         if not full.strip():

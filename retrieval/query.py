@@ -197,6 +197,17 @@ _VERBATIM = (
     "tung chu",
 )
 _YEAR = re.compile(r"(?<![\d.,])(?:19[4-9]\d|20\d\d)(?![\d])")
+# Questions about how a document was made rather than what it says (folded text): who signed
+# it, and who issued it, when, on what legal basis.
+_SIGNER = re.compile(
+    r"\b(?:ai|nguoi nao|nguoi|vi nao)\s+ky\b|\bky\s+(?:ban hanh|thay|ten|boi)\b|\bchu ky\b"
+)
+_ISSUANCE = re.compile(
+    r"\b(?:ai|co quan nao|bo nao|noi nao|don vi nao|cap nao)\s+ban hanh\b"
+    r"|\b(?:do|boi)\s+(?:\w+\s+){0,5}ban hanh\b|\bban hanh boi\b|\btham quyen ban hanh\b"
+    r"|\bban hanh\s+(?:ngay|khi nao|luc nao|nam nao|thang nao|bao gio)\b|\bngay ban hanh\b"
+    r"|\bcan cu\s+(?:phap ly|ban hanh|nao|vao dau)\b|\bdua tren (?:luat|van ban) nao\b"
+)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Below this share of accented syllables a message counts as typed without diacritics:
 # accented Vietnamese has about 3 in 4 syllables marked, a half-accented message far fewer.
@@ -239,6 +250,7 @@ class AnalyzedQuery:
     doc_refs: list[DocRef] = field(default_factory=list)
     provision: ProvisionRef | None = None
     wants_verbatim: bool = False
+    asks_record: str = ""  # "signer" (ai ký?) or "issuance" (ai ban hành, khi nào, căn cứ)
     years: list[int] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
 
@@ -495,6 +507,9 @@ def analyze_query(
         doc_refs=find_doc_refs(expanded, folded, catalog),
         provision=find_provision(folded, expanded),
         wants_verbatim=any(p in folded for p in _VERBATIM),
+        asks_record=(
+            "signer" if _SIGNER.search(folded) else "issuance" if _ISSUANCE.search(folded) else ""
+        ),
         years=years,
         numbers=numbers,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.catalog import discover
+from ingest.chunk import RECORD_KINDS
 from ingest.embed import get_embedder
 from ingest.model import DocumentMeta
 from ingest.sparse import SparseEncoder
@@ -129,6 +130,13 @@ class Retriever:
         for ranking in ranked:
             for h in ranking:
                 self._payloads.setdefault(h.id, h.payload)
+        if aq.asks_record:
+            # "Ai ký?", "căn cứ ban hành?": the signature and preamble of the document in
+            # question answer it, whatever their similarity.
+            first = "signature" if aq.asks_record == "signer" else "preamble"
+            direct = self._records(focus, first) + direct
+        else:
+            fused = [(pid, s) for pid, s in fused if not self._is_record(pid)]
 
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
@@ -201,6 +209,21 @@ class Retriever:
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
             return []
         return out[:8]
+
+    def _is_record(self, pid: str) -> bool:
+        return self._payloads.get(pid, {}).get("kind") in RECORD_KINDS
+
+    def _records(self, doc_ids: Sequence[str], first: str) -> list[tuple[str, float]]:
+        """Preamble and signature chunks of the documents in question, the asked kind first."""
+        if not doc_ids or len(doc_ids) > 2:
+            return []
+        found = [
+            (payload.get("kind") != first, i, pid)
+            for i, doc_id in enumerate(doc_ids)
+            for pid, payload in self._by_doc.get(doc_id, [])
+            if payload.get("kind") in RECORD_KINDS
+        ]
+        return [(pid, 0.0) for *_, pid in sorted(found)]
 
     def _lexical_rerank(
         self, question: str, accented: bool, fused: list[tuple[str, float]]

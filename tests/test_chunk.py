@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.catalog import load_catalog
-from ingest.chunk import chunk_document, split_text
+from ingest.chunk import RECORD_KINDS, chunk_document, split_text
 from ingest.clean import clean_text
 from ingest.model import Chunk, DocumentMeta, Unit
 from ingest.structure import is_title_only, parse_document
@@ -43,7 +43,7 @@ def _check_invariants(
 ) -> None:
     assert chunks, meta.id
     lines = set(text.split("\n"))
-    tops = [u for u in root.children if u.indexable]
+    tops = [u for u in root.children if u.indexable or u.kind in RECORD_KINDS]
     top_texts = [u.full_text for u in tops]
     for i, chunk in enumerate(chunks):
         assert chunk.chunk_index == i
@@ -61,6 +61,19 @@ def _check_invariants(
         # Never across two top-level units.
         owners = [k for k, full in enumerate(top_texts) if all(ln in full for ln in chunk_lines)]
         assert owners, (chunk.locator, chunk.text[:80])
+
+
+def test_signature_and_preamble_are_their_own_chunks(parsed):
+    meta, _, root = parsed["tt-33-2025-bkhcn"]
+    chunks = chunk_document(root, meta)
+    records = {c.kind: c for c in chunks if c.kind in RECORD_KINDS}
+    assert set(records) == {"preamble", "signature"}
+    assert records["signature"].locator == "Chữ ký"
+    assert records["signature"].text.endswith("Nguyễn Mạnh Hùng")
+    assert "Căn cứ Luật Công nghiệp công nghệ số" in records["preamble"].text
+    # Recipients stay out of the index; the content chunks do not repeat the records.
+    assert not any(c.text.startswith("Nơi nhận") for c in chunks)
+    assert all("Nguyễn Mạnh Hùng" not in c.text for c in chunks if c.kind not in RECORD_KINDS)
 
 
 def _check_coverage(root: Unit, chunks: list[Chunk]) -> None:
@@ -97,9 +110,9 @@ def test_invariants_with_defaults(parsed, doc_id: str) -> None:
     chunks = chunk_document(root, meta)
     _check_invariants(meta, text, root, chunks, 1200)
     _check_coverage(root, chunks)
-    # Non-content blocks never become chunks.
+    # Non-content blocks never become content chunks; preamble and signature are records.
     hidden = {u.text for u in root.walk() if not u.indexable}
-    assert not any(c.text in hidden for c in chunks)
+    assert not any(c.text in hidden for c in chunks if c.kind not in RECORD_KINDS)
     assert not any("Nơi nhận:" in c.text for c in chunks)
 
 
@@ -125,7 +138,7 @@ def test_nq57_breadcrumbs_and_merging(parsed) -> None:
     # III.2's own sentence opens its first chunk, followed by its first paragraph.
     assert iii2[0].locator == "III.2"
     assert iii2[0].text.startswith("2. Khẩn trương, quyết liệt hoàn thiện thể chế")
-    assert "\nTiếp tục thể chế hóa đầy đủ" in iii2[0].text
+    assert "\nTiếp tục thể chế hoá đầy đủ" in iii2[0].text
     # The title-only "1. Đến năm 2030" is not a chunk of its own; it heads its bullets.
     assert not any(c.text == "1. Đến năm 2030" for c in chunks)
     ii1 = [c for c in chunks if c.locator.startswith("II.1")]

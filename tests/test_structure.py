@@ -50,12 +50,12 @@ def test_nq57_outline(trees: dict[str, Unit]) -> None:
     assert [c.locator for c in part.children] == [f"III.{n}" for n in range(1, 8)]
     item = _find(root, "III.2")
     assert item.text.startswith(
-        "2. Khẩn trương, quyết liệt hoàn thiện thể chế; xóa bỏ mọi tư tưởng"
+        "2. Khẩn trương, quyết liệt hoàn thiện thể chế; xoá bỏ mọi tư tưởng"
     )
     assert item.heading.startswith("2. Khẩn trương, quyết liệt hoàn thiện thể chế")
     # One unnumbered paragraph, then four "-" bullets (read from the file).
     assert [c.kind for c in item.children] == ["paragraph", "bullet", "bullet", "bullet", "bullet"]
-    assert item.children[0].text.startswith("Tiếp tục thể chế hóa đầy đủ")
+    assert item.children[0].text.startswith("Tiếp tục thể chế hoá đầy đủ")
     assert item.children[1].locator == "III.2, ý 1"
     assert item.children[1].text.startswith("- Khẩn trương sửa đổi, bổ sung, hoàn thiện đồng bộ")
     counts = _kinds(root)
