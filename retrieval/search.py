@@ -38,6 +38,7 @@ from retrieval.terms import (
     content_bigrams,
     content_terms,
     phrase_coverage,
+    without_document_names,
 )
 from retrieval.types import Hit
 
@@ -123,9 +124,15 @@ class Retriever:
         )
         ranked = [self.store.hybrid(dense, sparse, self.params)]
         nearest = self.store.dense_search(dense, 1)
-        focus = named or self.profiles.match(aq.expanded)
-        if focus:
-            ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": focus}))
+        # A named document ("nghị quyết 57") can sit beside a described one ("theo kế hoạch của
+        # Đảng đoàn Quốc hội"): each gets its own filtered query.
+        described = [
+            d for d in self.profiles.match(without_document_names(aq.expanded)) if d not in named
+        ]
+        focus = named or described
+        for docs in (named, described):
+            if docs:
+                ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
         fused = _fuse(ranked, self.params.rrf_k)
         for ranking in ranked:
             for h in ranking:
