@@ -155,6 +155,7 @@ class Assistant:
                 docs=named if len(named) > 1 else None,
                 accented=not aq.unaccented,
                 focus=self.retriever.analyze(focus).restored if focus else None,
+                about_document=bool(aq.asks_record),
             )
         if self.llm is not None and use_llm:
             answer = self.llm.compose(question, hits[:5], history, fallback=answer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answer import Answer, Citation
 from nq57.text import anchor, fold
@@ -121,6 +122,14 @@ def make_citation(hit: Hit, quote: str) -> Citation:
     )
 
 
+TITLE_WEIGHT = 0.3
+
+
+@lru_cache(maxsize=256)
+def title_terms(title: str, accented: bool) -> frozenset[str]:
+    return frozenset(content_terms(title, accented=accented))
+
+
 class ExtractiveComposer:
     def __init__(
         self, stats: TermStats, max_quotes: int = 3, max_hits: int = 4, rank_penalty: float = 0.06
@@ -131,13 +140,19 @@ class ExtractiveComposer:
         self.max_hits = max_hits
 
     def score_segments(
-        self, question: str, hits: list[Hit], accented: bool = False, focus: str | None = None
+        self,
+        question: str,
+        hits: list[Hit],
+        accented: bool = False,
+        focus: str | None = None,
+        about_document: bool = False,
     ) -> list[Segment]:
         """Score every sentence of the best hits against the question.
 
         ``focus`` is what the user typed when ``question`` was rebuilt from the conversation:
         "Còn giá trị sản phẩm công nghệ cao thì sao?" must pick that sentence, not the one the
-        previous answer quoted.
+        previous answer quoted. ``about_document``: the question asks about the document itself
+        (when, by whom), so the words of its title count in full.
         """
         topic_terms: list[str] = []
         if focus:
@@ -156,13 +171,16 @@ class ExtractiveComposer:
                 self.rank_penalty * hi, 2.0 * max(top_score - hit.score, 0.0) / top_score
             )
             context = " ".join(hit.breadcrumb[1:])
+            # Words of the document's own title ("Thông tư … về ưu đãi thuế thiết bị điện tử")
+            # say which document, not which sentence: they count for less.
+            about = frozenset() if about_document else title_terms(hit.doc_title, accented)
             header = table_header(hit)
             for order, seg in enumerate(segments(hit.text)):
                 if header is not None and order == 0:
                     continue  # the repeated column header answers nothing
                 words = len(seg.split())
-                cov = self.stats.coverage(q_terms, seg)
-                ctx = self.stats.coverage(q_terms, context + " " + seg)
+                cov = self.stats.coverage(q_terms, seg, about, TITLE_WEIGHT)
+                ctx = self.stats.coverage(q_terms, context + " " + seg, about, TITLE_WEIGHT)
                 # An item under a heading that matches the question inherits the heading's words.
                 # Words of the question in the same order ("danh mục công nghệ chiến lược").
                 score = 0.4 * cov + 0.6 * ctx + 0.3 * phrase_coverage(q_pairs, seg)
@@ -196,8 +214,9 @@ class ExtractiveComposer:
         docs: list[str] | None = None,
         accented: bool = False,
         focus: str | None = None,
+        about_document: bool = False,
     ) -> list[Segment]:
-        scored = self.score_segments(question, hits, accented, focus)
+        scored = self.score_segments(question, hits, accented, focus, about_document)
         if not scored:
             return []
         best = scored[0]
@@ -259,8 +278,9 @@ class ExtractiveComposer:
         docs: list[str] | None = None,
         accented: bool = False,
         focus: str | None = None,
+        about_document: bool = False,
     ) -> Answer:
-        chosen = self.select(question, hits, docs, accented, focus)
+        chosen = self.select(question, hits, docs, accented, focus, about_document)
         used: dict[int, int] = {}
         citations: list[Citation] = []
         blocks: list[tuple[int, str]] = []

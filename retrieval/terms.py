@@ -183,14 +183,22 @@ class TermStats:
     def known(self, term: str) -> bool:
         return term in self.df
 
-    def coverage(self, question_terms: list[str], text: str) -> float:
-        """IDF-weighted share of the question's terms present in ``text``."""
+    def coverage(
+        self,
+        question_terms: list[str],
+        text: str,
+        discount: frozenset[str] = frozenset(),
+        factor: float = 0.3,
+    ) -> float:
+        """IDF-weighted share of the question's terms present in ``text``; terms in
+        ``discount`` weigh ``factor`` times as much."""
         unique = set(question_terms)
         if not unique:
             return 0.0
         present = _term_set(text)
-        total = sum(self.idf(t) for t in unique)
-        got = sum(self.idf(t) for t in unique if t in present)
+        weight = {t: self.idf(t) * (factor if t in discount else 1.0) for t in unique}
+        total = sum(weight.values())
+        got = sum(w for t, w in weight.items() if t in present)
         return got / total if total else 0.0
 
 

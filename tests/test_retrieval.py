@@ -26,6 +26,24 @@ def test_named_document_rises(runtime):
     assert hits[0].doc == "qd-1169-ttg-2025.txt"
 
 
+def test_described_document_rises(runtime):
+    # No number given: "kết luận đầu năm 2024 của Bộ Chính trị" is Kết luận 69-KL/TW.
+    hits = runtime.search(
+        "Kết luận đầu năm 2024 của Bộ Chính trị nói gì về sàn giao dịch, chợ công nghệ?", 5
+    )
+    assert "kl-69-2024.txt" in [h.doc for h in hits[:3]]
+    assert any("chợ công nghệ" in h.text for h in hits if h.doc == "kl-69-2024.txt")
+
+
+def test_signature_and_preamble_only_for_questions_about_them(runtime):
+    signer = runtime.search("Ai ký Thông tư 33/2025/TT-BKHCN?", 5)
+    assert signer[0].kind == "signature" and "Nguyễn Mạnh Hùng" in signer[0].text
+    basis = runtime.search("Căn cứ ban hành Thông tư 32/2025 là gì?", 5)
+    assert basis[0].kind == "preamble" and "Căn cứ Luật Công nghiệp công nghệ số" in basis[0].text
+    content = runtime.search("Thông tư 33/2025 quy định tiêu chí gì cho doanh nghiệp?", 10)
+    assert all(h.kind not in ("preamble", "signature") for h in content)
+
+
 @pytest.mark.parametrize(
     ("accented", "locator"),
     [
