@@ -480,6 +480,11 @@ def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
         ref.outline = _roman_upper(bare.group(1))
     elif part:
         ref.outline = part.group(1).upper()
+    if ref.outline and ref.point and ref.article is None and ref.annex is None:
+        # Outline-numbered texts letter their points inside the outline: "điểm i mục 1 phần
+        # II" is II.1.i.
+        ref.outline = f"{ref.outline}.{ref.point}"
+        ref.point = None
     return None if ref.empty else ref
 
 

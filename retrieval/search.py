@@ -137,14 +137,17 @@ class Retriever:
         for ranking in ranked:
             for h in ranking:
                 self._payloads.setdefault(h.id, h.payload)
+        if not aq.asks_record:
+            fused = [(pid, s) for pid, s in fused if not self._is_record(pid)]
+
+        # Several chunks of the named provision ("mục III.6 … về kinh tế số các ngành"): the
+        # one about what was asked comes first.
+        direct = self._lexical_rerank(lexical_query, not aq.unaccented, direct, depth=len(direct))
         if aq.asks_record:
             # "Ai ký?", "căn cứ ban hành?": the signature and preamble of the document in
             # question answer it, whatever their similarity.
             first = "signature" if aq.asks_record == "signer" else "preamble"
             direct = self._records(focus, first) + direct
-        else:
-            fused = [(pid, s) for pid, s in fused if not self._is_record(pid)]
-
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
         ordered += self._lexical_rerank(
@@ -212,6 +215,15 @@ class Retriever:
                     locator_matches(loc, aq.provision) for loc in expand_range(payload["locator"])
                 ):
                     out.append((pid, 0.0))
+        if not out and aq.provision.outline and "." in aq.provision.outline:
+            # Small sibling items share a chunk under their parent's locator ("II.1" holding
+            # "h) …" and "i) …"): find the chunk whose lines open with the asked label.
+            for doc_id in docs:
+                for pid, payload in self._by_doc.get(doc_id, []):
+                    if locator_matches(
+                        payload["locator"], aq.provision, allow_ancestor=True
+                    ) and item_lines(payload["text"], aq.provision.outline):
+                        out.append((pid, 0.0))
         # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
             return []
@@ -233,7 +245,11 @@ class Retriever:
         return [(pid, 0.0) for *_, pid in sorted(found)]
 
     def _lexical_rerank(
-        self, question: str, accented: bool, fused: list[tuple[str, float]]
+        self,
+        question: str,
+        accented: bool,
+        fused: list[tuple[str, float]],
+        depth: int | None = None,
     ) -> list[tuple[str, float]]:
         """Re-order the best fused candidates by how much of the question they contain.
 
@@ -243,9 +259,10 @@ class Retriever:
         """
         if not fused or self.lexical_weight <= 0:
             return fused
-        head, tail = fused[: self.rerank_depth], fused[self.rerank_depth :]
-        terms = content_terms(question, accented=accented)
-        pairs = content_bigrams(question)
+        depth = self.rerank_depth if depth is None else depth
+        head, tail = fused[:depth], fused[depth:]
+        terms = content_terms(without_document_names(question), accented=accented)
+        pairs = content_bigrams(without_document_names(question))
         top = head[0][1] or 1.0
         rescored = []
         for pid, score in head:
@@ -289,6 +306,21 @@ class Retriever:
             if len(kept) >= want:
                 break
         return kept
+
+
+_LABEL_LINE = re.compile(r"^([a-zđ]|\d+)[.)]\s", re.MULTILINE)
+
+
+def item_lines(text: str, outline: str) -> str:
+    """The lines of item ``outline``'s last label ("II.1.i" → the "i) …" item) in a chunk that
+    groups several sibling items, up to the next sibling; "" when the chunk has no such item."""
+    label = outline.rsplit(".", 1)[-1].lower()
+    starts = [(m.start(), m.group(1)) for m in _LABEL_LINE.finditer(text)]
+    for i, (pos, found) in enumerate(starts):
+        if found == label:
+            end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+            return text[pos:end].strip()
+    return ""
 
 
 _RANGE = re.compile(r"^(.*?)(\d+)–(\d+)$")

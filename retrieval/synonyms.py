@@ -100,6 +100,14 @@ LAY_TO_LEGAL: dict[str, str] = {
     "định nghĩa": "giải thích từ ngữ",
     "có hiệu lực": "hiệu lực thi hành",
     "áp dụng từ": "hiệu lực thi hành",
+    "sánh vai": "ngang tầm",
+    "sánh ngang": "ngang tầm",
+    "nước phát triển": "nước tiên tiến",
+    "công khai": "công bố",
+    "vấn đề lớn": "bài toán lớn",
+    "bao lâu một lần": "hằng năm định kỳ",
+    "mấy lần": "định kỳ",
+    "đăng ở đâu": "công bố trên cổng thông tin điện tử",
 }
 
 
