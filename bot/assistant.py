@@ -20,6 +20,7 @@ from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.search import Retriever, item_lines
+from retrieval.synonyms import expand_synonyms
 from retrieval.terms import content_terms
 from retrieval.types import Hit
 
@@ -153,7 +154,7 @@ class Assistant:
         else:
             named = [r.doc_id for r in aq.doc_refs if r.doc_id]
             answer = self.composer.compose(
-                aq.restored,
+                expand_synonyms(aq.restored),
                 hits,
                 correction=correction,
                 docs=named if len(named) > 1 else None,
