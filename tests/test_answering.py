@@ -133,6 +133,34 @@ def test_attribute_followup_has_no_focus_of_its_own():
     )
 
 
+def test_signer_and_issuer_questions(assistant):
+    signed = assistant.ask("Ai ký Quyết định 1169/QĐ-TTg?")
+    assert "Nguyễn Chí Dũng" in signed.text and signed.citations[0].locator == "Chữ ký"
+    # A text in the corpus without its signature block says so, and shows its header.
+    unsigned = assistant.ask("ai ky nghi quyet 57")
+    assert "không kèm phần chữ ký" in unsigned.text
+    assert "Hà Nội, ngày 22 tháng 12 năm 2024" in unsigned.text
+    issuer = assistant.ask("Thông tư 32/2025 là do Bộ Công Thương ban hành phải không?")
+    assert "Bộ trưởng Bộ Khoa học và Công nghệ ban hành Thông tư" in issuer.text
+    which = assistant.ask("ai ký vậy")
+    assert which.abstained and "văn bản nào" in which.text
+
+
+def test_point_grouped_with_its_siblings_is_quoted_alone(assistant):
+    answer = assistant.ask("Trích nguyên văn điểm i mục II.1 Nghị quyết 03/NQ-CP")
+    assert answer.citations[0].locator == "II.1.i"
+    assert answer.citations[0].url.endswith("#ii-1-i")
+    assert "tối thiểu đạt 25%" in answer.text
+    assert "h) Làm rõ" not in answer.text and "k) Rà soát" not in answer.text
+
+
+def test_document_described_by_its_subject_does_not_choose_the_sentence(assistant):
+    # "về ưu đãi thuế thiết bị điện tử" names the circular; "hiệu lực" is what is asked.
+    answer = assistant.ask("thong tu 33 ve uu dai thue thiet bi dien tu co hieu luc tu khi nao")
+    assert "01 tháng 01 năm 2026" in answer.text
+    assert any(c.locator.startswith("Điều 4") for c in answer.citations)
+
+
 def test_standalone_question_is_not_a_followup():
     history = [Turn("user", "Nghị quyết 57 là gì?"), Turn("assistant", "…")]
     assert not is_followup(

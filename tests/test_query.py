@@ -230,6 +230,9 @@ def test_no_doc_ref(catalog: list[DocumentMeta], question: str) -> None:
         ("phu luc II nhiem vu so 44", ProvisionRef(annex="II", row=44, row_kind="nhiệm vụ")),
         ("nhiệm vụ 44 nq 03", ProvisionRef(row=44, row_kind="nhiệm vụ")),
         ("chi tieu 12", ProvisionRef(row=12, row_kind="chỉ tiêu")),
+        # Outline-numbered texts letter their points inside the outline.
+        ("điểm i mục 1 phần II", ProvisionRef(outline="II.1.i")),
+        ("diem b muc III.2", ProvisionRef(outline="III.2.b")),
     ],
 )
 def test_provision(catalog: list[DocumentMeta], question: str, expected: ProvisionRef) -> None:
@@ -339,6 +342,27 @@ def test_locator_matches_analyzed_question(catalog: list[DocumentMeta]) -> None:
 )
 def test_wants_verbatim(catalog: list[DocumentMeta], question: str, verbatim: bool) -> None:
     assert analyze_query(question, catalog).wants_verbatim is verbatim
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Ai ký Quyết định 1169?", "signer"),
+        ("qd 1169 do ai ky vay", "signer"),
+        ("người ký thông tư 33 là ai", "signer"),
+        ("Thông tư 32 do Bộ Công Thương ban hành đúng không?", "issuance"),
+        ("co quan nao ban hanh ke hoach 3260", "issuance"),
+        ("Nghị quyết 57 ban hành ngày nào?", "issuance"),
+        ("Căn cứ pháp lý của Thông tư 33 là gì?", "issuance"),
+        ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", ""),
+        ("Bộ nào chủ trì ban hành danh mục công nghệ chiến lược?", ""),
+        ("chữ số thập phân", ""),
+    ],
+)
+def test_questions_about_how_a_document_was_made(
+    catalog: list[DocumentMeta], question: str, kind: str
+) -> None:
+    assert analyze_query(question, catalog).asks_record == kind
 
 
 def test_years_and_numbers(catalog: list[DocumentMeta]) -> None:

@@ -7,7 +7,7 @@ import pytest
 from ingest.pipeline import ingest
 from ingest.store import ServerStore
 from retrieval.langchain import NQ57Retriever
-from retrieval.search import Retriever, expand_range
+from retrieval.search import Retriever, expand_range, item_lines
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import TermStats, content_terms, phrase_coverage
 
@@ -102,6 +102,14 @@ def test_range_locators_expand():
     assert expand_range("II.1") == ["II.1"]
 
 
+def test_item_lines_cut_one_item_out_of_a_grouped_chunk():
+    text = "h) Làm rõ định nghĩa.\ni) Phấn đấu tối thiểu đạt 25%.\nk) Rà soát quy định."
+    assert item_lines(text, "II.1.i") == "i) Phấn đấu tối thiểu đạt 25%."
+    assert item_lines(text, "II.1.k") == "k) Rà soát quy định."
+    assert item_lines(text, "II.1.b") == ""
+    assert item_lines("1. Một\n2. Hai", "III.2") == "2. Hai"
+
+
 def test_synonyms_append_legal_wording():
     assert "khởi nghiệp sáng tạo" in expand_synonyms("quỹ cho startup")
     assert "trí tuệ nhân tạo" in expand_synonyms("trường chuyên về AI")
@@ -113,6 +121,10 @@ def test_term_statistics_fold_and_weigh():
     assert content_terms("Khoa học là gì?") == ["khoa", "hoc"]
     assert stats.idf("ban") > stats.idf("khoa")
     assert stats.coverage(content_terms("ban dan"), "Bán dẫn vi mạch") == 1.0
+    # Discounted terms (a document's own title words) weigh less in the share.
+    terms = content_terms("bán dẫn khoa học")
+    plain = stats.coverage(terms, "khoa học xã hội")
+    assert stats.coverage(terms, "khoa học xã hội", frozenset({"khoa", "hoc"})) < plain
     assert phrase_coverage([("khoa", "hoc")], "khoa học công nghệ") == 1.0
 
 
