@@ -18,6 +18,7 @@ from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
+from retrieval.describe import strip_description
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.search import Retriever, item_lines
 from retrieval.synonyms import expand_synonyms
@@ -154,7 +155,9 @@ class Assistant:
         else:
             named = [r.doc_id for r in aq.doc_refs if r.doc_id]
             answer = self.composer.compose(
-                expand_synonyms(aq.restored),
+                expand_synonyms(
+                    strip_description(aq.restored) if result.described else aq.restored
+                ),
                 hits,
                 correction=correction,
                 docs=named if len(named) > 1 else None,
@@ -279,7 +282,8 @@ def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:
     asked = claimed_numbers(aq.expanded)
     if not asked:
         return None
-    found = numbers(" ".join(h.text for h in hits[:3]))
+    # Headings count: "Đến năm 2030" heads the items that say "2% GDP".
+    found = numbers(" ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3]))
     missing = asked - found
     if not missing:
         return None

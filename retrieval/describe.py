@@ -155,6 +155,41 @@ class DocumentProfiles:
         return [d.doc_id for d in scored if d.score >= best - MARGIN][:limit]
 
 
+def strip_description(text: str) -> str:
+    """``text`` without the words that describe a document rather than ask about it: the
+    document type, the issuer, the issuing date ("văn bản kết luận đầu năm 2024 của Bộ Chính
+    trị nói gì về chợ công nghệ" → "… nói gì về chợ công nghệ"). Unchanged when folding would
+    not keep the text's length (then spans could not be mapped back)."""
+    folded = fold(text).lower()
+    if len(folded) != len(text):
+        return text
+    spans = [m.span() for m in _DESCRIPTION.finditer(folded)]
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return " ".join("".join(out).split())
+
+
+_DESCRIPTION = re.compile(
+    r"\b(?:van ban|van kien|nghi quyet|quyet dinh|ket luan|ke hoach|thong bao|thong tu)\b"
+    r"|\b(?:cua\s+)?(?:"
+    + "|".join(
+        sorted(
+            (re.escape(a) for aliases in _ISSUER_ALIASES.values() for a in aliases),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b"
+    + "|"
+    + _ISSUE_YEAR.pattern
+)
+
+
 def _issuers_in(folded: str) -> set[str]:
     """Canonical issuers mentioned; a longer name hides the shorter one inside it."""
     text = f" {folded} "

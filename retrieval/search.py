@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from ingest.model import DocumentMeta
 from ingest.sparse import SparseEncoder
 from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
 from nq57.settings import Settings
-from retrieval.describe import DocumentProfiles
+from retrieval.describe import DocumentProfiles, strip_description
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
@@ -52,6 +52,7 @@ class SearchResult:
     ms: float
     dense_top: float = 0.0  # cosine of the nearest chunk: how close the corpus comes at all
     direct: bool = False  # the question named a provision that was found
+    described: list[str] = field(default_factory=list)  # documents described, not named
 
 
 class Retriever:
@@ -130,6 +131,9 @@ class Retriever:
             d for d in self.profiles.match(without_document_names(aq.expanded)) if d not in named
         ]
         focus = named or described
+        if described:
+            # The words that describe the document match its introduction, not the answer.
+            lexical_query = expand_synonyms(strip_description(aq.restored))
         for docs in (named, described):
             if docs:
                 ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
@@ -166,6 +170,7 @@ class Retriever:
             (time.perf_counter() - started) * 1000,
             dense_top=nearest[0].score if nearest else 0.0,
             direct=bool(direct),
+            described=described,
         )
 
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:

@@ -57,6 +57,11 @@ def test_false_premise_is_corrected_with_the_sourced_fact(assistant):
     assert not answer.abstained
     assert "5%" in answer.text.split("\n")[0]  # the correction comes first
     assert "2% GDP" in answer.text
+    # A year the text states in the heading above the quoted item is not contradicted.
+    dated = assistant.ask(
+        "Nghị quyết 57 đặt mục tiêu chi cho R&D đạt 5% GDP đến năm 2030 đúng không?"
+    )
+    assert "“5%”" in dated.text.split("\n")[0]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.catalog import discover
 from ingest.model import DocumentMeta
-from retrieval.describe import DocumentProfiles
+from retrieval.describe import DocumentProfiles, strip_description
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -62,3 +62,15 @@ def test_wrong_time_of_year_counts_against():
     # Without the time of year both fit equally: both are returned.
     assert sorted(p.match("nghị quyết năm 2024 của Chính phủ")) == ["a", "b"]
     assert DocumentProfiles([]).match("nghị quyết năm 2024") == []
+
+
+def test_description_words_are_stripped_for_choosing_sentences():
+    assert (
+        strip_description("Văn bản kết luận đầu năm 2024 của Bộ Chính trị nói gì về chợ công nghệ?")
+        == "nói gì về chợ công nghệ?"
+    )
+    # Target years are what is asked about, not a description.
+    assert strip_description("Mục tiêu đến năm 2030 là gì?") == "Mục tiêu đến năm 2030 là gì?"
+    assert strip_description("chương trình của Thủ tướng về truyền thông") == (
+        "chương trình về truyền thông"
+    )
