@@ -384,9 +384,13 @@ _ABUSE = _rx(
     r"(?:mày|bot|mi|cái bot|con bot|thằng bot) (?:ngu|dốt|điên|khùng|vô dụng|rác)",
     r"thằng ngu|con ngu|súc vật|khốn nạn|mất dạy|đồ rác rưởi|cút đi|cút xéo|im mồm|câm mồm|"
     r"câm miệng|não cá vàng|não phẳng",
-    r"dm|dmm|dcm|dkm|vcl|vkl|vl|clgt|cmm|cc|mẹ mày|mẹ kiếp",
+    r"dmm|dcm|dkm|vcl|vkl|clgt|cmm|mẹ mày|mẹ kiếp",
     r"fuck|fucking|shit|bitch|idiot|stupid bot|moron|asshole|wtf",
 )
+# Curses whose letters are also abbreviations in questions ("dm" danh mục, "vl" vật liệu, "cc"
+# các): abuse only in a message too short to be a question about anything.
+_ABUSE_SHORT = _rx(r"dm|vl|cc")
+_SHORT_WORDS = 4
 # Insults whose bare form is an innocent word ("bộ máy", "còn cho", "đi", "lớn"): exact accents.
 _ABUSE_STRICT = _strict(
     r"địt|đéo|lồn|cặc|buồi|đụ|đĩ|đm|đmm|đcm|đkm|đồ ngu|óc chó|óc lợn|chó má|đồ chó|con chó|"
@@ -617,6 +621,8 @@ def _refusal_reason(prepared: _Prepared) -> str | None:
     if _PERSONAL_DATA.search(text):
         return "personal_data"
     if _ABUSE.search(prepared.bare) or _ABUSE_STRICT.search(prepared.bare):
+        return "abuse"
+    if len(prepared.bare.split()) <= _SHORT_WORDS and _ABUSE_SHORT.search(prepared.bare):
         return "abuse"
     if has_diacritics(prepared.original) and _ABUSE_ACCENTED_ONLY.search(prepared.bare):
         return "abuse"

@@ -82,6 +82,10 @@ ABBREVIATIONS: dict[str, str] = {
     "oy": "rồi",
     "ad": "",
     "admin": "",
+    "dm": "danh mục",
+    "dmuc": "danh mục",
+    "sx": "sản xuất",
+    "kd": "kinh doanh",
 }
 # Only when a number follows (optionally after "số"): "kh 3260", "tt 33/2025", "nđ 13".
 NUMBERED_ABBREVIATIONS: dict[str, str] = {

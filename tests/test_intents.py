@@ -104,6 +104,8 @@ REFUSED = {
         "sao mày ngu thế",
         "đồ ngu",
         "dm bot",
+        "dm",
+        "vl thật",
         "dcm",
         "vcl bot",
         "đéo hiểu gì",
@@ -162,6 +164,9 @@ OUT_OF_SCOPE = {
 # In scope (or for the evidence gate to judge): must never be declined or refused here.
 ANSWER = [
     "Ưu đãi thuế thu nhập doanh nghiệp cho dự án sản xuất thiết bị điện tử",
+    # Teen-code abbreviations that are also curses: "dm" danh mục, "vl" vật liệu.
+    "cty mình sx khí cho nhà máy chip có thuộc dm khuyến khích của tt 32 ko",
+    "vl bán dẫn nào nằm trong dm của thông tư 32",
     "uu dai thue thu nhap doanh nghiep cho du an dien tu",
     "tiêu chí dự án sản xuất thiết bị điện tử được hưởng ưu đãi thuế",
     "thuế",

@@ -85,6 +85,7 @@ def test_empty_query(catalog: list[DocumentMeta]) -> None:
         ("qd cua ttg", "quyết định cua thủ tướng"),
         ("ho tro 50 tr dung ko?", "ho tro 50 triệu dung không?"),
         ("cp giao nhiem vu gi, bn tien?", "chính phủ giao nhiem vu gi, bao nhiêu tien?"),
+        ("cty sx chip co trong dm ko", "cty sản xuất chip co trong danh mục không"),
     ],
 )
 def test_expansion(typed: str, expanded: str) -> None:
