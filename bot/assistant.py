@@ -19,7 +19,7 @@ from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.describe import strip_description
-from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
+from retrieval.query import AnalyzedQuery, analyze_query, locator_matches, without_request
 from retrieval.search import Retriever, item_lines
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import content_terms
@@ -128,7 +128,12 @@ class Assistant:
             return self._with_meta(self.composer.verbatim(unit), meta), hits
 
         decision = self.gate.decide(
-            aq.restored, hits, result.dense_top, result.direct, accented=not aq.unaccented
+            aq.restored,
+            hits,
+            result.dense_top,
+            result.direct,
+            accented=not aq.unaccented,
+            rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
         )
         meta.update(coverage=round(decision.coverage, 3), unknown=round(decision.unknown, 3))
         if not decision.answer:

@@ -14,6 +14,7 @@ Thresholds are calibrated on the development gold set (see ``nq57 eval run``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.terms import TermStats, content_terms
@@ -43,7 +44,10 @@ class EvidenceGate:
         dense: float = 0.0,
         direct: bool = False,
         accented: bool = False,
+        rewordings: Sequence[str] = (),
     ) -> GateDecision:
+        """``rewordings`` are the same question in other words (with the legal wording of
+        everyday terms, without the phrasing of the request); coverage is the best of all."""
         # Typed with diacritics, the words are judged as written ("lúa" is not "lựa").
         terms = content_terms(question, accented=accented)
         if not hits:
@@ -53,9 +57,11 @@ class EvidenceGate:
         unique = set(terms)
         total = sum(self.stats.idf(t) for t in unique) or 1.0
         unknown = sum(self.stats.idf(t) for t in unique if not self.stats.known(t)) / total
+        asked = [terms] + [t for r in rewordings if (t := content_terms(r, accented=accented))]
         coverage = max(
-            self.stats.coverage(terms, " ".join([*h.breadcrumb[1:], h.text]))
+            self.stats.coverage(q, " ".join([*h.breadcrumb[1:], h.text]))
             for h in hits[: self.top_n]
+            for q in asked
         )
         if direct:
             return GateDecision(True, coverage, unknown, "named provision found")

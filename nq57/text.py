@@ -113,6 +113,23 @@ def fold(text: str) -> str:
     return stripped.replace("đ", "d").replace("Đ", "D")
 
 
+def remove_folded(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` without the spans where ``pattern`` matches its folded, lower-cased form, so an
+    unaccented pattern removes accented words too. Unchanged when folding would not keep the
+    length (spans could not be mapped back)."""
+    folded = fold(text).lower()
+    if len(folded) != len(text):
+        return text
+    out, last = [], 0
+    for m in pattern.finditer(folded):
+        out.append(text[last : m.start()])
+        last = m.end()
+    if last == 0:
+        return text
+    out.append(text[last:])
+    return " ".join("".join(out).split())
+
+
 def has_diacritics(text: str) -> bool:
     return fold(text) != text
 

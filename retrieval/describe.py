@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.model import DocumentMeta
-from nq57.text import fold, normalize
+from nq57.text import fold, normalize, remove_folded
 
 # Issuers as people call them (folded), longest first so "thu tuong chinh phu" is not also
 # read as "chinh phu".
@@ -158,20 +158,8 @@ class DocumentProfiles:
 def strip_description(text: str) -> str:
     """``text`` without the words that describe a document rather than ask about it: the
     document type, the issuer, the issuing date ("văn bản kết luận đầu năm 2024 của Bộ Chính
-    trị nói gì về chợ công nghệ" → "… nói gì về chợ công nghệ"). Unchanged when folding would
-    not keep the text's length (then spans could not be mapped back)."""
-    folded = fold(text).lower()
-    if len(folded) != len(text):
-        return text
-    spans = [m.span() for m in _DESCRIPTION.finditer(folded)]
-    if not spans:
-        return text
-    out, last = [], 0
-    for start, end in spans:
-        out.append(text[last:start])
-        last = end
-    out.append(text[last:])
-    return " ".join("".join(out).split())
+    trị nói gì về chợ công nghệ" → "… nói gì về chợ công nghệ")."""
+    return remove_folded(text, _DESCRIPTION)
 
 
 _DESCRIPTION = re.compile(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.model import DocumentMeta
-from nq57.text import fold, has_diacritics, normalize
+from nq57.text import fold, has_diacritics, normalize, remove_folded
 from retrieval.restore import DiacriticRestorer
 
 # ----- abbreviations -------------------------------------------------------------------------
@@ -199,6 +199,11 @@ _VERBATIM = (
     "noi dung day du",
     "day du noi dung",
     "tung chu",
+)
+# How a request is phrased, not what it is about ("trích đúng nguyên văn giúp tôi", "câu nào").
+_REQUEST = re.compile(
+    r"\b(?:trich (?:dung |lai )?(?:nguyen van|dan)|nguyen van|toan van|chep lai|tung chu"
+    r"|(?:cau|doan|dieu|cho) nao|giup (?:toi|minh|em|voi)|cho (?:toi|minh|em) (?:hoi|biet|xem))\b"
 )
 _YEAR = re.compile(r"(?<![\d.,])(?:19[4-9]\d|20\d\d)(?![\d])")
 # Questions about how a document was made rather than what it says (folded text): who signed
@@ -441,6 +446,12 @@ def _roman_upper(label: str) -> str:
 # Words whose folded form collides with a structure word; typed with these accents they are
 # not structure words ("mức 2" is a level, "chi tiêu 12" spending, "khoán 2" a lump sum).
 _NOT_STRUCTURE = ("mức", "chi tiêu", "khoán")
+
+
+def without_request(text: str) -> str:
+    """The question without the words of the request itself: "Câu nào trong NQ 57 nói … ?
+    Trích đúng nguyên văn giúp tôi." → "trong NQ 57 nói … ?"."""
+    return remove_folded(text, _REQUEST)
 
 
 def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:

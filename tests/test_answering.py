@@ -7,6 +7,7 @@ import pytest
 from bot.answer import Turn
 from bot.followup import is_followup, resolve, resolve_with_focus
 from nq57.text import match_key
+from retrieval.query import without_request
 
 
 def _doc_text(runtime, doc_id: str) -> str:
@@ -164,6 +165,21 @@ def test_document_described_by_its_subject_does_not_choose_the_sentence(assistan
     answer = assistant.ask("thong tu 33 ve uu dai thue thiet bi dien tu co hieu luc tu khi nao")
     assert "01 tháng 01 năm 2026" in answer.text
     assert any(c.locator.startswith("Điều 4") for c in answer.citations)
+
+
+def test_gate_judges_the_question_not_the_way_it_is_asked(assistant, runtime):
+    question = (
+        "Đoạn nào trong NQ 57 coi doanh nghiệp là trung tâm của đổi mới sáng tạo? "
+        "Trích đúng nguyên văn giúp mình."
+    )
+    hits = runtime.retriever.run(question, k=8).hits
+    # The request's own words ("đoạn nào", "trích đúng nguyên văn giúp mình") match nothing.
+    assert not assistant.gate.decide(question, hits, 0.0, False, accented=True).answer
+    assert assistant.gate.decide(
+        question, hits, 0.0, False, accented=True, rewordings=[without_request(question)]
+    ).answer
+    answer = assistant.ask(question)
+    assert not answer.abstained and "Người dân và doanh nghiệp là trung tâm" in answer.text
 
 
 def test_standalone_question_is_not_a_followup():

@@ -13,6 +13,7 @@ from retrieval.query import (
     analyze_query,
     expand_abbreviations,
     locator_matches,
+    without_request,
 )
 from retrieval.restore import DiacriticRestorer
 
@@ -364,6 +365,14 @@ def test_questions_about_how_a_document_was_made(
     catalog: list[DocumentMeta], question: str, kind: str
 ) -> None:
     assert analyze_query(question, catalog).asks_record == kind
+
+
+def test_request_phrasing_is_removed() -> None:
+    assert (
+        without_request("Câu nào trong NQ 57 nói về thể chế? Trích đúng nguyên văn giúp tôi.")
+        == "trong NQ 57 nói về thể chế? ."
+    )
+    assert without_request("nghị quyết 57 nói gì về thể chế") == "nghị quyết 57 nói gì về thể chế"
 
 
 def test_years_and_numbers(catalog: list[DocumentMeta]) -> None:
