@@ -116,24 +116,23 @@ class Retriever:
         started = time.perf_counter()
         aq = analyzed or self.analyze(question)
         named = [r.doc_id for r in aq.doc_refs if r.doc_id] or list(doc_ids or [])
-        direct = self._reference_path(aq, named)
-
-        dense = self._embed_query(aq.restored)
-        lexical_query = expand_synonyms(aq.restored)
-        sparse = self.encoder.encode_query(
-            expand_synonyms(aq.expanded), unaccented=aq.unaccented, restored=lexical_query
-        )
-        ranked = [self.store.hybrid(dense, sparse, self.params)]
-        nearest = self.store.dense_search(dense, 1)
         # A named document ("nghị quyết 57") can sit beside a described one ("theo kế hoạch của
         # Đảng đoàn Quốc hội"): each gets its own filtered query.
         described = [
             d for d in self.profiles.match(without_document_names(aq.expanded)) if d not in named
         ]
         focus = named or described
-        if described:
-            # The words that describe the document match its introduction, not the answer.
-            lexical_query = expand_synonyms(strip_description(aq.restored))
+        direct = self._reference_path(aq, named)
+
+        dense = self._embed_query(aq.restored)
+        legal = expand_synonyms(aq.restored)
+        sparse = self.encoder.encode_query(
+            expand_synonyms(aq.expanded), unaccented=aq.unaccented, restored=legal
+        )
+        # The words that describe a document match its introduction, not the answer.
+        lexical_query = expand_synonyms(strip_description(aq.restored)) if described else legal
+        ranked = [self.store.hybrid(dense, sparse, self.params)]
+        nearest = self.store.dense_search(dense, 1)
         for docs in (named, described):
             if docs:
                 ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
