@@ -91,11 +91,13 @@ class Described:
     doc_id: str
     score: float
     title: float  # the title phrases' part of the score
+    anchored: bool = False  # the issuer or the issuing year was mentioned
 
     @property
     def clear(self) -> bool:
-        meta = self.score - self.title
-        return self.score >= THRESHOLD and (meta > 0 or self.title >= TITLE_ALONE)
+        # A type word alone anchors nothing ("pháp luật", "quyết định" as a verb, "kế hoạch"
+        # as a plan): an issuer or a date must fit, or several distinctive title phrases.
+        return self.score >= THRESHOLD and (self.anchored or self.title >= TITLE_ALONE)
 
 
 class DocumentProfiles:
@@ -132,18 +134,21 @@ class DocumentProfiles:
         out = []
         for p in self.profiles:
             s = 0.0
+            anchored = False
             if p.type in types:
                 s += TYPE_WEIGHT
             if p.issuer and p.issuer in issuers:
                 s += ISSUER_WEIGHT
+                anchored = True
             for when, year in dates:
                 if p.year == year:
                     s += YEAR_WEIGHT
+                    anchored = True
                     if when and p.month is not None:
                         s += WHEN_WEIGHT if p.month in _MONTHS[when] else -WHEN_WEIGHT
             title = min(TITLE_CAP, sum(self._idf.get(b, 0.0) for b in q_bigrams & p.title_bigrams))
             if s + title > 0:
-                out.append(Described(p.doc_id, round(s + title, 3), round(title, 3)))
+                out.append(Described(p.doc_id, round(s + title, 3), round(title, 3), anchored))
         return sorted(out, key=lambda d: -d.score)
 
     def match(self, question: str, limit: int = 2) -> list[str]:

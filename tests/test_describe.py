@@ -74,3 +74,19 @@ def test_description_words_are_stripped_for_choosing_sentences():
     assert strip_description("chương trình của Thủ tướng về truyền thông") == (
         "chương trình về truyền thông"
     )
+
+
+def test_a_type_word_alone_anchors_nothing():
+    # In a library of laws every question says "pháp luật"; short titles are common words.
+    laws = [
+        DocumentMeta(id=t, file=t, number="", type="Luật", title=t)
+        for t in ("Luật Du lịch", "Luật Dân sự", "Luật Hôn nhân và gia đình")
+    ]
+    p = DocumentProfiles(laws)
+    assert (
+        p.match("Theo quy định của pháp luật về du lịch, hợp đồng lữ hành phải lập thế nào?") == []
+    )
+    # Several distinctive phrases of one title still name it.
+    assert p.match("Theo Luật hôn nhân và gia đình, ai được kết hôn?") == [
+        "Luật Hôn nhân và gia đình"
+    ]
