@@ -30,3 +30,15 @@ def test_match_key_and_anchor():
     assert anchor("Điều 3 khoản 2 điểm b") == "dieu-3-khoan-2-diem-b"
     assert anchor("III.2.b") == "iii-2-b"
     assert anchor("Phụ lục II, nhiệm vụ 44") == "phu-luc-ii-nhiem-vu-44"
+
+
+def test_fold_fast_path_equals_decomposition():
+    import unicodedata
+
+    from nq57.text import _slow_fold
+
+    # Every character of the Latin, Greek and Vietnamese ranges, composed and decomposed.
+    sample = "".join(chr(cp) for cp in range(0x20, 0x3000))
+    assert fold(sample) == _slow_fold(sample)
+    assert fold(unicodedata.normalize("NFD", sample)) == _slow_fold(sample)
+    assert fold("Đổi mới sáng tạo") == "Doi moi sang tao"
