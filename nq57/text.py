@@ -119,11 +119,7 @@ def _slow_fold(text: str) -> str:
 
 # Precomposed letters (all Vietnamese ones among them) → their base letter: one
 # str.translate instead of a decomposition per character, for the hottest text function.
-_FOLD_TABLE = {
-    cp: base
-    for cp in range(0xC0, 0x10000)
-    if (base := _slow_fold(chr(cp))) != chr(cp)
-}
+_FOLD_TABLE = {cp: base for cp in range(0xC0, 0x10000) if (base := _slow_fold(chr(cp))) != chr(cp)}
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 

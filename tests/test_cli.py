@@ -75,6 +75,19 @@ def test_bad_history_file_is_a_clear_error(cli, tmp_path):
     assert "history file" in " ".join(result.output.split())
 
 
+def test_bench_reports_latency_and_memory(cli):
+    result = cli.invoke(app, ["bench", "--queries", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["reingest"]["added"] == 0  # nothing changed: nothing embedded again
+    assert data["queries"] == 3
+    for part in ("embed_query_ms", "search_ms", "ask_ms"):
+        assert 0 < data[part]["p50"] <= data[part]["p95"]
+    assert data["search_ms"]["p50"] >= data["embed_query_ms"]["p50"] * 0.5
+    assert data["memory"]["rss_mb"] > 50
+    assert "search_ms.p95" in data["flat"]
+
+
 def test_inspect_prints_locators(cli):
     result = cli.invoke(app, ["inspect", "tt-33-2025-bkhcn.txt"])
     assert result.exit_code == 0, result.output
