@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,13 @@ from bot.answer import Answer, Citation, Turn
 from bot.protocol import AssistantProtocol
 from channels.metrics import Metrics
 from channels.ratelimit import RateLimiter
-from channels.storage import Storage, StorageError, UnknownMessage, is_valid_conversation_id
+from channels.storage import (
+    Storage,
+    StorageError,
+    UnknownMessage,
+    is_valid_conversation_id,
+    new_id,
+)
 from nq57.settings import Settings
 from retrieval.types import Hit
 
@@ -244,12 +249,12 @@ def open_exchange(storage: Storage | None, req: ChatRequest) -> Exchange:
     probe reports it.
     """
     given = [Turn(role=t.role, content=t.content) for t in req.history or []][-HISTORY_TURNS:]
-    message_id = str(uuid.uuid4())
+    message_id = new_id()
     cid = req.conversation_id
     if storage is None:
-        return Exchange(cid or str(uuid.uuid4()), message_id, given, False)
+        return Exchange(cid or new_id(), message_id, given, False)
     if not cid:
-        return Exchange(str(uuid.uuid4()), message_id, given, True, new=True)
+        return Exchange(new_id(), message_id, given, True, new=True)
     try:
         stored = storage.history(cid, limit=HISTORY_TURNS)
     except StorageError as exc:

@@ -61,6 +61,8 @@ class HybridParams:
     sparse_limit: int = 40
     rrf_k: int = 60
     weights: tuple[float, float] = (1.0, 1.0)  # (dense, sparse)
+    # A caller that keeps every payload in memory (the retriever) asks for ids and scores only.
+    with_payload: bool = True
 
 
 class VectorStore(Protocol):
@@ -76,7 +78,7 @@ class VectorStore(Protocol):
         self, dense: list[float], sparse: SparseVec, params: HybridParams, flt: Filter | None = None
     ) -> list[ScoredHit]: ...
     def dense_search(
-        self, dense: list[float], limit: int, flt: Filter | None = None
+        self, dense: list[float], limit: int, flt: Filter | None = None, with_payload: bool = True
     ) -> list[ScoredHit]: ...
     def sparse_search(
         self, sparse: SparseVec, limit: int, flt: Filter | None = None
@@ -270,19 +272,19 @@ class EdgeStore:
             limit=params.limit,
             prefetches=prefetches,
             query=qe.Fusion.Rrf(k=params.rrf_k, weights=weights),
-            with_payload=True,
+            with_payload=params.with_payload,
         )
         return self._hits(self._open().query(request))
 
     def dense_search(
-        self, dense: list[float], limit: int, flt: Filter | None = None
+        self, dense: list[float], limit: int, flt: Filter | None = None, with_payload: bool = True
     ) -> list[ScoredHit]:
         qe = self._qe
         request = qe.QueryRequest(
             limit=limit,
             query=qe.Query.Nearest(dense, using=DENSE),
             filter=self._filter(flt),
-            with_payload=True,
+            with_payload=with_payload,
         )
         return self._hits(self._open().query(request))
 
@@ -501,9 +503,9 @@ class ServerStore:
             must.append(m.FieldCondition(key=key, match=match))
         return m.Filter(must=must)
 
-    def _query(self, **kwargs: Any) -> list[ScoredHit]:
+    def _query(self, with_payload: bool = True, **kwargs: Any) -> list[ScoredHit]:
         try:
-            result = self.client.query_points(self._name, with_payload=True, **kwargs)
+            result = self.client.query_points(self._name, with_payload=with_payload, **kwargs)
         except StoreError:
             raise
         except Exception as exc:
@@ -531,12 +533,19 @@ class ServerStore:
             prefetch=prefetch,
             query=m.RrfQuery(rrf=m.Rrf(k=params.rrf_k, weights=weights)),
             limit=params.limit,
+            with_payload=params.with_payload,
         )
 
     def dense_search(
-        self, dense: list[float], limit: int, flt: Filter | None = None
+        self, dense: list[float], limit: int, flt: Filter | None = None, with_payload: bool = True
     ) -> list[ScoredHit]:
-        return self._query(query=dense, using=DENSE, limit=limit, query_filter=self._filter(flt))
+        return self._query(
+            query=dense,
+            using=DENSE,
+            limit=limit,
+            query_filter=self._filter(flt),
+            with_payload=with_payload,
+        )
 
     def sparse_search(
         self, sparse: SparseVec, limit: int, flt: Filter | None = None

@@ -84,6 +84,7 @@ class Retriever:
             sparse_limit=settings.sparse_limit,
             rrf_k=settings.rrf_k,
             weights=(settings.dense_weight, 1.0),
+            with_payload=False,  # every payload is in self._payloads
         )
         # The whole corpus is a few thousand chunks: keeping payloads in memory makes the
         # reference path and context expansion free of store round-trips.
@@ -132,14 +133,11 @@ class Retriever:
         # The words that describe a document match its introduction, not the answer.
         lexical_query = expand_synonyms(strip_description(aq.restored)) if described else legal
         ranked = [self.store.hybrid(dense, sparse, self.params)]
-        nearest = self.store.dense_search(dense, 1)
+        nearest = self.store.dense_search(dense, 1, with_payload=False)
         for docs in (named, described):
             if docs:
                 ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
         fused = _fuse(ranked, self.params.rrf_k)
-        for ranking in ranked:
-            for h in ranking:
-                self._payloads.setdefault(h.id, h.payload)
         if not aq.asks_record:
             fused = [(pid, s) for pid, s in fused if not self._is_record(pid)]
 
@@ -302,6 +300,9 @@ class Retriever:
         (grouped units overlap)."""
         kept: list[Hit] = []
         for pid, score in ordered:
+            if pid not in self._payloads:
+                continue  # written to the store after this retriever loaded it: restart to see
+
             hit = self._hit(pid, score)
             body = hit.text.strip()
             if any(body and body in k.text for k in kept):

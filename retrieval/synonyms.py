@@ -120,6 +120,7 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def expand_synonyms(text: str) -> str:
     """``text`` followed by the legal wording of every lay phrase it contains."""
     folded = fold(text).lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.answer import Answer, Citation
-from channels.storage import Storage, StorageError, UnknownMessage, hash_user_key
+from channels.storage import Storage, StorageError, UnknownMessage, hash_user_key, new_id
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -116,6 +117,15 @@ def test_client_chosen_conversation_id(store):
     assert store.has_conversation("eval-q001")
     with pytest.raises(ValueError):
         store.new_conversation("web", conversation_id="bad id with spaces")
+
+
+def test_ids_are_time_ordered_uuids():
+    first = new_id()
+    time.sleep(0.002)
+    later = [new_id() for _ in range(50)]
+    assert all(uuid.UUID(i).version == 7 for i in [first, *later])
+    assert all(first < i for i in later)  # later ids sort after: appended to the index
+    assert len(set(later)) == 50
 
 
 def test_first_exchange_starts_the_conversation_in_one_transaction(store):

@@ -76,6 +76,16 @@ def test_both_stores_answer_the_same_hybrid_query(tmp_path, embedder, points, qu
             embedder.embed_query(question), enc.encode_query(question), HybridParams(limit=3)
         )
         results.append([h.payload["locator"] for h in hits])
+        # Ids and scores only, for a caller holding the payloads itself: same ranking.
+        bare = store.hybrid(
+            embedder.embed_query(question),
+            enc.encode_query(question),
+            HybridParams(limit=3, with_payload=False),
+        )
+        assert [(h.id, h.score) for h in bare] == [(h.id, h.score) for h in hits]
+        assert all(h.payload == {} for h in bare)
+        nearest = store.dense_search(embedder.embed_query(question), 1, with_payload=False)
+        assert nearest[0].payload == {} and nearest[0].score > 0
         store.close()
     assert results[0][0] == expected
     assert results[0] == results[1]
