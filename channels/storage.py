@@ -219,13 +219,25 @@ class Storage:
         return cid
 
     def _insert_conversation(
-        self, conn: sa.Connection, cid: str, channel: str, user_key: str | None
+        self,
+        conn: sa.Connection,
+        cid: str,
+        channel: str,
+        user_key: str | None,
+        if_new: bool = False,
     ) -> None:
+        """Insert a conversation row; ``if_new``: do nothing when ``cid`` exists (one
+        statement, no read first: INSERT … ON CONFLICT DO NOTHING on both databases)."""
         hashed = hash_user_key(channel, user_key, self.salt) if user_key else None
+        values = {"id": cid, "channel": channel, "user_key": hashed, "created_at": _clock.now()}
+        if not if_new:
+            conn.execute(conversations.insert().values(**values))
+            return
+        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
         conn.execute(
-            conversations.insert().values(
-                id=cid, channel=channel, user_key=hashed, created_at=_clock.now()
-            )
+            insert(conversations)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[conversations.c.id])
         )
 
     def _ensure_conversation(self, conn: sa.Connection, cid: str, start: str | None) -> None:
@@ -238,13 +250,7 @@ class Storage:
             return
         if not is_valid_conversation_id(cid):
             raise ValueError("invalid conversation id")
-        # One statement, no read first: INSERT … ON CONFLICT DO NOTHING on both databases.
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        conn.execute(
-            insert(conversations)
-            .values(id=cid, channel=start, user_key=None, created_at=_clock.now())
-            .on_conflict_do_nothing(index_elements=[conversations.c.id])
-        )
+        self._insert_conversation(conn, cid, start, None, if_new=True)
 
     def has_conversation(self, conversation_id: str) -> bool:
         with self._connect() as conn:

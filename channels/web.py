@@ -432,18 +432,7 @@ async def search(
         raise HTTPException(status_code=422, detail=MSG_EMPTY)
     check_length(q, settings.max_message_chars)
     hits = await run_in_threadpool(searcher, q, k)
-    return [
-        {
-            "rank": h.rank or i,
-            "score": h.score,
-            "doc": h.doc,
-            "doc_number": h.doc_number,
-            "locator": h.locator,
-            "text": h.text,
-            "chunk_id": h.chunk_id,
-        }
-        for i, h in enumerate(hits, start=1)
-    ]
+    return [h.search_row(i) for i, h in enumerate(hits, start=1)]
 
 
 # -- health and metrics ----------------------------------------------------------------------

@@ -176,18 +176,7 @@ def search(
     """Tìm kiếm lai (dense + sparse) trong kho văn bản."""
     runtime = _runtime(_settings())
     hits = runtime.search(question, k)
-    rows = [
-        {
-            "rank": h.rank,
-            "score": h.score,
-            "doc": h.doc,
-            "doc_number": h.doc_number,
-            "locator": h.locator,
-            "text": h.text,
-            "chunk_id": h.chunk_id,
-        }
-        for h in hits
-    ]
+    rows = [h.search_row(i) for i, h in enumerate(hits, start=1)]
     if as_json:
         _emit_json(rows)
         return

@@ -23,3 +23,16 @@ class Hit:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def search_row(self, rank: int | None = None) -> dict:
+        """The fields `nq57 search --json` and `GET /api/search` show (contract in
+        ARCHITECTURE.md); ``rank`` fills in for a hit that was not ranked."""
+        return {
+            "rank": self.rank or rank or 0,
+            "score": self.score,
+            "doc": self.doc,
+            "doc_number": self.doc_number,
+            "locator": self.locator,
+            "text": self.text,
+            "chunk_id": self.chunk_id,
+        }

@@ -94,24 +94,25 @@ def test_inspect_prints_locators(cli):
     assert "Điều 3 khoản 2 điểm b" in result.stdout
 
 
-def test_missing_index_says_to_ingest(monkeypatch, tmp_path):
-    monkeypatch.setenv("NQ57_DATA_DIR", str(tmp_path / "none"))
+def _search_in(monkeypatch, data_dir, corpus_dir=None):
+    """`nq57 search` against another data directory (settings read again from the env)."""
+    monkeypatch.setenv("NQ57_DATA_DIR", str(data_dir))
+    if corpus_dir is not None:
+        monkeypatch.setenv("NQ57_CORPUS_DIR", str(corpus_dir))
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["search", "nghị quyết 57"])
+        return CliRunner().invoke(app, ["search", "nghị quyết 57"])
     finally:
         get_settings.cache_clear()
+
+
+def test_missing_index_says_to_ingest(monkeypatch, tmp_path):
+    result = _search_in(monkeypatch, tmp_path / "none")
     assert result.exit_code == 1
     assert "nq57 ingest" in " ".join(result.output.split())
 
 
 def test_index_in_use_is_a_clear_error(index_settings, runtime, monkeypatch):
-    monkeypatch.setenv("NQ57_DATA_DIR", str(index_settings.data_dir))
-    monkeypatch.setenv("NQ57_CORPUS_DIR", str(index_settings.corpus_dir))
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["search", "nghị quyết 57"])
-    finally:
-        get_settings.cache_clear()
+    result = _search_in(monkeypatch, index_settings.data_dir, index_settings.corpus_dir)
     assert result.exit_code == 1
     assert "open in another process" in " ".join(result.output.split())
