@@ -18,7 +18,6 @@ from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
-from retrieval.describe import strip_description
 from retrieval.query import AnalyzedQuery, analyze_query, locator_matches, without_request
 from retrieval.search import Retriever, item_lines
 from retrieval.synonyms import expand_synonyms
@@ -160,9 +159,7 @@ class Assistant:
         else:
             named = [r.doc_id for r in aq.doc_refs if r.doc_id]
             answer = self.composer.compose(
-                expand_synonyms(
-                    strip_description(aq.restored) if result.described else aq.restored
-                ),
+                result.wording,
                 hits,
                 correction=correction,
                 docs=named if len(named) > 1 else None,

@@ -53,6 +53,9 @@ class SearchResult:
     dense_top: float = 0.0  # cosine of the nearest chunk: how close the corpus comes at all
     direct: bool = False  # the question named a provision that was found
     described: list[str] = field(default_factory=list)  # documents described, not named
+    # The question as matched against passages: legal wording appended, the words describing a
+    # document left out. Answering picks sentences with the same words.
+    wording: str = ""
 
 
 class Retriever:
@@ -168,6 +171,7 @@ class Retriever:
             dense_top=nearest[0].score if nearest else 0.0,
             direct=bool(direct),
             described=described,
+            wording=lexical_query,
         )
 
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
