@@ -83,7 +83,6 @@ def test_bench_reports_latency_and_memory(cli):
     assert data["queries"] == 3
     for part in ("embed_query_ms", "search_ms", "ask_ms"):
         assert 0 < data[part]["p50"] <= data[part]["p95"]
-    assert data["search_ms"]["p50"] >= data["embed_query_ms"]["p50"] * 0.5
     assert data["memory"]["rss_mb"] > 50
     assert "search_ms.p95" in data["flat"]
 
