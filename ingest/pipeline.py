@@ -16,9 +16,10 @@ from typing import Any
 from ingest.catalog import discover
 from ingest.chunk import chunk_document
 from ingest.clean import clean_text
-from ingest.embed import get_embedder
+from ingest.embed import CachedEmbeddings, get_embedder
 from ingest.loaders import LoaderError, load_file
 from ingest.model import Chunk, DocumentMeta, Unit
+from ingest.prebuilt import save_prebuilt
 from ingest.sparse import SparseEncoder, average_length
 from ingest.store import IndexMeta, StoredPoint, VectorStore, open_store
 from nq57.settings import Settings
@@ -50,6 +51,7 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     embedded: int = 0
+    prebuilt: int = 0  # vectors taken from those shipped with the corpus
     embed_tokens: int = 0
     embed_seconds: float = 0.0
     per_document: dict[str, int] = field(default_factory=dict)
@@ -128,7 +130,9 @@ def ingest(
         reason = "every document failed to load" if report.failed else "the corpus has no documents"
         raise IngestError(f"{reason} ({settings.docs_dir}); the existing index is unchanged")
 
-    embedder = embedder or get_embedder(settings.embedder, settings.cache_dir)
+    embedder = embedder or get_embedder(
+        settings.embedder, settings.cache_dir, settings.prebuilt_dir
+    )
     store = store or open_store(settings)
     all_chunks = [(doc.meta, c) for doc in parsed for c in doc.chunks]
     encoder = SparseEncoder(avgdl=average_length([c.embed_text for _, c in all_chunks]))
@@ -170,7 +174,9 @@ def ingest(
             texts = [wanted[pid][1].embed_text for pid in ids]
             t0 = time.perf_counter()
             misses_before = getattr(embedder, "misses", 0)
+            prebuilt_before = getattr(embedder, "prebuilt_hits", 0)
             vectors = embedder.embed_documents(texts)
+            report.prebuilt += getattr(embedder, "prebuilt_hits", 0) - prebuilt_before
             if getattr(embedder, "misses", 0) > misses_before or not hasattr(embedder, "misses"):
                 report.embed_seconds += time.perf_counter() - t0
                 report.embed_tokens += sum(embedder.count_tokens(t) for t in texts)
@@ -199,6 +205,24 @@ def ingest(
         store.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def export_vectors(settings: Settings, directory: Path | None = None) -> tuple[Path, int]:
+    """Write the vectors of every passage of the corpus to ``directory`` (default
+    ``corpus_dir/vectors``), for shipping with it. Vectors already cached or shipped are reused
+    (they are keyed by content, so only new or changed passages go through the model); those of
+    passages no longer in the corpus are dropped."""
+    parsed, failed, _ = load_corpus(settings)
+    if failed or not parsed:
+        names = ", ".join(f["file"] for f in failed) or "no documents"
+        raise IngestError(f"cannot export the corpus vectors: {names} ({settings.docs_dir})")
+    embedder = get_embedder(settings.embedder, settings.cache_dir, settings.prebuilt_dir)
+    texts = sorted({c.embed_text for doc in parsed for c in doc.chunks})
+    vectors = embedder.embed_documents(texts)
+    keyed = {CachedEmbeddings.key(t): v for t, v in zip(texts, vectors, strict=True)}
+    target = directory or settings.corpus_dir / "vectors"
+    path = save_prebuilt(target, embedder.model_id, getattr(embedder, "version", ""), keyed)
+    return path, len(keyed)
 
 
 def _stem(file: str) -> str:

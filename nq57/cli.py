@@ -109,6 +109,7 @@ def ingest(
                 "failed": report.failed,
                 "warnings": report.warnings,
                 "embedded": report.embedded,
+                "prebuilt": report.prebuilt,
                 "embed_tokens": report.embed_tokens,
                 "tokens_per_second": round(report.tokens_per_second, 1),
                 "per_document": report.per_document,
@@ -125,12 +126,32 @@ def ingest(
                 f"Đã tạo {report.embedded} vector, {report.embed_tokens} token, "
                 f"{report.tokens_per_second:.0f} token/s"
             )
+        if report.prebuilt:
+            out.print(f"Dùng {report.prebuilt} vector dựng sẵn kèm kho văn bản")
         for warning in report.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}")
         for failure in report.failed:
             console.print(f"[red]failed:[/red] {failure['file']}: {failure['error']}")
     if report.failed:
         raise typer.Exit(2)
+
+
+@app.command("export-vectors")
+def export_vectors(
+    corpus: Annotated[
+        Path | None, typer.Option(help="Thư mục kho văn bản (chứa docs/ và catalog).")
+    ] = None,
+) -> None:
+    """Ghi vector của mọi đoạn văn bản vào corpus/vectors/ để phát hành kèm kho văn bản."""
+    from ingest.embed import EmbedderError
+    from ingest.pipeline import IngestError
+    from ingest.pipeline import export_vectors as run_export
+
+    try:
+        path, count = run_export(_settings(corpus))
+    except (IngestError, EmbedderError) as exc:
+        _fail(str(exc))
+    out.print(f"Đã ghi {count} vector vào {path}")
 
 
 @app.command()

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # Embedding cache (by content hash); default data_dir/cache. Point several data dirs at one
     # cache to pay the embedding cost once (the test suite does).
     embed_cache_dir: Path | None = None
+    # Vectors shipped with the corpus (corpus_dir/vectors), so a fresh machine does not spend
+    # minutes embedding the shipped documents. Off: every passage goes through the model.
+    prebuilt_vectors: bool = True
 
     # Vector store: "edge" (embedded qdrant-edge shard under data_dir) or "server".
     store: str = "edge"
@@ -92,6 +95,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.embed_cache_dir or self.data_dir / "cache"
+
+    @property
+    def prebuilt_dir(self) -> Path | None:
+        return self.corpus_dir / "vectors" if self.prebuilt_vectors else None
 
     @property
     def sqlite_url(self) -> str:

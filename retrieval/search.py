@@ -56,6 +56,9 @@ class SearchResult:
     # The question as matched against passages: legal wording appended, the words describing a
     # document left out. Answering picks sentences with the same words.
     wording: str = ""
+    # Of ``ms``, the time spent embedding the question (0 when it was cached): the part set by
+    # the embedding model and the CPU, not by this pipeline.
+    embed_ms: float = 0.0
 
 
 class Retriever:
@@ -128,7 +131,7 @@ class Retriever:
         focus = named or described
         direct = self._reference_path(aq, named)
 
-        dense = self._embed_query(aq.restored)
+        dense, embed_ms = self._embed_query(aq.restored)
         legal = expand_synonyms(aq.restored)
         sparse = self.encoder.encode_query(
             expand_synonyms(aq.expanded), unaccented=aq.unaccented, restored=legal
@@ -172,6 +175,7 @@ class Retriever:
             direct=bool(direct),
             described=described,
             wording=lexical_query,
+            embed_ms=embed_ms,
         )
 
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
@@ -189,19 +193,22 @@ class Retriever:
         return self.store.dense_search(self.embedder.embed_query(question), k)
 
     # ------------------------------------------------------------------ parts
-    def _embed_query(self, text: str) -> list[float]:
-        """Query embeddings are the costliest step; recent questions are kept (thread-safe LRU)."""
+    def _embed_query(self, text: str) -> tuple[list[float], float]:
+        """The query's vector and the milliseconds spent computing it. Query embeddings are the
+        costliest step; recent questions are kept (thread-safe LRU)."""
         with self._cache_lock:
             cached = self._query_cache.get(text)
             if cached is not None:
                 self._query_cache.move_to_end(text)
-                return cached
+                return cached, 0.0
+        started = time.perf_counter()
         vector = self.embedder.embed_query(text)
+        elapsed = (time.perf_counter() - started) * 1000
         with self._cache_lock:
             self._query_cache[text] = vector
             while len(self._query_cache) > self.settings.query_cache_size:
                 self._query_cache.popitem(last=False)
-        return vector
+        return vector, elapsed
 
     def _reference_path(self, aq: AnalyzedQuery, named: list[str]) -> list[tuple[str, float]]:
         if aq.provision is None:

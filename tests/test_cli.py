@@ -81,7 +81,7 @@ def test_bench_reports_latency_and_memory(cli):
     data = json.loads(result.stdout)
     assert data["reingest"]["added"] == 0  # nothing changed: nothing embedded again
     assert data["queries"] == 3
-    for part in ("embed_query_ms", "search_ms", "ask_ms"):
+    for part in ("embed_query_ms", "search_ms", "search_without_embedding_ms", "ask_ms"):
         assert 0 < data[part]["p50"] <= data[part]["p95"]
     assert data["memory"]["rss_mb"] > 50
     assert "search_ms.p95" in data["flat"]

@@ -21,9 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ["tt-33-2025-bkhcn.txt", "tt-32-2025-bkhcn.txt"]
 
 
-def make_corpus(base: Path, files=DOCS) -> Path:
+def make_corpus(base: Path, files=DOCS, shipped_vectors: bool = True) -> Path:
+    """A corpus of ``files`` from the real one; with the vectors shipped for them, so only
+    what a test changes goes through the model."""
     corpus = base / "corpus"
     (corpus / "docs").mkdir(parents=True)
+    if shipped_vectors:
+        shutil.copytree(ROOT / "corpus" / "vectors", corpus / "vectors")
     catalog = yaml.safe_load((ROOT / "corpus" / "catalog.yaml").read_text("utf-8"))
     entries = catalog["documents"] if isinstance(catalog, dict) else catalog
     keep = [e for e in entries if e["file"] in files]
@@ -44,6 +48,7 @@ def test_incremental_ingest(settings):
     first = ingest(settings)
     assert first.documents == 2 and first.chunks > 5
     assert first.added == first.chunks and first.updated == first.removed == 0
+    assert first.prebuilt == first.chunks and first.embedded == 0
 
     again = ingest(settings)
     assert (again.added, again.updated, again.removed, again.embedded) == (0, 0, 0, 0)
@@ -106,6 +111,7 @@ def test_killed_rebuild_leaves_old_index_answering(tmp_path):
     root = settings.index_dir / settings.collection
     live = (root / "current").resolve()
     shutil.rmtree(settings.cache_dir)  # force real embedding work so the kill lands mid-way
+    env["NQ57_PREBUILT_VECTORS"] = "false"
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "nq57.cli", "ingest", "--rebuild", "--json"],

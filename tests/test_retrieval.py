@@ -70,6 +70,15 @@ def test_results_carry_metadata_and_no_duplicates(runtime):
         assert h.doc_number and h.doc_title and h.locator and h.breadcrumb[0]
 
 
+def test_search_reports_the_time_spent_embedding(runtime):
+    question = "quỹ đầu tư mạo hiểm cho khởi nghiệp sáng tạo được hỗ trợ ra sao"
+    first = runtime.retriever.run(question)
+    again = runtime.retriever.run(question)
+    assert 0 < first.embed_ms <= first.ms
+    assert again.embed_ms == 0.0  # the question's vector was kept
+    assert [h.chunk_id for h in again.hits] == [h.chunk_id for h in first.hits]
+
+
 def test_server_store_gives_the_same_answers(index_settings, tmp_path, runtime):
     server = ServerStore.connect(":memory:", None, "nq57srv")
     settings = index_settings.model_copy(update={"data_dir": tmp_path, "store": "server"})
