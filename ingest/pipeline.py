@@ -216,11 +216,12 @@ def export_vectors(settings: Settings, directory: Path | None = None) -> tuple[P
     if failed or not parsed:
         names = ", ".join(f["file"] for f in failed) or "no documents"
         raise IngestError(f"cannot export the corpus vectors: {names} ({settings.docs_dir})")
+    target = directory or settings.corpus_dir / "vectors"
+    target.mkdir(parents=True, exist_ok=True)  # fail before minutes of embedding, not after
     embedder = get_embedder(settings.embedder, settings.cache_dir, settings.prebuilt_dir)
     texts = sorted({c.embed_text for doc in parsed for c in doc.chunks})
     vectors = embedder.embed_documents(texts)
     keyed = {CachedEmbeddings.key(t): v for t, v in zip(texts, vectors, strict=True)}
-    target = directory or settings.corpus_dir / "vectors"
     path = save_prebuilt(target, embedder.model_id, getattr(embedder, "version", ""), keyed)
     return path, len(keyed)
 

@@ -151,6 +151,8 @@ def export_vectors(
         path, count = run_export(_settings(corpus))
     except (IngestError, EmbedderError) as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write the corpus vectors: {exc}")
     out.print(f"Đã ghi {count} vector vào {path}")
 
 

