@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
@@ -18,8 +18,8 @@ from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
-from retrieval.query import AnalyzedQuery, analyze_query, locator_matches, without_request
-from retrieval.search import Retriever, item_lines
+from retrieval.query import AnalyzedQuery, analyze_query, without_request
+from retrieval.search import Retriever
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import content_terms
 from retrieval.types import Hit
@@ -119,11 +119,7 @@ class Assistant:
             return self._with_meta(self.composer.verbatim([head], lead=lead), meta), hits
 
         if aq.wants_verbatim and hits and aq.provision is not None:
-            unit = (
-                _asked_item(hits[0], aq)
-                or self.retriever.unit(hits[0].doc_id, hits[0].locator)
-                or hits[:1]
-            )
+            unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
             return self._with_meta(self.composer.verbatim(unit), meta), hits
 
         decision = self.gate.decide(
@@ -265,18 +261,6 @@ _REFERENCE_NUMBER = re.compile(
 def claimed_numbers(question: str) -> set[str]:
     """Numbers the user asserts, leaving out document numbers and provision numbers."""
     return numbers(_REFERENCE_NUMBER.sub(" ", fold(question).lower()))
-
-
-def _asked_item(hit: Hit, aq: AnalyzedQuery) -> list[Hit]:
-    """The asked item alone when the chunk groups it with siblings under the parent's locator
-    ("II.1" holding h) and i) when "điểm i mục II.1" was asked)."""
-    outline = aq.provision.outline if aq.provision else None
-    if not outline or hit.locator == outline or "." not in outline:
-        return []
-    if not locator_matches(hit.locator, aq.provision, allow_ancestor=True):
-        return []
-    text = item_lines(hit.text, outline)
-    return [replace(hit, text=text, locator=outline)] if text else []
 
 
 def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:

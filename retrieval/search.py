@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,7 @@ class Retriever:
             lexical_query, not aq.unaccented, [(pid, s) for pid, s in fused if pid not in seen]
         )
         want = max(k, getattr(self.reranker, "depth", 0))
-        hits = self._dedupe(ordered, want)
+        hits = [_narrow_to_item(hit, aq) for hit in self._dedupe(ordered, want)]
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(aq.restored, hits)
         hits = hits[:k]
@@ -337,6 +337,21 @@ def item_lines(text: str, outline: str) -> str:
             end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
             return text[pos:end].strip()
     return ""
+
+
+def _narrow_to_item(hit: Hit, aq: AnalyzedQuery) -> Hit:
+    """The asked item alone, under its own locator, when its chunk groups it with its siblings
+    under the parent's ("II.1" holding h) and i) when "điểm i mục II.1" was asked)."""
+    outline = aq.provision.outline if aq.provision else None
+    if not outline or "." not in outline or hit.locator == outline:
+        return hit
+    named = {r.doc_id for r in aq.doc_refs if r.doc_id}
+    if named and hit.doc_id not in named:
+        return hit
+    if not locator_matches(hit.locator, aq.provision, allow_ancestor=True):
+        return hit
+    text = item_lines(hit.text, outline)
+    return replace(hit, text=text, locator=outline) if text else hit
 
 
 _RANGE = re.compile(r"^(.*?)(\d+)–(\d+)$")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ingest.pipeline import ingest
 from ingest.store import ServerStore
 from retrieval.langchain import NQ57Retriever
-from retrieval.search import Retriever, expand_range, item_lines
+from retrieval.search import Retriever, _narrow_to_item, expand_range, item_lines
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import TermStats, content_terms, phrase_coverage
 
@@ -19,6 +21,22 @@ def test_reference_path_returns_the_named_unit_first(runtime):
     row = runtime.search("nhiem vu 44 phu luc II nghi quyet 03", 3)
     assert "Phụ lục II, nhiệm vụ 44" in expand_range(row[0].locator)
     assert "\n44. | Xây dựng Danh mục Công nghệ chiến lược" in row[0].text
+
+
+def test_a_point_grouped_in_its_parents_chunk_comes_back_alone(runtime):
+    hits = runtime.search("điểm i mục 1 phần II Nghị quyết 03/NQ-CP", 3)
+    top = hits[0]
+    assert (top.doc_id, top.locator) == ("nq-03-cp-2025", "II.1.i")
+    assert top.text.startswith("i) Phấn đấu") and "\nk)" not in top.text
+    # The chunk is narrowed only in the document the question names.
+    aq = runtime.retriever.analyze("điểm i mục 1 phần II Nghị quyết 03/NQ-CP")
+    parent = next(
+        h for h in runtime.retriever.unit("nq-03-cp-2025", "II.1") if item_lines(h.text, "II.1.i")
+    )
+    assert parent.locator == "II.1"
+    assert _narrow_to_item(parent, aq).locator == "II.1.i"
+    elsewhere = replace(parent, doc_id="nq-57-2024")
+    assert _narrow_to_item(elsewhere, aq) == elsewhere
 
 
 def test_named_document_rises(runtime):
