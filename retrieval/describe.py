@@ -36,6 +36,11 @@ _ISSUER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "bo khoa hoc va cong nghe": ("bo khoa hoc va cong nghe", "bo khcn", "bo kh&cn"),
 }
+# (alias, canonical issuer), longest alias first.
+_ALIASES = sorted(
+    ((alias, canon) for canon, aliases in _ISSUER_ALIASES.items() for alias in aliases),
+    key=lambda item: -len(item[0]),
+)
 # Generic words of titles: they say nothing about which document is meant.
 _GENERIC = {
     "nghi", "quyet", "dinh", "thong", "tu", "bao", "ket", "luan", "ke", "hoach", "van", "ban",
@@ -170,13 +175,7 @@ def strip_description(text: str) -> str:
 _DESCRIPTION = re.compile(
     r"\b(?:van ban|van kien|nghi quyet|quyet dinh|ket luan|ke hoach|thong bao|thong tu)\b"
     r"|\b(?:cua\s+)?(?:"
-    + "|".join(
-        sorted(
-            (re.escape(a) for aliases in _ISSUER_ALIASES.values() for a in aliases),
-            key=len,
-            reverse=True,
-        )
-    )
+    + "|".join(re.escape(alias) for alias, _ in _ALIASES)
     + r")\b"
     + "|"
     + _ISSUE_YEAR.pattern
@@ -187,11 +186,7 @@ def _issuers_in(folded: str) -> set[str]:
     """Canonical issuers mentioned; a longer name hides the shorter one inside it."""
     text = f" {folded} "
     found: set[str] = set()
-    names = sorted(
-        ((alias, canon) for canon, aliases in _ISSUER_ALIASES.items() for alias in aliases),
-        key=lambda item: -len(item[0]),
-    )
-    for alias, canon in names:
+    for alias, canon in _ALIASES:
         needle = f" {alias} "
         if needle in text:
             found.add(canon)

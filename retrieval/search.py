@@ -30,7 +30,7 @@ from ingest.sparse import SparseEncoder
 from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
 from nq57.settings import Settings
 from retrieval.describe import DocumentProfiles, strip_description
-from retrieval.query import AnalyzedQuery, analyze_query, locator_matches
+from retrieval.query import AnalyzedQuery, ProvisionRef, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import (
@@ -228,14 +228,12 @@ class Retriever:
                     locator_matches(loc, aq.provision) for loc in expand_range(payload["locator"])
                 ):
                     out.append((pid, 0.0))
-        if not out and aq.provision.outline and "." in aq.provision.outline:
+        if not out:
             # Small sibling items share a chunk under their parent's locator ("II.1" holding
             # "h) …" and "i) …"): find the chunk whose lines open with the asked label.
             for doc_id in docs:
                 for pid, payload in self._by_doc.get(doc_id, []):
-                    if locator_matches(
-                        payload["locator"], aq.provision, allow_ancestor=True
-                    ) and item_lines(payload["text"], aq.provision.outline):
+                    if grouped_item(payload["locator"], payload["text"], aq.provision):
                         out.append((pid, 0.0))
         # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
@@ -274,8 +272,9 @@ class Retriever:
             return fused
         depth = self.rerank_depth if depth is None else depth
         head, tail = fused[:depth], fused[depth:]
-        terms = content_terms(without_document_names(question), accented=accented)
-        pairs = content_bigrams(without_document_names(question))
+        asked = without_document_names(question)
+        terms = content_terms(asked, accented=accented)
+        pairs = content_bigrams(asked)
         top = head[0][1] or 1.0
         rescored = []
         for pid, score in head:
@@ -313,7 +312,6 @@ class Retriever:
         for pid, score in ordered:
             if pid not in self._payloads:
                 continue  # written to the store after this retriever loaded it: restart to see
-
             hit = self._hit(pid, score)
             body = hit.text.strip()
             if any(body and body in k.text for k in kept):
@@ -339,19 +337,26 @@ def item_lines(text: str, outline: str) -> str:
     return ""
 
 
+def grouped_item(locator: str, text: str, provision: ProvisionRef | None) -> str:
+    """The asked outline item's lines when a chunk under an ancestor locator groups it with
+    its siblings ("II.1" holding h) and i) when II.1.i was asked); "" otherwise."""
+    outline = provision.outline if provision else None
+    if not outline or "." not in outline or locator == outline:
+        return ""
+    if not locator_matches(locator, provision, allow_ancestor=True):
+        return ""
+    return item_lines(text, outline)
+
+
 def _narrow_to_item(hit: Hit, aq: AnalyzedQuery) -> Hit:
-    """The asked item alone, under its own locator, when its chunk groups it with its siblings
-    under the parent's ("II.1" holding h) and i) when "điểm i mục II.1" was asked)."""
-    outline = aq.provision.outline if aq.provision else None
-    if not outline or "." not in outline or hit.locator == outline:
-        return hit
+    """The asked item alone, under its own locator, in the documents the question names."""
     named = {r.doc_id for r in aq.doc_refs if r.doc_id}
     if named and hit.doc_id not in named:
         return hit
-    if not locator_matches(hit.locator, aq.provision, allow_ancestor=True):
+    text = grouped_item(hit.locator, hit.text, aq.provision)
+    if not text or aq.provision is None or aq.provision.outline is None:
         return hit
-    text = item_lines(hit.text, outline)
-    return replace(hit, text=text, locator=outline) if text else hit
+    return replace(hit, text=text, locator=aq.provision.outline)
 
 
 _RANGE = re.compile(r"^(.*?)(\d+)–(\d+)$")
