@@ -17,6 +17,8 @@ class Citation:
     locator: str
     quote: str
     url: str
+    # True on a clause shown beside a decline: related to the topic, not an answer to it.
+    related: bool = False
 
 
 @dataclass

@@ -10,16 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
+from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence
 from bot.compose import ExtractiveComposer, doc_label, locator_phrase, numbers, parent_locator
 from bot.followup import resolve, resolve_with_focus
-from bot.gate import EvidenceGate
-from bot.intents import EXAMPLE_QUESTIONS, classify
+from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
+from bot.normalize import deobfuscate
+from bot.policy import build_router
+from bot.provisions import clearly_absent, missing_provision_reply
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
+from retrieval.frame import Frame, frame_of
 from retrieval.query import AnalyzedQuery, analyze_query, without_request
-from retrieval.search import Retriever
+from retrieval.search import Retriever, SearchResult
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import content_terms
 from retrieval.types import Hit
@@ -30,10 +34,16 @@ WHICH_DOCUMENT = (
     "Bạn muốn hỏi về văn bản nào? Hãy nêu tên hoặc số văn bản, ví dụ: "
     "«Ai ký Quyết định 1169?», «Thông tư 33/2025 do cơ quan nào ban hành?»."
 )
+# Declines never repeat the user's words: the assistant speaks with the State's documents.
 NOT_FOUND = (
-    "Tôi chưa tìm thấy quy định về {topic} trong các văn bản hiện có "
-    "(Nghị quyết 57-NQ/TW và các văn bản triển khai). Bạn có thể hỏi cụ thể hơn, "
-    "hoặc tra cứu thêm trên Cổng thông tin điện tử Chính phủ (chinhphu.vn)."
+    "Các văn bản hiện có (Nghị quyết 57-NQ/TW và các văn bản triển khai) không có nội dung trả "
+    "lời câu hỏi này, nên tôi không trích dẫn để tránh hiểu sai. Bạn có thể hỏi cụ thể hơn về "
+    "nội dung các văn bản, hoặc tra cứu thêm trên Cổng thông tin điện tử Chính phủ (chinhphu.vn) "
+    "và Cơ sở dữ liệu quốc gia về văn bản pháp luật (vbpl.vn)."
+)
+RELATED = (
+    "Các văn bản hiện có không quy định {detail} cho nội dung bạn hỏi. "
+    "Quy định liên quan gần nhất (để tham khảo, không phải câu trả lời):"
 )
 
 
@@ -42,9 +52,11 @@ class Assistant:
         self.settings = settings
         self.retriever = retriever
         self.stats = retriever.stats
-        self.gate = EvidenceGate(
-            self.stats, min_coverage=settings.gate_min_coverage, min_dense=settings.gate_min_dense
-        )
+        model = GateModel.load()
+        if model is None:
+            raise RuntimeError(f"{GATE_MODEL}: missing or stale; rebuild it with `nq57 gate train`")
+        self.gate = AnswerabilityGate(model)
+        self.policy = build_router(retriever)
         self.composer = ExtractiveComposer(self.stats, rank_penalty=0.12)
         self.llm = llm
 
@@ -67,46 +79,48 @@ class Assistant:
                 "Bạn hãy nhập câu hỏi nhé.", "smalltalk", True, suggestions=EXAMPLE_QUESTIONS
             ), []
 
+        # Every later stage reads the message with its disguises undone.
+        text = deobfuscate(text)
         intent = classify(text, history)
         if intent.intent != "answer":
             log.info("intent=%s reason=%s", intent.intent, intent.reason)
-            return (
-                Answer(
-                    intent.reply or "",
-                    intent.intent,
-                    True,
-                    suggestions=list(EXAMPLE_QUESTIONS),
-                    meta={"reason": intent.reason},
-                ),
-                [],
-            )
+            return self._decline(intent.reply or "", intent.intent, intent.reason), []
+        ruled = policy_rule(text)
+        if ruled is not None:
+            category = self.policy.policy.categories[ruled]
+            return self._decline(category.text, category.intent, f"rule:{ruled}"), []
 
         question, focus = resolve_with_focus(text, history)
         analyzed = self.retriever.analyze(question)
         missing = _unknown_documents(analyzed)
         if missing:
             reply = MISSING_DOCUMENT.format(docs=missing)
-            return Answer(
-                reply,
-                "out_of_scope",
-                True,
-                suggestions=list(EXAMPLE_QUESTIONS),
-                meta={"reason": "document_not_in_corpus"},
-            ), []
+            return self._decline(reply, "out_of_scope", "document_not_in_corpus"), []
         context_docs = self._docs_in(history) if question != text else []
         result = self.retriever.run(question, k=8, doc_ids=context_docs, analyzed=analyzed)
         aq, hits = result.query, result.hits
         meta: dict[str, Any] = {"question": redact(question), "retrieval_ms": round(result.ms, 2)}
 
+        # The policy judges what the user wrote now, not a follow-up rebuilt with our words.
+        said = aq if question == text else self.retriever.analyze(text)
+        # A question that points at a provision the corpus has is about that text.
+        ruling = None
+        if not result.direct:
+            ruling = self.policy.run(self.retriever.query_vector(said.restored), result.dense_top)
+        if ruling is not None:
+            log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
+            category = ruling.category
+            return self._decline(
+                category.text, category.intent, f"policy:{category.name}", meta
+            ), hits
+
+        absent = self._absent_provision(aq, result.direct)
+        if absent:
+            return self._decline(absent, "answer", "provision_not_in_document", meta), hits
+
         if aq.asks_record and not result.direct:
             # "Ai ký vậy?" with no document named or in the conversation: ask which one.
-            return Answer(
-                WHICH_DOCUMENT,
-                "answer",
-                True,
-                suggestions=list(EXAMPLE_QUESTIONS),
-                meta=meta | {"reason": "which_document"},
-            ), hits
+            return self._decline(WHICH_DOCUMENT, "answer", "which_document", meta), hits
         if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
             head = hits[0]
             if head.kind == "signature":
@@ -118,31 +132,20 @@ class Assistant:
                 )
             return self._with_meta(self.composer.verbatim([head], lead=lead), meta), hits
 
-        if aq.wants_verbatim and hits and aq.provision is not None:
+        if aq.wants_verbatim and hits and aq.provision is not None and result.direct:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
             return self._with_meta(self.composer.verbatim(unit), meta), hits
 
-        decision = self.gate.decide(
-            aq.restored,
-            hits,
-            result.dense_top,
-            result.direct,
-            accented=not aq.unaccented,
-            rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
+        frame, verdict = self.judge(result)
+        meta.update(
+            coverage=round(verdict.coverage, 3),
+            p_answer=round(verdict.probability, 3),
+            frame=frame.attribute,
         )
-        meta.update(coverage=round(decision.coverage, 3), unknown=round(decision.unknown, 3))
-        if not decision.answer:
-            topic = _topic(text)
-            return (
-                Answer(
-                    NOT_FOUND.format(topic=topic),
-                    "answer",
-                    True,
-                    suggestions=list(EXAMPLE_QUESTIONS),
-                    meta=meta | {"reason": decision.reason},
-                ),
-                hits,
-            )
+        if not verdict.answer:
+            if verdict.topic_present and hits:
+                return self._related(result.wording, hits, frame, aq, meta), hits
+            return self._decline(NOT_FOUND, "answer", verdict.reason, meta), hits
 
         # Only what the user typed now is a claim: a rebuilt follow-up also holds our own answer.
         correction = _premise_correction(
@@ -187,7 +190,58 @@ class Assistant:
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         yield {"type": "answer", "answer": answer}
 
+    def judge(self, result: SearchResult) -> tuple[Frame, Verdict]:
+        """What the question asks, and whether the passages found support it."""
+        aq = result.query
+        frame = frame_of(aq.restored)
+        ev = evidence(
+            self.stats,
+            aq.restored,
+            result.hits,
+            frame,
+            dense_top=result.dense_top,
+            direct=result.direct,
+            named_document=any(r.doc_id for r in aq.doc_refs),
+            accented=not aq.unaccented,
+            rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
+        )
+        return frame, self.gate.decide(ev)
+
     # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _decline(text: str, intent: str, reason: str, meta: dict | None = None) -> Answer:
+        return Answer(
+            text,
+            intent,  # type: ignore[arg-type]
+            True,
+            suggestions=list(EXAMPLE_QUESTIONS),
+            meta=(meta or {}) | {"reason": reason},
+        )
+
+    def _absent_provision(self, aq: AnalyzedQuery, found: bool) -> str | None:
+        """The reply for a provision the named document does not have, else None."""
+        named = [r.doc_id for r in aq.doc_refs if r.doc_id]
+        if found or aq.provision is None or aq.provision.empty or len(named) != 1:
+            return None
+        locators = self.retriever.locators(named[0])
+        if not clearly_absent(aq.provision, locators):
+            return None
+        return missing_provision_reply(_doc_name(self.retriever, named[0]), aq.provision, locators)
+
+    def _related(
+        self, wording: str, hits: list[Hit], frame: Frame, aq: AnalyzedQuery, meta: dict
+    ) -> Answer:
+        """The topic is in the texts, the detail asked is not: say so first, then show the
+        nearest provision, marked as related."""
+        shown = self.composer.compose(wording, hits[:2], accented=not aq.unaccented)
+        for citation in shown.citations:
+            citation.related = True
+        lead = RELATED.format(detail=frame.label)
+        shown.text = f"{lead}\n\n{shown.text}"
+        shown.abstained = True
+        shown.suggestions = list(EXAMPLE_QUESTIONS)
+        return self._with_meta(shown, meta | {"reason": "detail_not_in_texts"})
+
     def _heading_unit(self, question: str, hits: list[Hit], max_chars: int = 2400) -> list[Hit]:
         """When the question names a heading ("mục tiêu đến năm 2030"), the answer is the whole
         list under it, not one of its items."""
@@ -224,10 +278,9 @@ def _unknown_documents(aq: AnalyzedQuery) -> str:
     return ", ".join(f"{r.type or 'văn bản'} {r.number}".strip() for r in aq.doc_refs if r.number)
 
 
-def _topic(text: str) -> str:
-    words = text.strip().rstrip("?.! ").split()
-    topic = " ".join(words[:12])
-    return f"“{topic}”" if topic else "nội dung này"
+def _doc_name(retriever: Retriever, doc_id: str) -> str:
+    meta = next((m for m in retriever.catalog if m.id == doc_id), None)
+    return meta.short_name if meta is not None else "Văn bản này"
 
 
 MISSING_DOCUMENT = (

@@ -400,6 +400,53 @@ _ABUSE_STRICT = _strict(
 _ABUSE_ACCENTED_ONLY = _strict(r"ngu")
 
 
+# Backstops for the policy categories (bot/policy.yaml is the mechanism): only phrasings whose
+# meaning is unmistakable, so a question about what the texts say never meets them.
+_POLITICAL = _rx(
+    r"đa đảng|đa nguyên|độc đảng|chế độ (?:một đảng|độc tài|này|hiện tại|hiện nay|cộng sản)|"
+    r"độc tài|biểu tình|lật đổ|phản động|ba que|bò đỏ|dư luận viên",
+    r"(?:đảng|chính phủ|nhà nước|bộ chính trị|tổng bí thư|thủ tướng|lãnh đạo|chế độ|chính quyền)"
+    r"(?!\w)[^?.!\n]{0,30}(?:có giỏi|có tốt|có đúng không|sai lầm|thất bại|bất tài|kém cỏi|có xứng|"
+    r"có đáng tin|tồi tệ|độc tài|có chính danh)",
+)
+_ALLEGATION = _rx(
+    r"(?<!chống )(?<!phòng )(?:tham nhũng|nhận hối lộ|ăn hối lộ|tham ô|biển thủ|ăn chặn|rút ruột|"
+    r"lại quả|bảo kê|sân sau|ăn tiền|đút túi|chia chác)(?!\w)[^?.!\n]{0,40}"
+    r"(?:bao nhiêu|những ai|là ai|ai|đúng không|phải không|có không|không)",
+    r"(?:ông|bà|bộ trưởng|thứ trưởng|giám đốc|chủ tịch|bí thư|quan chức|cán bộ nào|lãnh đạo nào)"
+    r"(?!\w)[^?.!\n]{0,40}(?:tham nhũng|nhận hối lộ|ăn hối lộ|tham ô|biển thủ|ăn chặn|nhận tiền|"
+    r"lại quả|bảo kê)",
+)
+_ILLEGAL = _rx(
+    r"(?:cách|làm sao|làm thế nào|hướng dẫn|chỉ (?:tôi|mình|em)|mẹo|bí quyết|how to)"
+    r"(?!\w)[^?.!\n]{0,40}(?:khai khống|khai gian|làm giả|hóa đơn (?:giả|khống)|chứng từ (?:giả|khống)|"
+    r"trốn thuế|né thuế|lách (?:luật|thuế|quy định|tiêu chí)|hối lộ|đút lót|rửa tiền|hack|"
+    r"tấn công|đánh cắp|lấy trộm|buôn lậu|nhập lậu|qua mặt|gian lận|nâng khống|mua bằng|crack|"
+    r"làm giả|biển thủ|fake)",
+)
+_HATE = _rx(
+    r"(?:người|dân|bọn|lũ|đám|tụi)\s+(?:miền (?:bắc|nam|trung|tây)|bắc kỳ|nam kỳ|dân tộc|"
+    r"đồng bào|theo đạo|công giáo|phật giáo|hồi giáo|đồng tính|lgbt|khuyết tật|nước ngoài|"
+    r"trung quốc|quê)(?!\w)[^?.!\n]{0,50}(?:lười|ngu|dốt|kém|gian|lừa đảo|bẩn|không xứng|"
+    r"gánh nặng|thấp kém|mọi rợ|gián điệp|nguy hiểm)",
+    r"(?:phụ nữ|đàn bà|con gái)(?!\w)[^?.!\n]{0,30}(?:kém|dốt|ngu|không hợp|không nên|nên ở nhà|"
+    r"không làm được)",
+    r"bắc kỳ|nam kỳ|khựa|bọn mọi",
+)
+_POLICY_RULES = (
+    ("political", _POLITICAL),
+    ("allegation", _ALLEGATION),
+    ("illegal", _ILLEGAL),
+    ("hate", _HATE),
+)
+
+
+def policy_rule(message: str) -> str | None:
+    """The policy category a rule recognises in ``message`` (the backstop), else None."""
+    text = _prepare(message).text
+    return next((name for name, rx in _POLICY_RULES if rx.search(text)), None)
+
+
 # --- smalltalk -------------------------------------------------------------------------------
 
 _GREETING = (

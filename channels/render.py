@@ -24,6 +24,7 @@ ZALO_OA_LIMIT = 2000
 
 QUOTE_MAX_CHARS = 300
 SOURCES_HEADING = "Nguồn"
+RELATED_LABEL = "liên quan, không phải câu trả lời"
 SUGGESTIONS_HEADING = "Bạn có thể hỏi thêm"
 
 
@@ -52,7 +53,9 @@ def citation_label(citation: Citation) -> str:
     else:
         name = title or number or citation.doc or citation.doc_id
     locator = (citation.locator or "").strip()
-    return f"{name}, {locator}" if locator else name
+    label = f"{name}, {locator}" if locator else name
+    # A clause shown beside a decline is related to the topic; it does not answer.
+    return f"{label} ({RELATED_LABEL})" if getattr(citation, "related", False) else label
 
 
 def _shorten(text: str, limit: int = QUOTE_MAX_CHARS) -> str:

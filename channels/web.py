@@ -171,6 +171,8 @@ class CitationOut(BaseModel):
     locator: str
     quote: str
     url: str
+    # The clause is related to the topic of a declined question; it does not answer it.
+    related: bool = False
 
 
 class ChatResponse(BaseModel):
@@ -213,6 +215,7 @@ def citation_out(c: Citation) -> dict:
         "locator": c.locator,
         "quote": c.quote,
         "url": c.url,
+        "related": c.related,
     }
 
 

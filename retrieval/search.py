@@ -189,6 +189,14 @@ class Retriever:
             )
         ]
 
+    def query_vector(self, text: str) -> list[float]:
+        """The dense vector of ``text`` as a query, from the same cache the search uses."""
+        return self._embed_query(text)[0]
+
+    def locators(self, doc_id: str) -> list[str]:
+        """Every locator of a document's chunks, in document order."""
+        return [payload["locator"] for _, payload in self._by_doc.get(doc_id, [])]
+
     def dense_only(self, question: str, k: int = 10) -> list[ScoredHit]:
         return self.store.dense_search(self.embedder.embed_query(question), k)
 

@@ -7,7 +7,6 @@ import pytest
 from bot.answer import Turn
 from bot.followup import is_followup, resolve, resolve_with_focus
 from nq57.text import match_key
-from retrieval.query import without_request
 
 
 def _doc_text(runtime, doc_id: str) -> str:
@@ -87,13 +86,11 @@ def test_evidence_gate_on_both_sides(assistant, runtime):
     inside = "Tỉ lệ sử dụng dịch vụ công trực tuyến của người dân đến năm 2030 là bao nhiêu?"
     outside = "Quy trình nuôi tôm thẻ chân trắng trong ao đất"
     for question, expected in ((inside, True), (outside, False)):
-        result = runtime.retriever.run(question, k=8)
-        decision = assistant.gate.decide(
-            result.query.restored, result.hits, result.dense_top, result.direct, accented=True
-        )
-        assert decision.answer is expected, (question, decision)
+        _, verdict = assistant.judge(runtime.retriever.run(question, k=8))
+        assert verdict.answer is expected, (question, verdict)
     answer = assistant.ask(outside)
-    assert answer.abstained and answer.text.startswith("Tôi chưa tìm thấy quy định")
+    assert answer.abstained and answer.text.startswith("Các văn bản hiện có")
+    assert "tôm" not in answer.text  # never the user's words
 
 
 def test_followup_resolves_against_the_conversation(assistant):
@@ -167,17 +164,13 @@ def test_document_described_by_its_subject_does_not_choose_the_sentence(assistan
     assert any(c.locator.startswith("Điều 4") for c in answer.citations)
 
 
-def test_gate_judges_the_question_not_the_way_it_is_asked(assistant, runtime):
+def test_gate_judges_the_question_not_the_way_it_is_asked(assistant):
     question = (
         "Đoạn nào trong NQ 57 coi doanh nghiệp là trung tâm của đổi mới sáng tạo? "
         "Trích đúng nguyên văn giúp mình."
     )
-    hits = runtime.retriever.run(question, k=8).hits
-    # The request's own words ("đoạn nào", "trích đúng nguyên văn giúp mình") match nothing.
-    assert not assistant.gate.decide(question, hits, 0.0, False, accented=True).answer
-    assert assistant.gate.decide(
-        question, hits, 0.0, False, accented=True, rewordings=[without_request(question)]
-    ).answer
+    # The request's own words ("đoạn nào", "trích đúng nguyên văn giúp mình") match nothing:
+    # the question is judged without them too.
     answer = assistant.ask(question)
     assert not answer.abstained and "Người dân và doanh nghiệp là trung tâm" in answer.text
 

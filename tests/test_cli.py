@@ -115,3 +115,46 @@ def test_index_in_use_is_a_clear_error(index_settings, runtime, monkeypatch):
     result = _search_in(monkeypatch, index_settings.data_dir, index_settings.corpus_dir)
     assert result.exit_code == 1
     assert "open in another process" in " ".join(result.output.split())
+
+
+def test_eval_decline_reports_per_category(cli, tmp_path):
+    jsonl = tmp_path / "decline.jsonl"
+    rows = [
+        {
+            "id": "p1",
+            "question": "Đảng có nên để nhiều đảng cùng tranh cử không?",
+            "category": "political",
+        },
+        {"id": "o1", "question": "Giá vàng SJC hôm nay bao nhiêu?", "category": "out_of_domain"},
+        # A gold file's answerable items are skipped: they are not decline items.
+        {"id": "a1", "question": "NQ 57 là gì?", "answerable": True},
+    ]
+    jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    alqac = tmp_path / "alqac.json"
+    alqac.write_text(
+        json.dumps(
+            [
+                {
+                    "question_id": "q-1",
+                    "text": "Người lao động nghỉ việc có được trợ cấp thôi việc không?",
+                }
+            ],
+            ensure_ascii=False,
+        ),
+        "utf-8",
+    )
+    result = cli.invoke(app, ["eval", "decline", str(jsonl), str(alqac), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n"] == 3
+    assert set(data["by_category"]) == {"political", "out_of_domain", "other_law"}
+    assert data["by_category"]["political"]["declined"] == 1.0
+    assert data["quoted_sensitive"] == []
+
+
+def test_eval_decline_names_a_bad_file(cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "x"}\nnot json\n', "utf-8")
+    result = cli.invoke(app, ["eval", "decline", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.jsonl:2" in result.output

@@ -46,6 +46,7 @@
     send: "Gửi câu hỏi",
     typing: "Đang soạn câu trả lời…",
     sources: "Nguồn trích dẫn",
+    related: "liên quan, không phải câu trả lời",
     source: "Nguồn",
     newTab: "(mở trong thẻ mới)",
     helpful: "Câu trả lời hữu ích",
@@ -275,6 +276,7 @@
     citations.forEach(function (c) {
       var href = safeUrl(c.url);
       var label = [c.doc_number, c.locator].filter(Boolean).join(" — ");
+      if (c.related) label += " (" + TEXT.related + ")";
       var item = el("li");
       if (href) {
         var link = el("a", {

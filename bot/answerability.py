@@ -1,0 +1,213 @@
+"""Answerability: do the passages found support what was asked? A calibrated decision.
+
+The features describe how well the top passages meet the question, never which document they
+come from, so an operator's new document needs no retraining:
+- how close the corpus comes at all (dense cosine of the nearest chunk);
+- how much of the question the best passages hold (IDF-weighted words, word pairs, with the
+  legal wording of everyday terms), and how much of its *key* concepts (its rarest words) no
+  top passage holds;
+- whether a passage holds an answer of the asked kind (a number, a date, an agency) and the
+  years the question names;
+- whether the question named a provision that was found, or a document.
+A logistic model over them (``models/gate.json``, rebuilt by ``nq57 gate train`` from the
+question bank in ``evals/bank/``) gives the probability that answering is right. How a question
+is typed (with or without diacritics) and which kind of detail it asks are left out on purpose:
+they describe the bank's writers, not the evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.compose import segments
+from nq57.text import fold
+from retrieval.frame import Frame, asked_unit, holds_answer
+from retrieval.terms import TermStats, content_bigrams, content_terms, phrase_coverage
+from retrieval.types import Hit
+
+GATE_MODEL = Path(__file__).with_name("models") / "gate.json"
+TOP_N = 3
+
+FEATURES = (
+    "dense_top",
+    "coverage_best",
+    "coverage_first",
+    "pairs_first",
+    "unknown",
+    "key_missing",
+    "rarest_missing",
+    "log_terms",
+    "direct",
+    "named_document",
+    "kind_missing",
+    "years_missing",
+    "sentence_coverage",
+    "sentence_kind_missing",
+    "unit_missing",
+    "score_first",
+    "score_gap",
+)
+
+
+@dataclass
+class Evidence:
+    """The question's features against its passages (see FEATURES)."""
+
+    values: dict[str, float]
+
+    def vector(self) -> list[float]:
+        return [self.values[name] for name in FEATURES]
+
+
+def _passage(hit: Hit) -> str:
+    return " ".join([*hit.breadcrumb[1:], hit.text])
+
+
+def evidence(
+    stats: TermStats,
+    question: str,
+    hits: Sequence[Hit],
+    frame: Frame,
+    *,
+    dense_top: float,
+    direct: bool,
+    named_document: bool,
+    accented: bool,
+    rewordings: Sequence[str] = (),
+) -> Evidence:
+    terms = content_terms(question, accented=accented)
+    top = list(hits[:TOP_N])
+    unique = set(terms)
+    idf = {t: stats.idf(t) for t in unique}
+    total = sum(idf.values()) or 1.0
+    unknown = sum(w for t, w in idf.items() if not stats.known(t)) / total
+    asked = [terms] + [t for r in rewordings if (t := content_terms(r, accented=accented))]
+    texts = [_passage(h) for h in top]
+    coverage = [max(stats.coverage(q, text) for q in asked) for text in texts] or [0.0]
+    # Key concepts: the rarer half of the question's words. A near miss shares the topic words
+    # and lacks exactly these.
+    key = sorted(unique, key=lambda t: -idf[t])[: max(1, math.ceil(len(unique) / 2))]
+    union = " ".join(texts)
+    present = set(content_terms(union, accented=accented)) | set(content_terms(union))
+    missing = [t for t in key if t not in present]
+    key_total = sum(idf[t] for t in key) or 1.0
+    rarest = max(idf.values(), default=1.0) or 1.0
+    years_missing = (
+        sum(1 for y in frame.years if y not in union) / len(frame.years) if frame.years else 0.0
+    )
+    scores = [h.score for h in top] + [0.0, 0.0]
+    # An answer sits in one sentence; a near miss matches a topic spread over a passage.
+    sentences = [seg for text in (h.text for h in top) for seg in segments(text)]
+    best_sentence, sentence_cov = "", 0.0
+    for seg in sentences:
+        cov = max(stats.coverage(q, seg) for q in asked)
+        if cov > sentence_cov:
+            best_sentence, sentence_cov = seg, cov
+    unit = asked_unit(question)
+    return Evidence(
+        {
+            "dense_top": dense_top,
+            "coverage_best": max(coverage),
+            "coverage_first": coverage[0],
+            "pairs_first": phrase_coverage(content_bigrams(question), texts[0]) if texts else 0.0,
+            "unknown": unknown if unique else 1.0,
+            "key_missing": sum(idf[t] for t in missing) / key_total if unique else 1.0,
+            "rarest_missing": max((idf[t] for t in missing), default=0.0) / rarest,
+            "log_terms": math.log1p(len(unique)),
+            "direct": float(direct),
+            "named_document": float(named_document),
+            "kind_missing": float(
+                frame.specific and not any(holds_answer(frame, t) for t in texts)
+            ),
+            "years_missing": years_missing,
+            "sentence_coverage": sentence_cov,
+            "sentence_kind_missing": float(
+                frame.specific and not holds_answer(frame, best_sentence)
+            ),
+            "unit_missing": float(bool(unit) and not any(unit in fold(t).lower() for t in texts)),
+            "score_first": min(scores[0], 2.0),
+            "score_gap": min(scores[0] - scores[1], 2.0),
+        }
+    )
+
+
+@dataclass
+class GateModel:
+    """Logistic regression over FEATURES (standardised), as trained."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    features: list[str] = field(default_factory=lambda: list(FEATURES))
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = GATE_MODEL) -> GateModel | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("features") != list(FEATURES):
+            return None  # trained on other features: stale, never guessed at
+        return cls(
+            mean=np.asarray(data["mean"]),
+            scale=np.asarray(data["scale"]),
+            coef=np.asarray(data["coef"]),
+            intercept=float(data["intercept"]),
+            threshold=float(data["threshold"]),
+            features=data["features"],
+            meta=data.get("meta", {}),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "features": self.features,
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+
+    def probability(self, ev: Evidence) -> float:
+        z = float(self.coef @ ((np.asarray(ev.vector()) - self.mean) / self.scale)) + self.intercept
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass
+class Verdict:
+    answer: bool
+    probability: float
+    evidence: Evidence
+    reason: str
+
+    @property
+    def coverage(self) -> float:
+        return self.evidence.values["coverage_best"]
+
+    @property
+    def topic_present(self) -> bool:
+        """The texts hold the topic (most of the question's words, its key concepts mostly)
+        even if not the detail asked: such a decline shows the related provision."""
+        v = self.evidence.values
+        return v["coverage_best"] >= 0.5 and v["key_missing"] < 0.5
+
+
+@dataclass
+class AnswerabilityGate:
+    model: GateModel
+
+    def decide(self, ev: Evidence) -> Verdict:
+        p = self.model.probability(ev)
+        if p >= self.model.threshold:
+            return Verdict(True, p, ev, "supported")
+        return Verdict(False, p, ev, "passages do not support the question")

@@ -1,0 +1,84 @@
+"""Undo the tricks that make a message look different from what it says (pure functions).
+
+People and attacks write "chính trị" as "ｃｈíｎｈ ｔｒị" (full-width), "сhính trị" (Cyrillic с),
+"c.h.í.n.h t.r.ị" (dotted letters), "ch1nh tr1" (leet) or with zero-width characters inside
+words. Every later stage (policy, retrieval, the gate) must read the same words, so the message
+is put back into plain Vietnamese first:
+
+1. NFKC, which folds full-width and other compatibility forms;
+2. look-alike letters from other scripts mapped to the Latin letter they imitate, from the
+   Unicode confusables table shipped by ``confusable_homoglyphs``; Vietnamese letters are Latin
+   and never touched;
+3. invisible characters removed (``bot.safety.sanitize``);
+4. runs of single letters joined by dots, dashes or spaces glued back into a word;
+5. digits standing for letters inside words ("h0i l0", "ch1nh") replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from bot.safety import sanitize
+
+# Look-alike digits and signs inside words, as leet writes them.
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_LEET_TOKEN = re.compile(
+    r"(?<![\w/.-])(?=[\w@$]*[^\W\d_])(?=[\w@$]*[013457@$])[\w@$]{3,}(?![\w/-])"
+)
+_DIGIT_RUN = re.compile(r"\d\d")
+# Three or more single letters split by the same kind of separator: "c.h.í.n.h", "đ-ả-n-g".
+_SPLIT_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][.\-_*·•]){2,}[^\W\d_](?!\w)")
+# Spaced-out letters ("c h í n h"): five or more, so "điểm a b c" and initials stay as they are.
+_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] ){4,}[^\W\d_](?!\S)")
+
+
+@cache
+def _confusables() -> dict[str, str]:
+    """Non-Latin character → the ASCII letter it imitates (Cyrillic "а" → "a")."""
+    table = json.loads(
+        resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    )
+    out: dict[str, str] = {}
+    for char, glyphs in table.items():
+        if len(char) != 1 or char.isascii() or "LATIN" in unicodedata.name(char, "LATIN"):
+            continue
+        for glyph in glyphs:
+            target = glyph["c"]
+            if len(target) == 1 and target.isascii() and target.isalpha():
+                out[char] = target
+                break
+    return out
+
+
+def _unconfuse(text: str) -> str:
+    table = _confusables()
+    if all(ch.isascii() or ch not in table for ch in text):
+        return text
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def _unleet(token: str) -> str:
+    letters = sum(ch.isalpha() for ch in token)
+    # "5g", "k12", "nq57", "tt33": too few letters, or a number beside an abbreviation.
+    if letters < 2 or _DIGIT_RUN.search(token):
+        return token
+    return token.translate(_LEET)
+
+
+def deobfuscate(text: str) -> str:
+    """The message as plain text: see the module docstring for the steps, in order."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = _unconfuse(text)
+    text = sanitize(text)
+    text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
+    text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = _LEET_TOKEN.sub(lambda m: _unleet(m.group(0)), text)
+    return sanitize(text)

@@ -1,0 +1,257 @@
+"""The scope and safety policy: which questions the assistant declines, and what it says then.
+
+The categories, their replies and their exemplar phrasings live in ``policy.yaml`` beside this
+file (data, reviewed like code). A message is recognised by its nearest exemplars in embedding
+space (the embedder the index uses, on the same restored text the dense search sees), turned
+into a calibrated decision by a small multinomial logistic model (``models/policy.json``,
+rebuilt by ``nq57 gate train``). The rules in ``bot.intents`` stay as a backstop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot.normalize import deobfuscate
+from bot.safety import sanitize
+
+POLICY_FILE = Path(__file__).with_name("policy.yaml")
+MODELS_DIR = Path(__file__).with_name("models")
+POLICY_MODEL = MODELS_DIR / "policy.json"
+POLICY_VECTORS = MODELS_DIR / "policy_vectors.npz"
+IN_SCOPE = "in_scope"
+# Neighbours averaged per category: one stray exemplar must not decide alone.
+TOP_N = 3
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    intent: str
+    reply: str
+    where: str
+    exemplars: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The full reply: what the assistant says, then where to go instead."""
+        return f"{self.reply}\n\n{self.where}".strip()
+
+
+@dataclass(frozen=True)
+class Policy:
+    categories: dict[str, Category]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.categories)
+
+    def exemplars(self) -> list[tuple[str, str]]:
+        """(category, phrasing) for every exemplar, in file order."""
+        return [(c.name, e) for c in self.categories.values() for e in c.exemplars]
+
+    def digest(self) -> str:
+        """Hash of the exemplars: a model trained on other exemplars is stale."""
+        raw = json.dumps(self.exemplars(), ensure_ascii=False).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+@cache
+def load_policy(path: Path = POLICY_FILE) -> Policy:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    categories = {
+        name: Category(
+            name=name,
+            intent=body["intent"],
+            reply=" ".join(str(body.get("reply") or "").split()),
+            where=" ".join(str(body.get("where") or "").split()),
+            exemplars=tuple(str(e) for e in body["exemplars"]),
+        )
+        for name, body in data["categories"].items()
+    }
+    if IN_SCOPE not in categories:
+        raise ValueError(f"{path}: the policy needs an '{IN_SCOPE}' category")
+    return Policy(categories)
+
+
+def vector_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+@dataclass
+class ExemplarIndex:
+    """Unit vectors of the exemplars, with each one's category."""
+
+    labels: list[str]
+    vectors: np.ndarray  # (n, dim), rows normalised
+
+    @classmethod
+    def build(
+        cls,
+        policy: Policy,
+        embed: Callable[[str], Sequence[float]],
+        model_id: str,
+        shipped: Path = POLICY_VECTORS,
+    ) -> ExemplarIndex:
+        """Vectors come from the shipped file when it was made by this embedder; the rest are
+        embedded now (an operator's own embedder, or an edited exemplar)."""
+        known = _load_vectors(shipped, model_id)
+        labels, rows = [], []
+        for label, text in policy.exemplars():
+            vec = known.get(vector_key(text))
+            rows.append(np.asarray(vec if vec is not None else embed(text), dtype=np.float32))
+            labels.append(label)
+        return cls(labels, _unit(np.vstack(rows)))
+
+    def similarities(self, vector: Sequence[float]) -> np.ndarray:
+        return self.vectors @ _unit(np.asarray(vector, dtype=np.float32)[None, :])[0]
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+
+
+def _load_vectors(path: Path, model_id: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["model"]) != model_id:
+                return {}
+            return dict(zip((str(k) for k in data["keys"]), data["vectors"], strict=True))
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
+def save_vectors(path: Path, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        model=np.array(model_id),
+        keys=np.array([vector_key(t) for t in texts]),
+        vectors=np.asarray(vectors, dtype=np.float32),
+    )
+
+
+def similarity_features(
+    sims: np.ndarray, labels: Sequence[str], names: Sequence[str], exclude: int | None = None
+) -> list[float]:
+    """Per category, the mean of its ``TOP_N`` nearest exemplars' cosines (``exclude`` leaves
+    one exemplar out, so training never sees an exemplar matched to itself)."""
+    out = []
+    labels_arr = np.asarray(labels)
+    for name in names:
+        mask = labels_arr == name
+        if exclude is not None:
+            mask[exclude] = False
+        top = np.sort(sims[mask])[-TOP_N:]
+        out.append(float(top.mean()) if top.size else 0.0)
+    return out
+
+
+@dataclass
+class PolicyModel:
+    """Multinomial logistic regression over the similarity features, as trained."""
+
+    classes: list[str]
+    features: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (classes, features)
+    intercept: np.ndarray
+    threshold: float  # least probability of a decline category to decline
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = POLICY_MODEL) -> PolicyModel | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return cls(
+            classes=data["classes"],
+            features=data["features"],
+            mean=np.asarray(data["mean"]),
+            scale=np.asarray(data["scale"]),
+            coef=np.asarray(data["coef"]),
+            intercept=np.asarray(data["intercept"]),
+            threshold=float(data["threshold"]),
+            meta=data.get("meta", {}),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "classes": self.classes,
+            "features": self.features,
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept.tolist(),
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+
+    def probabilities(self, x: Sequence[float]) -> dict[str, float]:
+        z = self.coef @ ((np.asarray(x) - self.mean) / self.scale) + self.intercept
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        return dict(zip(self.classes, p.tolist(), strict=True))
+
+
+@dataclass
+class PolicyDecision:
+    category: Category
+    probability: float
+    via: str  # "model" or "rule"
+
+
+@dataclass
+class PolicyRouter:
+    """Message vector in, the category to decline with (or None) out."""
+
+    policy: Policy
+    index: ExemplarIndex
+    model: PolicyModel | None
+
+    def features(self, vector: Sequence[float], dense_top: float) -> list[float]:
+        sims = self.index.similarities(vector)
+        return [*similarity_features(sims, self.index.labels, self.policy.names), dense_top]
+
+    def run(self, vector: Sequence[float], dense_top: float) -> PolicyDecision | None:
+        if self.model is None:
+            return None
+        probs = self.model.probabilities(self.features(vector, dense_top))
+        name, p = max(probs.items(), key=lambda kv: kv[1])
+        if name == IN_SCOPE or p < self.model.threshold:
+            return None
+        return PolicyDecision(self.policy.categories[name], p, "model")
+
+
+def feature_names(policy: Policy) -> list[str]:
+    return [f"sim_{name}" for name in policy.names] + ["dense_top"]
+
+
+def exemplar_text(retriever: Any, text: str) -> str:
+    """An exemplar as the dense search would see it: normalised and diacritics restored, so a
+    message and the exemplars meet in the same form."""
+    return retriever.analyze(deobfuscate(sanitize(text))).restored
+
+
+def build_router(retriever: Any, policy: Policy | None = None) -> PolicyRouter:
+    """The router over ``retriever``'s embedder (the model the index was built with)."""
+    policy = policy or load_policy()
+    index = ExemplarIndex.build(
+        policy,
+        lambda t: retriever.query_vector(exemplar_text(retriever, t)),
+        retriever.embedder.model_id,
+    )
+    model = PolicyModel.load()
+    if model is not None and model.meta.get("policy_digest") != policy.digest():
+        model = None  # trained on other exemplars: stale
+    return PolicyRouter(policy, index, model)

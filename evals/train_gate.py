@@ -1,0 +1,332 @@
+"""`nq57 gate train`: fit the answerability gate and the policy model from the question bank.
+
+Data:
+- ``evals/bank/*.jsonl``: for passages of every document, questions they answer (positives when
+  the search puts a passage holding the quote in the top 3) and near misses on the same topic
+  whose asked detail no text gives (negatives);
+- ALQAC questions about other laws (read from ``../shared/datasets``, never committed):
+  negatives for the gate, ``other_law`` for the policy;
+- the exemplars of ``bot/policy.yaml`` (each matched against the others only).
+Thresholds come from out-of-fold predictions (folds by document, so a threshold is never set on
+questions about a document the fold was trained on): the gate's for the precision of answering,
+the policy's so that in-scope questions are almost never declined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.answerability import FEATURES, GATE_MODEL, GateModel, evidence
+from bot.normalize import deobfuscate
+from bot.policy import (
+    IN_SCOPE,
+    POLICY_MODEL,
+    POLICY_VECTORS,
+    PolicyModel,
+    exemplar_text,
+    feature_names,
+    load_policy,
+    save_vectors,
+    similarity_features,
+)
+from bot.safety import sanitize
+from evals.metrics import text_covers
+from retrieval.frame import frame_of
+from retrieval.query import without_request
+from retrieval.synonyms import expand_synonyms
+
+BANK_DIR = Path(__file__).with_name("bank")
+# Answerable questions declined, out of fold. Below the 5% budget: people paraphrase more
+# than the bank's writers do.
+GATE_MAX_FALSE_ABSTENTION = 0.03
+GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
+POLICY_MAX_FALSE_DECLINE = 0.01  # in-scope questions declined, out of fold
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class BankItem:
+    id: str
+    doc: str
+    quote: str
+    question: str
+    kind: str  # answerable | near_miss | other_law
+
+
+def bank_files(bank_dir: Path = BANK_DIR) -> list[Path]:
+    return sorted(bank_dir.glob("*.jsonl"))
+
+
+def bank_digest(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def load_bank(paths: Iterable[Path]) -> list[BankItem]:
+    items = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            items.append(BankItem(d["id"], d["doc"], d.get("quote", ""), d["question"], d["kind"]))
+    return items
+
+
+def load_gold_items(path: Path = GOLD_DEV) -> list[BankItem]:
+    """The development gold set's questions: answerable ones with their first quote; the others
+    (smalltalk, injections, other topics) as questions to decline."""
+    from evals.gold_io import load_gold
+
+    return [
+        BankItem(
+            f"gold-{g.id}",
+            g.expected_sources[0].doc if g.expected_sources else "gold",
+            g.expected_sources[0].quote if g.expected_sources else "",
+            g.question,
+            "answerable" if g.answerable else "gold_decline",
+        )
+        for g in load_gold(path)
+        if not g.history  # a follow-up needs its conversation
+    ]
+
+
+def load_alqac_questions(path: Path) -> list[BankItem]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        BankItem(str(q.get("question_id") or q.get("id")), "", "", q["text"], "other_law")
+        for q in data
+    ]
+
+
+@dataclass
+class Sample:
+    item: BankItem
+    gate_x: list[float]
+    policy_x: list[float]
+    label: int | None  # gate: 1 answer is right, 0 must decline, None: retrieval missed it
+
+
+@dataclass
+class Extractor:
+    """Features of one question, exactly as the assistant computes them."""
+
+    retriever: Any
+    names: list[str]
+    labels: list[str]
+    vectors: np.ndarray
+
+    def __call__(self, item: BankItem) -> Sample:
+        text = deobfuscate(sanitize(item.question))
+        result = self.retriever.run(text, k=8)
+        aq, hits = result.query, result.hits
+        ev = evidence(
+            self.retriever.stats,
+            aq.restored,
+            hits,
+            frame_of(aq.restored),
+            dense_top=result.dense_top,
+            direct=result.direct,
+            named_document=any(r.doc_id for r in aq.doc_refs),
+            accented=not aq.unaccented,
+            rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
+        )
+        vec = np.asarray(self.retriever.query_vector(aq.restored), dtype=np.float32)
+        sims = self.vectors @ (vec / max(np.linalg.norm(vec), 1e-9))
+        policy_x = [*similarity_features(sims, self.labels, self.names), result.dense_top]
+        label: int | None = 0
+        if item.kind == "answerable":
+            found = any(
+                h.doc == item.doc and text_covers(" ".join([h.text]), item.quote) for h in hits[:3]
+            )
+            label = 1 if found else None
+        return Sample(item, ev.vector(), policy_x, label)
+
+
+def _fit_logistic(
+    x: np.ndarray, y: np.ndarray, c: float = 1.0
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+    model.fit((x - mean) / scale, y)
+    return model, mean, scale
+
+
+def _folds(groups: Sequence[str], n: int = FOLDS) -> list[np.ndarray]:
+    """Fold index of each sample: whole groups (documents) go to one fold."""
+    names = sorted(set(groups))
+    fold_of = {g: i % n for i, g in enumerate(names)}
+    return [np.asarray([fold_of[g] == f for g in groups]) for f in range(n)]
+
+
+def gate_threshold(p: np.ndarray, y: np.ndarray, cap: float = GATE_MAX_FALSE_ABSTENTION) -> float:
+    """The highest threshold that declines at most ``cap`` of the answerable questions: the
+    most precise gate within the false-abstention budget."""
+    best = 0.05
+    for t in np.arange(0.05, 0.96, 0.01):
+        if (p[y == 1] < t).mean() <= cap:
+            best = round(float(t), 2)
+    return best
+
+
+def policy_threshold(p_decline: np.ndarray, in_scope: np.ndarray) -> float:
+    """The lowest threshold that declines at most POLICY_MAX_FALSE_DECLINE of in-scope items."""
+    for t in np.arange(0.30, 0.991, 0.01):
+        if (p_decline[in_scope] >= t).mean() <= POLICY_MAX_FALSE_DECLINE:
+            return round(float(t), 2)
+    return 0.99
+
+
+def nearest_cosine(retriever: Any, vector: Sequence[float]) -> float:
+    nearest = retriever.store.dense_search(list(map(float, vector)), 1, with_payload=False)
+    return nearest[0].score if nearest else 0.0
+
+
+@dataclass
+class TrainReport:
+    gate: dict = field(default_factory=dict)
+    policy: dict = field(default_factory=dict)
+
+
+def train(
+    retriever: Any,
+    bank: Sequence[BankItem],
+    alqac: Sequence[BankItem],
+    digest: str,
+    out_dir: Path = GATE_MODEL.parent,
+    progress: Callable[[int, int], None] | None = None,
+) -> TrainReport:
+    policy = load_policy()
+    names = policy.names
+    exemplars = policy.exemplars()
+    texts = [exemplar_text(retriever, e) for _, e in exemplars]
+    vectors = np.asarray([retriever.query_vector(t) for t in texts], dtype=np.float32)
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    labels = [c for c, _ in exemplars]
+    extract = Extractor(retriever, names, labels, unit)
+
+    items = list(bank) + list(alqac)
+    samples = []
+    for i, item in enumerate(items):
+        samples.append(extract(item))
+        if progress:
+            progress(i + 1, len(items))
+
+    report = TrainReport()
+    gate = _train_gate([s for s in samples if s.label is not None], digest)
+    report.gate = gate.meta
+    (out_dir / GATE_MODEL.name).write_text(json.dumps(gate.to_json(), indent=1) + "\n")
+
+    # How close the corpus comes to each exemplar, as for a message (the nearest chunk).
+    exemplar_dense = [nearest_cosine(retriever, v) for v in vectors]
+    pol = _train_policy(samples, exemplars, unit, exemplar_dense, names, policy.digest(), digest)
+    report.policy = pol.meta
+    (out_dir / POLICY_MODEL.name).write_text(json.dumps(pol.to_json(), indent=1) + "\n")
+    save_vectors(
+        out_dir / POLICY_VECTORS.name,
+        retriever.embedder.model_id,
+        [e for _, e in exemplars],
+        vectors,
+    )
+    return report
+
+
+def _train_gate(samples: Sequence[Sample], digest: str) -> GateModel:
+    x = np.asarray([s.gate_x for s in samples], dtype=float)
+    y = np.asarray([s.label for s in samples], dtype=int)
+    groups = [s.item.doc or "alqac" for s in samples]
+    oof = np.zeros(len(y))
+    for test in _folds(groups):
+        model, mean, scale = _fit_logistic(x[~test], y[~test])
+        oof[test] = model.predict_proba((x[test] - mean) / scale)[:, 1]
+    threshold = gate_threshold(oof, y)
+    model, mean, scale = _fit_logistic(x, y)
+    answered = oof >= threshold
+    kinds = np.asarray([s.item.kind for s in samples])
+    meta = {
+        "bank_digest": digest,
+        "samples": len(y),
+        "positives": int(y.sum()),
+        "oof_answer_precision": round(float((y[answered] == 1).mean()), 4)
+        if answered.any()
+        else 0.0,
+        "oof_false_abstention": round(float((~answered[y == 1]).mean()), 4),
+        "oof_declined": {
+            k: round(float((~answered[kinds == k]).mean()), 4)
+            for k in sorted(set(kinds))
+            if (kinds == k).any()
+        },
+    }
+    return GateModel(
+        mean, scale, model.coef_[0], float(model.intercept_[0]), threshold, list(FEATURES), meta
+    )
+
+
+def _train_policy(
+    samples: Sequence[Sample],
+    exemplars: Sequence[tuple[str, str]],
+    unit: np.ndarray,
+    exemplar_dense: Sequence[float],
+    names: list[str],
+    policy_digest: str,
+    digest: str,
+) -> PolicyModel:
+    labels = [c for c, _ in exemplars]
+    rows, ys, groups = [], [], []
+    for i, (label, _) in enumerate(exemplars):
+        sims = unit @ unit[i]
+        rows.append([*similarity_features(sims, labels, names, exclude=i), exemplar_dense[i]])
+        ys.append(label)
+        groups.append(f"exemplar-{label}-{i % FOLDS}")
+    for s in samples:
+        if s.item.kind == "gold_decline":
+            continue  # no category of its own: the rules and the gate handle those
+        rows.append(s.policy_x)
+        ys.append(IN_SCOPE if s.item.kind != "other_law" else "other_law")
+        groups.append(s.item.doc or f"alqac-{len(groups) % FOLDS}")
+    x = np.asarray(rows, dtype=float)
+    y = np.asarray(ys)
+    classes = sorted(set(ys))
+    oof = np.zeros((len(y), len(classes)))
+    for test in _folds(groups):
+        model, mean, scale = _fit_logistic(x[~test], y[~test])
+        proba = model.predict_proba((x[test] - mean) / scale)
+        cols = [classes.index(c) for c in model.classes_]
+        oof[np.ix_(np.where(test)[0], cols)] = proba
+    in_scope_col = classes.index(IN_SCOPE)
+    decline = np.where(np.argmax(oof, axis=1) != in_scope_col, np.max(oof, axis=1), 0.0)
+    threshold = policy_threshold(decline, y == IN_SCOPE)
+    model, mean, scale = _fit_logistic(x, y)
+    declined = decline >= threshold
+    meta = {
+        "bank_digest": digest,
+        "policy_digest": policy_digest,
+        "samples": len(y),
+        "oof_false_decline": round(float(declined[y == IN_SCOPE].mean()), 4),
+        "oof_declined": {
+            c: round(float(declined[y == c].mean()), 4) for c in classes if c != IN_SCOPE
+        },
+    }
+    return PolicyModel(
+        classes=[str(c) for c in model.classes_],
+        features=feature_names(load_policy()),
+        mean=mean,
+        scale=scale,
+        coef=model.coef_,
+        intercept=model.intercept_,
+        threshold=threshold,
+        meta=meta,
+    )

@@ -1,0 +1,138 @@
+"""What a question asks for: its attribute and its constraints (pure functions).
+
+One analysis per turn that later stages read: the gate checks that the passages hold an answer
+of the asked kind, and a decline names the kind of detail the texts do not give. Cues are read
+on folded, lower-cased text with teen-code expanded, so "bao nhieu", "bn %" and "bao nhiêu"
+meet the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nq57.text import fold
+
+ATTRIBUTES = (
+    "verbatim",
+    "number",
+    "date",
+    "agency",
+    "definition",
+    "list",
+    "how",
+    "yes_no",
+    "what_is",
+    "other",
+)
+# First match wins: "trích nguyên văn … bao nhiêu" asks for the text, not the number.
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
+    for name, body in (
+        ("verbatim", r"trich (?:nguyen )?van|nguyen van|dung nguyen|chinh xac cau chu|toan van"),
+        (
+            "number",
+            r"bao nhieu|may (?:phan tram|ty|trieu|nguoi|nam|ngay|thang|muc|chi tieu|nhiem vu)|"
+            r"ti le|ty le|muc (?:chi|ho tro|thue|phat|uu dai)|so luong|phan tram|bao nhieu tien|"
+            r"kinh phi (?:la )?bao|ngan sach bao|con so|chi tieu so|dat muc|gia tri",
+        ),
+        (
+            "date",
+            r"khi nao|bao gio|luc nao|ngay nao|nam nao|thang nao|thoi han|han chot|"
+            r"den khi|thoi diem|hieu luc tu|co hieu luc|ban hanh ngay|thoi gian nao|moc",
+        ),
+        (
+            "agency",
+            r"co quan nao|bo nao|don vi nao|ai (?:chu tri|phu trach|ky|ban hanh|chiu trach nhiem|"
+            r"thuc hien|lam truong ban)|ai la|do ai|nganh nao|to chuc nao|chu tri|"
+            r"phoi hop voi|giao cho|trach nhiem cua ai",
+        ),
+        ("definition", r"la gi|nghia la|duoc hieu|khai niem|dinh nghia|the nao la|giai thich"),
+        (
+            "list",
+            r"nhung (?:gi|nao|noi dung|nhiem vu|giai phap|muc tieu|chinh sach)|gom (?:nhung|co)|"
+            r"bao gom|cac (?:nhiem vu|giai phap|muc tieu|chi tieu)|liet ke|danh muc|ke ten",
+        ),
+        (
+            "how",
+            r"nhu the nao|the nao|ra sao|cach nao|bang cach|lam sao|thu tuc|quy trinh|"
+            r"dieu kien|tieu chi|yeu cau gi",
+        ),
+        (
+            "yes_no",
+            r"co (?:phai|dung|duoc|bi|can|nen)\b.*(?:khong|ko|k|chua)|dung khong|phai khong|"
+            r"co khong|duoc khong|hay khong|dung ko|phai ko",
+        ),
+        ("what_is", r"noi (?:gi|ve gi)|de cap|quy dinh gi|la van ban|ve viec gi|muc tieu"),
+    )
+)
+# The kinds whose answer is a detail that a passage either states or does not.
+SPECIFIC = frozenset({"number", "date", "agency"})
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DATE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}/\d{1,2}(?:/\d{2,4})?|\bngay \d|\bthang \d|quy [1-4i]",
+)
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d/.])\d+(?:[.,]\d+)*(?![\d/])")
+_AGENCY_IN_TEXT = re.compile(
+    r"\b(?:bo|uy ban|ubnd|chinh phu|thu tuong|ban chi dao|ban |van phong|so |vien|hoi dong|"
+    r"quoc hoi|dang doan|cap uy|tinh uy|thanh uy|doanh nghiep|co quan|tap doan|ngan hang|"
+    r"dai hoc|chu tri|phoi hop)"
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    attribute: str
+    years: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def specific(self) -> bool:
+        return self.attribute in SPECIFIC
+
+    @property
+    def label(self) -> str:
+        """Vietnamese name of the detail asked, for "the texts do not set …"."""
+        return _LABELS.get(self.attribute, "nội dung cụ thể")
+
+
+_LABELS = {
+    "number": "con số, mức hoặc tỷ lệ cụ thể",
+    "date": "thời hạn hoặc mốc thời gian cụ thể",
+    "agency": "cơ quan hoặc người cụ thể",
+}
+
+
+def frame_of(question: str) -> Frame:
+    """The question's frame; ``question`` is the text as typed or restored."""
+    folded = " " + " ".join(fold(question).lower().split()) + " "
+    attribute = next((name for name, rx in _CUES if rx.search(folded)), "other")
+    return Frame(attribute, tuple(dict.fromkeys(_YEAR.findall(folded))))
+
+
+def holds_answer(frame: Frame, text: str) -> bool:
+    """Whether ``text`` contains something of the asked kind (a number, a date, an agency)."""
+    folded = fold(text).lower()
+    if frame.attribute == "number":
+        # A year is a date, not the amount or rate asked.
+        return any(not _YEAR.fullmatch(n) for n in _NUMBER_IN_TEXT.findall(folded))
+    if frame.attribute == "date":
+        return bool(_DATE_IN_TEXT.search(folded))
+    if frame.attribute == "agency":
+        return bool(_AGENCY_IN_TEXT.search(folded))
+    return True
+
+
+# "bao nhiêu tỷ đồng", "mấy phần trăm", "bao nhiêu người": the unit the answer must carry.
+_UNIT = re.compile(
+    r"(?:bao nhieu|may|bn)\s+(ty dong|ty|trieu dong|trieu|nghin|usd|dong|phan tram|%|nguoi|"
+    r"doanh nghiep|chi tieu|nhiem vu|trung tam|du an)"
+)
+_UNIT_IN_TEXT = {"phan tram": "%", "ty dong": "ty", "trieu dong": "trieu"}
+
+
+def asked_unit(question: str) -> str:
+    """The unit a number question asks for, folded ("ty", "%", "nguoi"), or ""."""
+    m = _UNIT.search(" ".join(fold(question).lower().split()))
+    if not m:
+        return ""
+    return _UNIT_IN_TEXT.get(m.group(1), m.group(1))

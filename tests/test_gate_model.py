@@ -1,0 +1,127 @@
+"""The learned decisions: the shipped parameters match the bank and the policy they were
+trained on, the gate decides both sides, and `nq57 gate train` rebuilds them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answerability import FEATURES, GATE_MODEL, AnswerabilityGate, Evidence, GateModel
+from bot.policy import POLICY_MODEL, POLICY_VECTORS, PolicyModel, load_policy, vector_key
+from evals.train_gate import (
+    GOLD_DEV,
+    BankItem,
+    bank_digest,
+    bank_files,
+    gate_threshold,
+    load_bank,
+    policy_threshold,
+    train,
+)
+
+ALQAC_TRAIN = Path(__file__).resolve().parents[2] / "shared/datasets/alqac2023/train.json"
+
+
+def test_shipped_gate_matches_the_bank():
+    data = json.loads(GATE_MODEL.read_text())
+    assert data["features"] == list(FEATURES)
+    assert data["meta"]["bank_digest"] == bank_digest([*bank_files(), GOLD_DEV]), (
+        "evals/bank changed: run `nq57 gate train`"
+    )
+    assert GateModel.load() is not None
+
+
+def test_shipped_policy_model_matches_the_policy_and_the_bank():
+    model = PolicyModel.load()
+    assert model is not None
+    assert model.meta["policy_digest"] == load_policy().digest(), (
+        "bot/policy.yaml changed: run `nq57 gate train`"
+    )
+    assert model.meta["bank_digest"] == bank_digest([*bank_files(), GOLD_DEV])
+    assert set(model.classes) == set(load_policy().names) | {"other_law"}
+
+
+def test_shipped_exemplar_vectors_cover_every_exemplar():
+    with np.load(POLICY_VECTORS) as data:
+        keys = {str(k) for k in data["keys"]}
+        assert data["vectors"].shape[0] == len(keys)
+    assert {vector_key(e) for _, e in load_policy().exemplars()} <= keys
+
+
+def test_the_bank_holds_both_sides_for_every_document():
+    items = load_bank(bank_files())
+    docs = {i.doc for i in items}
+    assert len(docs) >= 10
+    for doc in docs:
+        kinds = {i.kind for i in items if i.doc == doc}
+        assert {"answerable", "near_miss"} <= kinds, doc
+
+
+def _evidence(**values: float) -> Evidence:
+    base = dict.fromkeys(FEATURES, 0.0)
+    base.update(values)
+    return Evidence(base)
+
+
+def test_the_gate_decides_by_its_threshold():
+    model = GateModel(
+        mean=np.zeros(len(FEATURES)),
+        scale=np.ones(len(FEATURES)),
+        coef=np.array([4.0 if f == "coverage_best" else 0.0 for f in FEATURES]),
+        intercept=-2.0,
+        threshold=0.5,
+    )
+    gate = AnswerabilityGate(model)
+    assert gate.decide(_evidence(coverage_best=0.9)).answer
+    assert not gate.decide(_evidence(coverage_best=0.1)).answer
+
+
+def test_thresholds_are_set_out_of_fold():
+    p = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.6])
+    y = np.array([1, 1, 1, 0, 0, 0])
+    t = gate_threshold(p, y, cap=0.0)
+    assert 0.6 < t <= 0.7  # the highest that keeps every answerable item answered
+    declines = np.array([0.95, 0.2, 0.1, 0.99])
+    in_scope = np.array([False, True, True, False])
+    assert policy_threshold(declines, in_scope) <= 0.95
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "answerable"),
+    [
+        ("Đến năm 2030 kinh phí chi cho nghiên cứu phát triển đạt bao nhiêu phần trăm GDP?", True),
+        ("thông tư 33 có hiệu lực từ ngày nào", True),
+        ("Quy trình nuôi tôm thẻ chân trắng trong ao đất", False),
+        ("Thời hiệu khởi kiện về thừa kế là bao nhiêu năm?", False),
+    ],
+)
+def test_the_shipped_gate_on_both_sides(assistant, runtime, question, answerable):
+    _, verdict = assistant.judge(runtime.retriever.run(question, k=8))
+    assert verdict.answer is answerable, verdict
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ALQAC_TRAIN.is_file(), reason="ALQAC data not beside the repository")
+def test_gate_train_rebuilds_loadable_models(runtime, tmp_path):
+    items = load_bank(bank_files())
+    sample = [i for i in items if i.kind == "answerable"][::60] + [
+        i for i in items if i.kind == "near_miss"
+    ][::40]
+    others = [
+        BankItem(f"o{n}", "", "", q, "other_law")
+        for n, q in enumerate(
+            json.loads(ALQAC_TRAIN.read_text())[i]["text"] for i in range(0, 100, 5)
+        )
+    ]
+    report = train(runtime.retriever, sample, others, "test-digest", tmp_path)
+    assert report.gate["samples"] > 20
+    gate = GateModel.load(tmp_path / GATE_MODEL.name)
+    policy = PolicyModel.load(tmp_path / POLICY_MODEL.name)
+    assert gate is not None and policy is not None
+    assert gate.meta["bank_digest"] == "test-digest"
+    assert 0.0 < gate.threshold < 1.0
+    assert policy.meta["policy_digest"] == load_policy().digest()
