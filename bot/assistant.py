@@ -11,21 +11,23 @@ from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence
-from bot.compose import ExtractiveComposer, doc_label, locator_phrase, numbers, parent_locator
+from bot.cards import Card, asks_listing, card_field, render_card, render_listing
+from bot.compose import ExtractiveComposer, doc_label, numbers
 from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
 from bot.normalize import deobfuscate
-from bot.policy import build_router
+from bot.outline import outline
+from bot.policy import CLAUSE_CATEGORIES, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.settings import Settings
 from nq57.text import fold
+from retrieval.describe import strip_description
 from retrieval.frame import Frame, frame_of
 from retrieval.query import AnalyzedQuery, analyze_query, without_request
 from retrieval.search import Retriever, SearchResult
 from retrieval.synonyms import expand_synonyms
-from retrieval.terms import content_terms
 from retrieval.types import Hit
 
 log = logging.getLogger("nq57.bot")
@@ -34,6 +36,9 @@ WHICH_DOCUMENT = (
     "Bạn muốn hỏi về văn bản nào? Hãy nêu tên hoặc số văn bản, ví dụ: "
     "«Ai ký Quyết định 1169?», «Thông tư 33/2025 do cơ quan nào ban hành?»."
 )
+# Questions that ask for a list or an overview: a matched heading's items answer them.
+BROAD = frozenset({"list", "what_is", "other", "how"})
+
 # Declines never repeat the user's words: the assistant speaks with the State's documents.
 NOT_FOUND = (
     "Các văn bản hiện có (Nghị quyết 57-NQ/TW và các văn bản triển khai) không có nội dung trả "
@@ -57,7 +62,8 @@ class Assistant:
             raise RuntimeError(f"{GATE_MODEL}: missing or stale; rebuild it with `nq57 gate train`")
         self.gate = AnswerabilityGate(model)
         self.policy = build_router(retriever)
-        self.composer = ExtractiveComposer(self.stats, rank_penalty=0.12)
+        # Two quotes at most: the answer, and what completes it; the sources link the rest.
+        self.composer = ExtractiveComposer(self.stats, max_quotes=2, rank_penalty=0.12)
         self.llm = llm
 
     # ------------------------------------------------------------------ answer
@@ -85,7 +91,8 @@ class Assistant:
         if intent.intent != "answer":
             log.info("intent=%s reason=%s", intent.intent, intent.reason)
             return self._decline(intent.reply or "", intent.intent, intent.reason), []
-        ruled = policy_rule(text)
+        # A phone, id or email in the message: never looked up, kept or repeated.
+        ruled = "personal_data" if redact(text) != text else policy_rule(text)
         if ruled is not None:
             category = self.policy.policy.categories[ruled]
             return self._decline(category.text, category.intent, f"rule:{ruled}"), []
@@ -101,12 +108,14 @@ class Assistant:
         aq, hits = result.query, result.hits
         meta: dict[str, Any] = {"question": redact(question), "retrieval_ms": round(result.ms, 2)}
 
+        if aq.asks_record and not result.direct and not result.described:
+            # "Ai ký vậy?" with no document named or in the conversation: ask which one.
+            return self._decline(WHICH_DOCUMENT, "answer", "which_document", meta), hits
+
         # The policy judges what the user wrote now, not a follow-up rebuilt with our words.
         said = aq if question == text else self.retriever.analyze(text)
         # A question that points at a provision the corpus has is about that text.
-        ruling = None
-        if not result.direct:
-            ruling = self.policy.run(self.retriever.query_vector(said.restored), result.dense_top)
+        ruling = None if result.direct else self._ruling(said.restored, result.dense_top, text)
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category
@@ -118,9 +127,10 @@ class Assistant:
         if absent:
             return self._decline(absent, "answer", "provision_not_in_document", meta), hits
 
-        if aq.asks_record and not result.direct:
-            # "Ai ký vậy?" with no document named or in the conversation: ask which one.
-            return self._decline(WHICH_DOCUMENT, "answer", "which_document", meta), hits
+        about = self._about_documents(text, aq, result)
+        if about is not None:
+            return self._with_meta(about, meta | {"plan": "card"}), hits
+
         if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
             head = hits[0]
             if head.kind == "signature":
@@ -151,10 +161,14 @@ class Assistant:
         correction = _premise_correction(
             aq if question == text else self.retriever.analyze(text), hits
         )
-        unit = self._heading_unit(aq.restored, hits)
-        if unit:
-            lead = f"Theo {doc_label(unit[0])}, {locator_phrase(parent_locator(unit[0].locator))} ({unit[0].parent_text}):"
-            answer = self.composer.verbatim(unit, lead=lead, correction=correction)
+        listed = (
+            outline(self.stats, aq.restored, hits, self.retriever.unit)
+            if frame.attribute in BROAD and not correction
+            else None
+        )
+        if listed is not None:
+            answer = listed
+            meta["plan"] = "outline"
         else:
             named = [r.doc_id for r in aq.doc_refs if r.doc_id]
             answer = self.composer.compose(
@@ -165,6 +179,8 @@ class Assistant:
                 accented=not aq.unaccented,
                 focus=self.retriever.analyze(focus).restored if focus else None,
                 about_document=bool(aq.asks_record),
+                frame=frame,
+                verdict=_verdict(said, correction, hits),
             )
         if self.llm is not None and use_llm:
             answer = self.llm.compose(question, hits[:5], history, fallback=answer)
@@ -218,6 +234,41 @@ class Assistant:
             meta=(meta or {}) | {"reason": reason},
         )
 
+    def _about_documents(self, text: str, aq: AnalyzedQuery, result: SearchResult) -> Answer | None:
+        """A question about a document itself gets its card; one about the corpus, the list."""
+        if aq.provision is not None and not aq.provision.empty:
+            return None
+        named = list(dict.fromkeys(r.doc_id for r in aq.doc_refs if r.doc_id))
+        if not named and asks_listing(text):
+            picked = self.retriever.profiles.filter(text)
+            docs = picked or [m.id for m in self.retriever.catalog]
+            cards = [self._card(d) for d in docs]
+            return render_listing(
+                [c for c in cards if c],
+                filtered=bool(picked) and len(picked) < len(self.retriever.catalog),
+            )
+        docs = named or result.described
+        if len(docs) != 1:
+            return None
+        field = card_field(strip_description(text) if not named else text)
+        card = self._card(docs[0]) if field else None
+        return render_card(card, field) if card and field else None
+
+    def _card(self, doc_id: str) -> Card | None:
+        meta = next((m for m in self.retriever.catalog if m.id == doc_id), None)
+        return Card.read(meta, self.retriever.chunks(doc_id)) if meta else None
+
+    def _ruling(self, restored: str, dense_top: float, text: str) -> PolicyDecision | None:
+        """The policy on the whole message, then on each of its requests: a forbidden one glued
+        to a legitimate one is still forbidden."""
+        ruling = self.policy.run(self.retriever.query_vector(restored), dense_top)
+        for part in clauses(text) if ruling is None else []:
+            vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
+            ruling = self.policy.run(vector, self.retriever.closeness(vector), CLAUSE_CATEGORIES)
+            if ruling is not None:
+                break
+        return ruling
+
     def _absent_provision(self, aq: AnalyzedQuery, found: bool) -> str | None:
         """The reply for a provision the named document does not have, else None."""
         named = [r.doc_id for r in aq.doc_refs if r.doc_id]
@@ -241,21 +292,6 @@ class Assistant:
         shown.abstained = True
         shown.suggestions = list(EXAMPLE_QUESTIONS)
         return self._with_meta(shown, meta | {"reason": "detail_not_in_texts"})
-
-    def _heading_unit(self, question: str, hits: list[Hit], max_chars: int = 2400) -> list[Hit]:
-        """When the question names a heading ("mục tiêu đến năm 2030"), the answer is the whole
-        list under it, not one of its items."""
-        for hit in hits[:3]:
-            if len(hit.breadcrumb) < 3 or not hit.parent_text:
-                continue
-            doc_terms = set(content_terms(hit.breadcrumb[0]))
-            terms = [t for t in content_terms(question) if t not in doc_terms]
-            if len(terms) < 2 or self.stats.coverage(terms, " ".join(hit.breadcrumb[1:])) < 0.8:
-                continue
-            unit = self.retriever.unit(hit.doc_id, parent_locator(hit.locator))
-            if len(unit) > 1 and sum(len(h.text) for h in unit) <= max_chars:
-                return unit
-        return []
 
     def _docs_in(self, history: list[Turn]) -> list[str]:
         """Documents named in the last turns, so a follow-up stays on the same text."""
@@ -314,6 +350,19 @@ _REFERENCE_NUMBER = re.compile(
 def claimed_numbers(question: str) -> set[str]:
     """Numbers the user asserts, leaving out document numbers and provision numbers."""
     return numbers(_REFERENCE_NUMBER.sub(" ", fold(question).lower()))
+
+
+def _verdict(aq: AnalyzedQuery, correction: str | None, hits: list[Hit]) -> str | None:
+    """ "Không đúng" when a claim of the user's is contradicted, "Đúng" when it is a yes/no
+    question whose every claimed number the best passages state; otherwise no verdict."""
+    if correction:
+        return "Không đúng"
+    asked = claimed_numbers(aq.expanded)
+    folded = " " + fold(aq.expanded).lower() + " "
+    if not asked or not any(cue in folded for cue in _FALSE_PREMISE_CUES):
+        return None
+    found = numbers(" ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3]))
+    return "Đúng" if asked <= found else None
 
 
 def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:

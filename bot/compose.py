@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from bot.answer import Answer, Citation
 from nq57.text import anchor, fold
+from retrieval.frame import Frame, holds_answer
 from retrieval.terms import (
     TermStats,
     content_bigrams,
@@ -279,7 +280,12 @@ class ExtractiveComposer:
         accented: bool = False,
         focus: str | None = None,
         about_document: bool = False,
+        frame: Frame | None = None,
+        verdict: str | None = None,
     ) -> Answer:
+        """The quotes that answer, best first. ``frame``: a question asking a number, a date or
+        an agency gets that piece of the first quote as its first line; ``verdict`` ("Đúng",
+        "Không đúng") opens a yes/no answer."""
         chosen = self.select(question, hits, docs, accented, focus, about_document)
         used: dict[int, int] = {}
         citations: list[Citation] = []
@@ -295,7 +301,17 @@ class ExtractiveComposer:
             blocks.append((seg.hit_index, seg.text))
         lines: list[str] = []
         if correction:
-            lines.append(correction)
+            lines.append(f"{verdict}. {correction}" if verdict else correction)
+        elif verdict:
+            lines.append(f"{verdict}.")
+        direct = None
+        if frame is not None and blocks:
+            first_hit = hits[blocks[0][0]]
+            header = table_header(first_hit)
+            fields = row_fields(header, blocks[0][1]) if header else []
+            direct = row_answer(frame, fields) if fields else direct_line(frame, blocks[0][1])
+        if direct and not correction:
+            lines.append(f"➤ {direct}")
         docs = {hits[i].doc_id for i in used}
         if len(docs) == 1:
             first = hits[next(iter(used))]
@@ -314,11 +330,15 @@ class ExtractiveComposer:
                 if len(docs) == 1
                 else f"{doc_label(hit)}, {locator_phrase(quote_locator(hit, text))}: "
             )
-            lines.append(f"{prefix}«{text}» [{n}]")
             header = table_header(hit)
-            if header:
-                # Spell a table row out column by column: "Cơ quan chủ trì: Bộ …".
-                lines.extend(f"- {name}: {value}" for name, value in row_fields(header, text))
+            fields = row_fields(header, text) if header else []
+            if fields:
+                # A table row spelled out column by column ("Cơ quan chủ trì: Bộ …"), not as
+                # raw cells; the citation keeps the row as written.
+                lines.append(f"{prefix}[{n}]")
+                lines.extend(f"- {name}: {value}" for name, value in fields)
+            else:
+                lines.append(f"{prefix}«{shown(text)}» [{n}]")
         return Answer(
             text="\n".join(lines),
             intent="answer",
@@ -340,6 +360,52 @@ class ExtractiveComposer:
         citation.locator = locator
         citation.url = f"/documents/{head.doc_id}#{anchor(locator)}"
         return Answer(text="\n".join(lines), intent="answer", abstained=False, citations=[citation])
+
+
+QUOTE_SHOWN_CHARS = 560
+
+
+def shown(quote: str, limit: int = QUOTE_SHOWN_CHARS) -> str:
+    """A long quote as shown in the answer: its opening, cut on a word, marked "…"; the
+    citation keeps the whole of it (and its link opens the clause)."""
+    if len(quote) <= limit:
+        return quote
+    return quote[:limit].rsplit(" ", 1)[0] + " …"
+
+
+_PIECE = re.compile(r"(?<=[;:])\s+|\s+-\s+|,\s+(?=trong đó|với|đạt|phấn đấu|bảo đảm)")
+
+
+def direct_line(frame: Frame, quote: str, limit: int = 220) -> str | None:
+    """The piece of the quote that holds what a number, date or agency question asks, verbatim
+    ("Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP"), or None."""
+    if not frame.specific:
+        return None
+    first = segments(quote)[0] if segments(quote) else quote
+    pieces = [p.strip(" -–;,.") for p in _PIECE.split(first) if p and p.strip(" -–;,.")]
+    unit = frame.unit
+    for piece in pieces:
+        if holds_answer(frame, piece) and (not unit or unit in fold(piece).lower()):
+            return piece if len(piece) <= limit else None
+    return None
+
+
+_COLUMN_KIND = {
+    "agency": re.compile(r"chu tri|co quan|don vi|chiu trach nhiem|phoi hop"),
+    "date": re.compile(r"thoi han|thoi gian|tien do|hoan thanh|nam"),
+    "number": re.compile(r"ket qua|muc tieu|gia tri|ty le|ti le|so luong|muc"),
+}
+
+
+def row_answer(frame: Frame, fields: list[tuple[str, str]]) -> str | None:
+    """The column of a table row that a question asks ("Cơ quan chủ trì: Bộ …")."""
+    rx = _COLUMN_KIND.get(frame.attribute)
+    if rx is None:
+        return None
+    for name, value in fields:
+        if rx.search(fold(name).lower()) and holds_answer(frame, value):
+            return f"{name}: {value}"
+    return None
 
 
 def parent_locator(locator: str) -> str:

@@ -1,16 +1,19 @@
 """The scope and safety policy: which questions the assistant declines, and what it says then.
 
 The categories, their replies and their exemplar phrasings live in ``policy.yaml`` beside this
-file (data, reviewed like code). A message is recognised by its nearest exemplars in embedding
-space (the embedder the index uses, on the same restored text the dense search sees), turned
-into a calibrated decision by a small multinomial logistic model (``models/policy.json``,
-rebuilt by ``nq57 gate train``). The rules in ``bot.intents`` stay as a backstop.
+file (data, reviewed like code). A message is embedded as the dense search sees it (the index's
+embedder, diacritics restored); a multinomial logistic model (``models/policy.json``, rebuilt by
+``nq57 gate train``) reads that embedding, its closeness to each category's nearest exemplars
+and how close the corpus comes, and gives calibrated probabilities per category. The rules in
+``bot.intents`` stay as a backstop; with another embedder and no retrained model, they are all
+that is left.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -211,6 +214,26 @@ class PolicyDecision:
     via: str  # "model" or "rule"
 
 
+# Where one request ends and another begins: "NQ 57 nói gì về R&D? Nhân tiện, ông X …".
+_CLAUSE_BREAK = re.compile(
+    r"[?!.;\n]+\s*|,?\s+(?=(?:và )?(?:nhân tiện|tiện thể|ngoài ra|thêm nữa|còn nữa|đồng thời|"
+    r"sau đó|rồi|và cho|cho (?:tôi|mình|em) hỏi|by the way|btw|also)\b)",
+    re.IGNORECASE,
+)
+MIN_CLAUSE_WORDS = 4
+# A part of a message is judged only for what no legitimate question may carry: "trích nguyên
+# văn giúp mình" alone looks like a request to the assistant, and is harmless.
+CLAUSE_CATEGORIES = frozenset({"political", "allegation", "illegal", "hate", "personal_data"})
+MAX_CLAUSES = 3
+
+
+def clauses(text: str) -> list[str]:
+    """The separate requests of a message, when it holds more than one (else [])."""
+    parts = [p.strip(" ,") for p in _CLAUSE_BREAK.split(text) if p and p.strip(" ,")]
+    parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
+    return parts[:MAX_CLAUSES] if len(parts) > 1 else []
+
+
 @dataclass
 class PolicyRouter:
     """Message vector in, the category to decline with (or None) out."""
@@ -220,21 +243,39 @@ class PolicyRouter:
     model: PolicyModel | None
 
     def features(self, vector: Sequence[float], dense_top: float) -> list[float]:
-        sims = self.index.similarities(vector)
-        return [*similarity_features(sims, self.index.labels, self.policy.names), dense_top]
+        return policy_features(self.index, self.policy.names, vector, dense_top)
 
-    def run(self, vector: Sequence[float], dense_top: float) -> PolicyDecision | None:
+    def run(
+        self, vector: Sequence[float], dense_top: float, only: frozenset[str] | None = None
+    ) -> PolicyDecision | None:
+        """The category to decline with; ``only`` limits the categories that may decline."""
         if self.model is None:
             return None
         probs = self.model.probabilities(self.features(vector, dense_top))
         name, p = max(probs.items(), key=lambda kv: kv[1])
-        if name == IN_SCOPE or p < self.model.threshold:
+        if name == IN_SCOPE or p < self.model.threshold or (only and name not in only):
             return None
         return PolicyDecision(self.policy.categories[name], p, "model")
 
 
-def feature_names(policy: Policy) -> list[str]:
-    return [f"sim_{name}" for name in policy.names] + ["dense_top"]
+def policy_features(
+    index: ExemplarIndex,
+    names: Sequence[str],
+    vector: Sequence[float],
+    dense_top: float,
+    exclude: int | None = None,
+) -> list[float]:
+    """The message's unit vector itself (a linear probe reads the whole embedding), its
+    closeness to each category's exemplars, and how close the corpus comes."""
+    unit = _unit(np.asarray(vector, dtype=np.float32)[None, :])[0]
+    sims = index.vectors @ unit
+    return [*unit.tolist(), *similarity_features(sims, index.labels, names, exclude), dense_top]
+
+
+def feature_names(policy: Policy, dim: int) -> list[str]:
+    return (
+        [f"emb_{i}" for i in range(dim)] + [f"sim_{name}" for name in policy.names] + ["dense_top"]
+    )
 
 
 def exemplar_text(retriever: Any, text: str) -> str:
@@ -252,6 +293,9 @@ def build_router(retriever: Any, policy: Policy | None = None) -> PolicyRouter:
         retriever.embedder.model_id,
     )
     model = PolicyModel.load()
-    if model is not None and model.meta.get("policy_digest") != policy.digest():
-        model = None  # trained on other exemplars: stale
+    if model is not None and (
+        model.meta.get("policy_digest") != policy.digest()
+        or model.meta.get("embedder") != retriever.embedder.model_id
+    ):
+        model = None  # trained on other exemplars or another embedder: stale, rules only
     return PolicyRouter(policy, index, model)

@@ -29,12 +29,13 @@ from bot.policy import (
     IN_SCOPE,
     POLICY_MODEL,
     POLICY_VECTORS,
+    ExemplarIndex,
     PolicyModel,
     exemplar_text,
     feature_names,
     load_policy,
+    policy_features,
     save_vectors,
-    similarity_features,
 )
 from bot.safety import sanitize
 from evals.metrics import text_covers
@@ -47,7 +48,8 @@ BANK_DIR = Path(__file__).with_name("bank")
 # than the bank's writers do.
 GATE_MAX_FALSE_ABSTENTION = 0.03
 GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
-POLICY_MAX_FALSE_DECLINE = 0.01  # in-scope questions declined, out of fold
+POLICY_MAX_FALSE_DECLINE = 0.015  # in-scope questions declined, out of fold
+POLICY_C = 1.0
 FOLDS = 5
 
 
@@ -123,8 +125,7 @@ class Extractor:
 
     retriever: Any
     names: list[str]
-    labels: list[str]
-    vectors: np.ndarray
+    index: ExemplarIndex
 
     def __call__(self, item: BankItem) -> Sample:
         text = deobfuscate(sanitize(item.question))
@@ -141,9 +142,8 @@ class Extractor:
             accented=not aq.unaccented,
             rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
         )
-        vec = np.asarray(self.retriever.query_vector(aq.restored), dtype=np.float32)
-        sims = self.vectors @ (vec / max(np.linalg.norm(vec), 1e-9))
-        policy_x = [*similarity_features(sims, self.labels, self.names), result.dense_top]
+        vec = self.retriever.query_vector(aq.restored)
+        policy_x = policy_features(self.index, self.names, vec, result.dense_top)
         label: int | None = 0
         if item.kind == "answerable":
             found = any(
@@ -190,11 +190,6 @@ def policy_threshold(p_decline: np.ndarray, in_scope: np.ndarray) -> float:
     return 0.99
 
 
-def nearest_cosine(retriever: Any, vector: Sequence[float]) -> float:
-    nearest = retriever.store.dense_search(list(map(float, vector)), 1, with_payload=False)
-    return nearest[0].score if nearest else 0.0
-
-
 @dataclass
 class TrainReport:
     gate: dict = field(default_factory=dict)
@@ -215,8 +210,8 @@ def train(
     texts = [exemplar_text(retriever, e) for _, e in exemplars]
     vectors = np.asarray([retriever.query_vector(t) for t in texts], dtype=np.float32)
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    labels = [c for c, _ in exemplars]
-    extract = Extractor(retriever, names, labels, unit)
+    index = ExemplarIndex([c for c, _ in exemplars], unit)
+    extract = Extractor(retriever, names, index)
 
     items = list(bank) + list(alqac)
     samples = []
@@ -231,8 +226,9 @@ def train(
     (out_dir / GATE_MODEL.name).write_text(json.dumps(gate.to_json(), indent=1) + "\n")
 
     # How close the corpus comes to each exemplar, as for a message (the nearest chunk).
-    exemplar_dense = [nearest_cosine(retriever, v) for v in vectors]
-    pol = _train_policy(samples, exemplars, unit, exemplar_dense, names, policy.digest(), digest)
+    exemplar_dense = [retriever.closeness(v) for v in vectors]
+    pol = _train_policy(samples, index, exemplar_dense, names, policy.digest(), digest)
+    pol.meta["embedder"] = retriever.embedder.model_id
     report.policy = pol.meta
     (out_dir / POLICY_MODEL.name).write_text(json.dumps(pol.to_json(), indent=1) + "\n")
     save_vectors(
@@ -277,18 +273,15 @@ def _train_gate(samples: Sequence[Sample], digest: str) -> GateModel:
 
 def _train_policy(
     samples: Sequence[Sample],
-    exemplars: Sequence[tuple[str, str]],
-    unit: np.ndarray,
+    index: ExemplarIndex,
     exemplar_dense: Sequence[float],
     names: list[str],
     policy_digest: str,
     digest: str,
 ) -> PolicyModel:
-    labels = [c for c, _ in exemplars]
     rows, ys, groups = [], [], []
-    for i, (label, _) in enumerate(exemplars):
-        sims = unit @ unit[i]
-        rows.append([*similarity_features(sims, labels, names, exclude=i), exemplar_dense[i]])
+    for i, label in enumerate(index.labels):
+        rows.append(policy_features(index, names, index.vectors[i], exemplar_dense[i], exclude=i))
         ys.append(label)
         groups.append(f"exemplar-{label}-{i % FOLDS}")
     for s in samples:
@@ -302,14 +295,14 @@ def _train_policy(
     classes = sorted(set(ys))
     oof = np.zeros((len(y), len(classes)))
     for test in _folds(groups):
-        model, mean, scale = _fit_logistic(x[~test], y[~test])
+        model, mean, scale = _fit_logistic(x[~test], y[~test], POLICY_C)
         proba = model.predict_proba((x[test] - mean) / scale)
         cols = [classes.index(c) for c in model.classes_]
         oof[np.ix_(np.where(test)[0], cols)] = proba
     in_scope_col = classes.index(IN_SCOPE)
     decline = np.where(np.argmax(oof, axis=1) != in_scope_col, np.max(oof, axis=1), 0.0)
     threshold = policy_threshold(decline, y == IN_SCOPE)
-    model, mean, scale = _fit_logistic(x, y)
+    model, mean, scale = _fit_logistic(x, y, POLICY_C)
     declined = decline >= threshold
     meta = {
         "bank_digest": digest,
@@ -322,7 +315,7 @@ def _train_policy(
     }
     return PolicyModel(
         classes=[str(c) for c in model.classes_],
-        features=feature_names(load_policy()),
+        features=feature_names(load_policy(), index.vectors.shape[1]),
         mean=mean,
         scale=scale,
         coef=model.coef_,

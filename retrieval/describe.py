@@ -34,7 +34,7 @@ _ISSUER_ALIASES: dict[str, tuple[str, ...]] = {
         "hoi nghi trung uong",
         "trung uong dang",
     ),
-    "bo khoa hoc va cong nghe": ("bo khoa hoc va cong nghe", "bo khcn", "bo kh&cn"),
+    "bo khoa hoc va cong nghe": ("bo khoa hoc va cong nghe", "bo khcn", "bo kh&cn", "bo kh cn"),
 }
 # (alias, canonical issuer), longest alias first.
 _ALIASES = sorted(
@@ -155,6 +155,21 @@ class DocumentProfiles:
             if s + title > 0:
                 out.append(Described(p.doc_id, round(s + title, 3), round(title, 3), anchored))
         return sorted(out, key=lambda d: -d.score)
+
+    def filter(self, question: str) -> list[str]:
+        """Documents fitting every type, issuer and year the question names ("văn bản nào do
+        Bộ KH&CN ban hành năm 2025?"), in catalog order; all of them when it names none."""
+        q = _folded(question)
+        issuers = _issuers_in(q)
+        years = {int(m.group("year")) for m in _ISSUE_YEAR.finditer(q)}
+        types = {p.type for p in self.profiles if p.type and f" {p.type} " in f" {q} "}
+        return [
+            p.doc_id
+            for p in self.profiles
+            if (not issuers or p.issuer in issuers)
+            and (not years or p.year in years)
+            and (not types or p.type in types)
+        ]
 
     def match(self, question: str, limit: int = 2) -> list[str]:
         """Documents the question clearly describes: above the threshold and near the best."""

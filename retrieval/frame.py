@@ -34,7 +34,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "number",
             r"bao nhieu|may (?:phan tram|ty|trieu|nguoi|nam|ngay|thang|muc|chi tieu|nhiem vu)|"
             r"ti le|ty le|muc (?:chi|ho tro|thue|phat|uu dai)|so luong|phan tram|bao nhieu tien|"
-            r"kinh phi (?:la )?bao|ngan sach bao|con so|chi tieu so|dat muc|gia tri",
+            r"kinh phi (?:la )?bao|ngan sach bao|con so|chi tieu so|dat muc(?! tieu)|gia tri",
         ),
         (
             "date",
@@ -84,6 +84,7 @@ _AGENCY_IN_TEXT = re.compile(
 class Frame:
     attribute: str
     years: tuple[str, ...] = field(default_factory=tuple)
+    unit: str = ""  # "%", "ty", "nguoi": the unit a number question asks for
 
     @property
     def specific(self) -> bool:
@@ -106,7 +107,7 @@ def frame_of(question: str) -> Frame:
     """The question's frame; ``question`` is the text as typed or restored."""
     folded = " " + " ".join(fold(question).lower().split()) + " "
     attribute = next((name for name, rx in _CUES if rx.search(folded)), "other")
-    return Frame(attribute, tuple(dict.fromkeys(_YEAR.findall(folded))))
+    return Frame(attribute, tuple(dict.fromkeys(_YEAR.findall(folded))), asked_unit(folded))
 
 
 def holds_answer(frame: Frame, text: str) -> bool:

@@ -193,6 +193,15 @@ class Retriever:
         """The dense vector of ``text`` as a query, from the same cache the search uses."""
         return self._embed_query(text)[0]
 
+    def closeness(self, vector: Sequence[float]) -> float:
+        """Cosine of the chunk nearest to ``vector``: how close the corpus comes at all."""
+        nearest = self.store.dense_search(list(map(float, vector)), 1, with_payload=False)
+        return nearest[0].score if nearest else 0.0
+
+    def chunks(self, doc_id: str) -> list[Hit]:
+        """Every chunk of a document, in document order (records included)."""
+        return [self._hit(pid, 0.0) for pid, _ in self._by_doc.get(doc_id, [])]
+
     def locators(self, doc_id: str) -> list[str]:
         """Every locator of a document's chunks, in document order."""
         return [payload["locator"] for _, payload in self._by_doc.get(doc_id, [])]

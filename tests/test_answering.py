@@ -89,7 +89,7 @@ def test_evidence_gate_on_both_sides(assistant, runtime):
         _, verdict = assistant.judge(runtime.retriever.run(question, k=8))
         assert verdict.answer is expected, (question, verdict)
     answer = assistant.ask(outside)
-    assert answer.abstained and answer.text.startswith("Các văn bản hiện có")
+    assert answer.abstained and not answer.citations
     assert "tôm" not in answer.text  # never the user's words
 
 

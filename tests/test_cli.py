@@ -64,7 +64,7 @@ def test_ask_json_contract_with_history(cli, tmp_path):
     data = json.loads(result.stdout)
     assert set(data) == {"answer", "citations", "intent", "abstained", "latency_ms"}
     assert data["intent"] == "answer" and not data["abstained"]
-    assert set(data["citations"][0]) == {"doc", "doc_number", "locator", "quote", "url"}
+    assert set(data["citations"][0]) == {"doc", "doc_number", "locator", "quote", "url", "related"}
 
 
 def test_bad_history_file_is_a_clear_error(cli, tmp_path):

@@ -103,12 +103,10 @@ def test_sensitive_questions_never_get_a_quote(assistant, category):
 
 def test_policy_replies_come_from_the_policy_file(assistant):
     policy = load_policy()
-    answer = assistant.ask(CASES["allegation"][0])
-    assert answer.meta["reason"] in {"policy:allegation", "refused"} or answer.meta[
-        "reason"
-    ].startswith("policy:")
-    if answer.meta["reason"].startswith("policy:"):
-        name = answer.meta["reason"].split(":", 1)[1]
+    for category in SENSITIVE:
+        answer = assistant.ask(CASES[category][0])
+        via, _, name = answer.meta["reason"].partition(":")
+        assert via in {"policy", "rule"}, answer.meta
         assert answer.text == policy.categories[name].text
 
 

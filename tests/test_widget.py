@@ -262,3 +262,69 @@ def test_server_text_is_never_html(browser, tmp_path):
         assert page.evaluate(f"{SHADOW}.querySelectorAll('img').length") == 0
         assert page.evaluate("window.__xss === undefined")
         context.close()
+
+
+# The widget's own suggested questions, and the clause each answer must cite.
+SUGGESTED = {
+    "Nghị quyết 57 đặt mục tiêu gì đến năm 2030?": [("57-NQ/TW", "II.1")],
+    "Chi cho nghiên cứu phát triển đạt bao nhiêu phần trăm GDP?": [("57-NQ/TW", "II.1, ý 3")],
+    "Doanh nghiệp được hỗ trợ gì khi đổi mới công nghệ?": [("57-NQ/TW", "III.6")],
+    # The tasks of the resolution, or the Government's programme of tasks carrying it out.
+    "Chuyển đổi số quốc gia có những nhiệm vụ chính nào?": [
+        ("57-NQ/TW", "III"),
+        ("03/NQ-CP", "II"),
+    ],
+}
+
+
+def test_suggested_questions_cite_the_right_clause(browser, site):
+    url, _ = site
+    widget = (REPO / "channels" / "static" / "widget.js").read_text("utf-8")
+    assert all(q in widget for q in SUGGESTED), "the test lists the widget's suggestions"
+    for question, expected in SUGGESTED.items():
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = context.new_page()
+        page.goto(url + "/")
+        page.get_by_role("button", name="Mở trợ lý hỏi đáp về Nghị quyết 57").click()
+        page.get_by_role("button", name=question).click()
+        first = page.locator("a.nq57-cite").first
+        first.wait_for()
+        label = first.inner_text()
+        assert any(
+            number in label and label.split("—", 1)[1].strip().startswith(locator)
+            for number, locator in expected
+        ), (question, label)
+        context.close()
+
+
+# One question per answer plan, shown on a phone.
+PLANS = {
+    "card": "Nghị quyết 57 là gì?",
+    "outline": "Nghị quyết 57 đặt mục tiêu gì đến năm 2030?",
+    "factoid": "Ai chủ trì nhiệm vụ 44 Phụ lục II Nghị quyết 03/NQ-CP?",
+    "verbatim": "Trích nguyên văn khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN",
+    "yes-no": "NQ 57 đặt mục tiêu chi R&D 5% GDP đến năm 2030 đúng không?",
+}
+
+
+def test_each_answer_plan_reads_on_a_phone(browser, site):
+    url, _ = site
+    for name, question in PLANS.items():
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.goto(url + "/")
+        page.get_by_role("button", name="Mở trợ lý hỏi đáp về Nghị quyết 57").click()
+        page.get_by_label("Nhập câu hỏi của bạn").fill(question)
+        page.keyboard.press("Enter")
+        page.locator("a.nq57-cite").first.wait_for()
+        text = page.locator(".nq57-bot:not(.nq57-welcome):not(.nq57-pending) .nq57-text").first
+        body = text.inner_text()
+        assert "|" not in body, "table rows read as label: value"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # Each clause is listed once among the sources.
+        labels = page.locator("a.nq57-cite").all_inner_texts()
+        assert len(labels) == len(set(labels)), labels
+        page.screenshot(path=str(ARTIFACTS / f"plan-{name}.png"))
+        context.close()

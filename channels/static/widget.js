@@ -270,9 +270,11 @@
     }
   }
 
-  function renderSources(citations) {
+  /** Sources: each clause once, its quote only when the answer does not already show it. */
+  function renderSources(citations, text) {
     if (!citations || !citations.length) return null;
     var list = el("ol", { class: "nq57-sources-list" });
+    var shown = String(text || "");
     citations.forEach(function (c) {
       var href = safeUrl(c.url);
       var label = [c.doc_number, c.locator].filter(Boolean).join(" — ");
@@ -292,7 +294,11 @@
       } else {
         item.appendChild(el("span", { class: "nq57-cite", text: label }));
       }
-      if (c.quote) item.appendChild(el("q", { class: "nq57-quote", text: shorten(c.quote, 180) }));
+      var quote = String(c.quote || "");
+      // A table row is already spelled out as label: value in the answer.
+      if (quote && quote.indexOf(" | ") < 0 && shown.indexOf(quote.slice(0, 60)) < 0) {
+        item.appendChild(el("q", { class: "nq57-quote", text: shorten(quote, 180) }));
+      }
       list.appendChild(item);
     });
     return el("div", { class: "nq57-sources" }, [
@@ -387,7 +393,7 @@
     var body = el("div", { class: "nq57-text" });
     renderAnswerText(body, msg.text, msg.citations);
     bubble.appendChild(body);
-    var sources = renderSources(msg.citations);
+    var sources = renderSources(msg.citations, msg.text);
     if (sources) bubble.appendChild(sources);
     if (msg.messageId) wrap.appendChild(renderFeedback(msg));
     return wrap;

@@ -1,0 +1,261 @@
+"""Document cards: what a document is, who issued and signed it, when, when it takes effect,
+what amends it and what it contains; and lists of the corpus's documents.
+
+"Nghị quyết 57 là gì?", "Thông tư 33 có hiệu lực khi nào?", "văn bản nào do Bộ KH&CN ban
+hành?" ask about documents, not about a passage. The card answers from the catalog and from the
+document's own text (its header, its signature block, the clause that sets when it takes
+effect), and cites the text it read. Pure functions: the caller hands in the catalog entry and
+the document's chunks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answer import Answer, Citation
+from bot.compose import make_citation
+from ingest.model import DocumentMeta
+from nq57.text import fold
+from retrieval.terms import STOPWORDS, without_document_names
+from retrieval.types import Hit
+
+# What a document question asks, on folded text; first match wins.
+_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
+    for name, body in (
+        ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky"),
+        ("effect", r"hieu luc|ap dung tu|thi hanh tu|bat dau ap dung"),
+        ("amend", r"sua doi|thay the|bo sung|bai bo|con hieu luc|het hieu luc|duoc sua"),
+        (
+            "issuer",
+            r"co quan nao|ai ban hanh|do ai|cua ai|ban hanh boi|cua co quan nao|noi ban hanh",
+        ),
+        (
+            "date",
+            r"ngay nao|ngay bao nhieu|khi nao|bao gio|nam nao|thang nao|ban hanh ngay|"
+            r"ban hanh nam|ban hanh khi|ra doi",
+        ),
+        (
+            "parts",
+            r"gom (?:nhung |may |bao nhieu )?(?:phan|muc|chuong|dieu|noi dung)|bo cuc|cau truc|"
+            r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)",
+        ),
+        (
+            "what",
+            r"la gi|la van ban gi|la van ban nao|noi ve (?:gi|cai gi|van de gi|viec gi)|ve viec gi|"
+            r"noi dung chinh|tom tat|gioi thieu|de cap (?:gi|den gi|toi gi)|la sao|ve gi|nhu the nao",
+        ),
+    )
+)
+# Words that only ask about the document: once they and its name are gone, nothing may remain.
+_CARD_WORDS = re.compile(
+    r"(?<!\w)(?:ai ky|ai ban hanh|do ai|cua ai|van ban|van kien|nghi quyet|quyet dinh|thong tu|ket luan|ke hoach|thong bao|"
+    r"so|ky hieu|ten|day du|chinh thuc|ban hanh|ky|nguoi|co quan|nao|hieu luc|ap dung|"
+    r"thi hanh|bat dau|sua doi|thay the|bo sung|bai bo|con|het|duoc|boi|ngay|thang|nam|"
+    r"khi|bao gio|ra doi|gom|nhung|may|bao nhieu|phan|muc|chuong|dieu|noi dung|bo cuc|"
+    r"cau truc|chia|thanh|lam|cac|la|gi|noi|ve|viec|chinh|tom tat|gioi thieu|de cap|den|toi|"
+    r"sao|nhu the|cho|biet|hoi|vay|a|nhe|oi|ad|minh|toi|em|ban|hay|xin|giup|the|cua|do|tu|"
+    r"van de|cai|muon|can|doc|xem|y|nghia|muc dich|ban chat|trong|kho|co|khong|ko|k|chua|da|"
+    r"se|roi|phai|dung|ha|vay|z|j|nao|ra|len|hien|nay)(?!\w)"
+)
+_LISTING = re.compile(
+    r"(?<!\w)(?:(?:van ban|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
+    r"(?: nao| gi)(?!\w)|bao nhieu van ban|may van ban|nhung van ban|cac van ban|"
+    r"danh sach(?: cac)? van ban|kho (?:co|gom) (?:nhung )?(?:van ban|gi))"
+)
+_EFFECT = re.compile(r"[^.;\n]*(?:có hiệu lực|hiệu lực thi hành|hiệu lực kể từ)[^.;\n]*[.;]?")
+_DATE_LINE = re.compile(r"[^\n]*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}[^\n]*")
+_ROMAN_HEAD = re.compile(r"^(?:[IVXLC]+|[A-Z])\.\s")
+_ARTICLE_HEAD = re.compile(r"^Điều \d+\.")
+_HEAD = re.compile(r"^(?:[IVXLC]+\.|[A-Z]\.|Điều \d+\.|Phụ lục\b|\d+\.)\s?")
+
+
+def card_field(question: str) -> str | None:
+    """The card field a question about one document asks ("what", "date", "issuer", "signer",
+    "effect", "parts", "amend"), or None when it asks about the document's content."""
+    rest = " ".join(fold(without_document_names(question)).lower().split())
+    field = next((name for name, rx in _FIELDS if rx.search(rest)), None)
+    leftover = [
+        t
+        for t in re.findall(r"\w+", _CARD_WORDS.sub(" ", rest))
+        if t not in STOPWORDS and not t.isdigit()
+    ]
+    if leftover:
+        return None
+    return field or "what"
+
+
+def asks_listing(question: str) -> bool:
+    """ "Văn bản nào do Bộ KH&CN ban hành?", "kho có bao nhiêu văn bản?"."""
+    return bool(_LISTING.search(" ".join(fold(question).lower().split())))
+
+
+def vn_date(iso: str) -> str:
+    """ "2024-12-22" → "22/12/2024" (dates in answers are dd/mm/yyyy)."""
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", iso or "")
+    return f"{m.group(3)}/{m.group(2)}/{m.group(1)}" if m else iso
+
+
+@dataclass
+class Card:
+    meta: DocumentMeta
+    header: Hit | None
+    signature: Hit | None
+    effect: tuple[Hit, str] | None
+    parts: list[str]
+
+    @classmethod
+    def read(cls, meta: DocumentMeta, chunks: Sequence[Hit]) -> Card:
+        header = next((h for h in chunks if h.kind == "preamble"), None)
+        signature = next((h for h in chunks if h.kind == "signature"), None)
+        effect = None
+        for hit in chunks:
+            m = _EFFECT.search(hit.text)
+            if m and hit.kind not in ("preamble", "signature"):
+                effect = (hit, m.group(0).strip())
+                break
+        return cls(meta, header, signature, effect, _parts(chunks))
+
+    @property
+    def name(self) -> str:
+        return self.meta.short_name
+
+    def signer(self) -> str | None:
+        if self.signature is None:
+            return None
+        lines = [ln.strip() for ln in self.signature.text.split("\n") if ln.strip()]
+        return " – ".join(lines[-3:]) if lines else None
+
+    def amendments(self) -> str | None:
+        notes = self.meta.notes or ""
+        found = [
+            s.strip()
+            for s in re.split(r"(?<=[.;])\s+", notes)
+            if re.search(r"sửa đổi|thay thế|bổ sung", s)
+        ]
+        return " ".join(found) or None
+
+
+def _parts(chunks: Sequence[Hit]) -> list[str]:
+    """The document's main headings in order: "I. QUAN ĐIỂM CHỈ ĐẠO", "Điều 1. …", "Phụ lục I.
+    …"; the parts of a programme an article approves ("Điều 1. Phê duyệt …": I., II., …) too."""
+    out: list[str] = []
+    for hit in chunks:
+        if hit.kind in ("preamble", "signature"):
+            continue
+        crumbs = hit.breadcrumb[1:3]
+        heads = [c for c in crumbs[:1] if _HEAD.match(c)]
+        if crumbs and _ARTICLE_HEAD.match(crumbs[0]):
+            heads += [c for c in crumbs[1:] if _ROMAN_HEAD.match(c)]
+        if not crumbs:
+            first = hit.text.split("\n", 1)[0]
+            heads = [first] if _HEAD.match(first) else []
+        for head in heads:
+            head = " ".join(head.split())
+            if head not in out:
+                out.append(head)
+    return out
+
+
+def _shorten(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _header_quote(card: Card) -> str:
+    if card.header is None:
+        return ""
+    m = _DATE_LINE.search(card.header.text)
+    lines = [ln.strip() for ln in card.header.text.split("\n") if ln.strip()]
+    return m.group(0).strip() if m else " ".join(lines[:3])
+
+
+def render_card(card: Card, field: str) -> Answer:
+    """The card, with the line that answers ``field`` first."""
+    meta = card.meta
+    citations: list[Citation] = []
+
+    def cite(hit: Hit | None, quote: str) -> str:
+        if hit is None or not quote:
+            return ""
+        citations.append(make_citation(hit, quote))
+        return f" [{len(citations)}]"
+
+    issued = vn_date(meta.issued)
+    signer = card.signer()
+    # The source of the line that answers is cited first.
+    sources = {
+        "head": lambda: cite(card.header, _header_quote(card)),
+        "sign": lambda: (
+            cite(card.signature, card.signature.text.strip()) if card.signature and signer else ""
+        ),
+        "effect": lambda: (
+            f"«{card.effect[1]}»" + cite(card.effect[0], card.effect[1])
+            if card.effect is not None
+            else ""
+        ),
+    }
+    first = {"signer": "sign", "effect": "effect"}.get(field, "head")
+    marks = {first: sources[first]()}
+    marks.update({k: make() for k, make in sources.items() if k not in marks})
+    head, sign, effect = marks["head"], marks["sign"], marks["effect"]
+    amend = card.amendments()
+    lead = {
+        "what": f"{card.name} là {meta.title[0].lower() + meta.title[1:]}"
+        + (f", do {meta.issuer} ban hành ngày {issued}." if issued else ".")
+        + head,
+        "date": f"{card.name} được ban hành ngày {issued}.{head}" if issued else "",
+        "issuer": f"{card.name} do {meta.issuer} ban hành.{head}" if meta.issuer else "",
+        "signer": f"Người ký {card.name}: {signer}.{sign}"
+        if signer
+        else f"Bản {card.name} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi: "
+        f"«{_header_quote(card)}»{head}",
+        "effect": f"Hiệu lực của {card.name}: {effect}"
+        if effect
+        else f"Bản {card.name} trong kho không có điều khoản riêng về thời điểm có hiệu lực.",
+        "parts": f"{card.name} gồm: " + "; ".join(_shorten(p, 90) for p in card.parts) + "."
+        if card.parts
+        else "",
+        "amend": f"{card.name}: {amend}"
+        if amend
+        else f"Kho văn bản không ghi nhận văn bản nào sửa đổi, thay thế {card.name}.",
+    }
+    lines = [lead.get(field) or lead["what"]]
+    facts = [
+        ("Số, ký hiệu", meta.number),
+        ("Loại văn bản", meta.type),
+        ("Cơ quan ban hành", meta.issuer),
+        ("Ngày ban hành", issued),
+        ("Người ký", signer if field != "signer" else ""),
+        ("Hiệu lực", effect if field != "effect" else ""),
+        ("Sửa đổi, bổ sung", amend if field != "amend" else ""),
+        ("Gồm", "; ".join(_shorten(p, 70) for p in card.parts[:8]) if field != "parts" else ""),
+    ]
+    lines += [f"- {label}: {value}" for label, value in facts if value]
+    return Answer("\n".join(lines), "answer", False, citations=citations)
+
+
+def render_listing(cards: Sequence[Card], filtered: bool) -> Answer:
+    """The documents of the corpus that fit the question, one line each, newest first."""
+    ordered = sorted(cards, key=lambda c: c.meta.issued or "", reverse=True)
+    lead = (
+        f"Kho có {len(ordered)} văn bản phù hợp:"
+        if filtered
+        else f"Kho hiện có {len(ordered)} văn bản:"
+    )
+    lines = [lead]
+    citations: list[Citation] = []
+    for card in ordered:
+        marker = ""
+        if card.header is not None:
+            citations.append(make_citation(card.header, _header_quote(card)))
+            marker = f" [{len(citations)}]"
+        when = vn_date(card.meta.issued)
+        lines.append(
+            f"- {card.name}"
+            + (f" ({when}, {card.meta.issuer})" if when else "")
+            + f": {_shorten(card.meta.title, 140)}{marker}"
+        )
+    return Answer("\n".join(lines), "answer", False, citations=citations)

@@ -1,0 +1,162 @@
+"""Outlines for broad questions: the matched section's own items, numbered, each with its link.
+
+"Nghị quyết 57 đặt mục tiêu gì đến năm 2030?" is answered by the items under II.1 ("1. Đến năm
+2030"), "nhiệm vụ, giải pháp" by the groups of III: not by one sentence somewhere, nor by a wall
+of quotes. Each item is its own heading, or the first sentence of its text, verbatim, shortened
+on a word boundary, cited at its own locator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.answer import Answer, Citation
+from bot.compose import doc_label, locator_phrase, make_citation, segments
+from retrieval.terms import TermStats, content_terms
+from retrieval.types import Hit
+
+_OUTLINE_PATH = re.compile(r"^(?:[IVXLC]+|[A-Z]|\d+)(?:\.[\wđ]+)*$")
+_ARTICLE_PATH = re.compile(r"^(Điều \d+)(?: (khoản \d+))?(?: (điểm \S+))?$")
+_ARTICLE_CRUMB = re.compile(r"^Điều \d+\.")
+MIN_COVERAGE = 0.6
+MAX_ITEMS = 10
+ITEM_CHARS = 180
+# Question words of a broad request: they ask for a list, they say nothing about which one.
+_REQUEST = frozenset(
+    [
+        "nhung",
+        "gi",
+        "nao",
+        "co",
+        "cac",
+        "gom",
+        "bao",
+        "chinh",
+        "la",
+        "ve",
+        "de",
+        "dat",
+        "ra",
+        "neu",
+        "noi",
+        "muc",
+        "quy",
+        "dinh",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Heading:
+    doc_id: str
+    locator: str  # "II.1", "Điều 3"
+    text: str  # "1. Đến năm 2030"
+    parents: tuple[str, ...]
+
+
+def headings_of(hit: Hit) -> list[Heading]:
+    """The headings above a chunk, each with the locator of the unit it heads."""
+    path = hit.locator.split(", ")[0]
+    crumbs = list(hit.breadcrumb[1:])
+    if _OUTLINE_PATH.match(path):
+        crumbs = [c for c in crumbs if not _ARTICLE_CRUMB.match(c)]
+        parts = path.split(".")
+        prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
+    elif m := _ARTICLE_PATH.match(path):
+        pieces = [p for p in m.groups() if p]
+        prefixes = [" ".join(pieces[: i + 1]) for i in range(len(pieces))]
+    else:
+        return []
+    out = []
+    for depth, (prefix, text) in enumerate(zip(prefixes, crumbs, strict=False)):
+        out.append(Heading(hit.doc_id, prefix, text, tuple(crumbs[:depth])))
+    return out
+
+
+def best_heading(stats: TermStats, question: str, hits: Sequence[Hit]) -> Heading | None:
+    """The deepest heading among the top hits that holds the question's own words."""
+    # The best-covered heading; of equal ones the broadest (a broad question wants the groups).
+    best: tuple[float, int, Heading] | None = None
+    for hit in hits[:5]:
+        title = set(content_terms(hit.doc_title)) | set(
+            content_terms(hit.breadcrumb[0] if hit.breadcrumb else "")
+        )
+        terms = [t for t in content_terms(question) if t not in title and t not in _REQUEST]
+        if len(terms) < 1:
+            continue
+        for depth, heading in enumerate(headings_of(hit)):
+            cov = stats.coverage(terms, " ".join([*heading.parents, heading.text]))
+            if cov >= MIN_COVERAGE and (best is None or (cov, -depth) > best[:2]):
+                best = (cov, -depth, heading)
+    return best[2] if best else None
+
+
+def _short(text: str, limit: int = ITEM_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def outline_items(heading: Heading, unit: Sequence[Hit]) -> list[tuple[Hit, str]]:
+    """(chunk, item text) for each item directly under the heading, in document order."""
+    items: list[tuple[Hit, str]] = []
+    seen: set[str] = set()
+    for hit in unit:
+        path = hit.locator.split(", ")[0]
+        rest = path[len(heading.locator) :].lstrip(". ")
+        if rest:
+            # A deeper unit: its own heading stands for it, once.
+            key = heading.locator + ("." if "." in path else " ") + re.split(r"[. ]", rest)[0]
+            if key in seen:
+                continue
+            seen.add(key)
+            child = next((h for h in headings_of(hit) if h.locator == key), None)
+            text = child.text if child else (segments(hit.text) or [hit.text])[0]
+        else:
+            first = segments(hit.text)
+            if not first or (first[0].rstrip().endswith(":") and len(first) == 1):
+                continue
+            text = first[0] if not first[0].rstrip().endswith(":") or len(first) < 2 else first[1]
+        items.append((hit, _short(text)))
+    return items
+
+
+def _bullet(text: str) -> str:
+    """An item keeps its own label ("1.", "a)"); a dash item or an unlabelled one gets "•"."""
+    if _LABEL.match(text):
+        return text
+    return "• " + re.sub(r"^[-–+]\s*", "", text)
+
+
+_LABEL = re.compile(r"^(?:\d+(?:\.\d+)*\.|[a-zđ]\)|\(\d+\))\s")
+
+
+def render_outline(
+    heading: Heading, items: Sequence[tuple[Hit, str]], lead: str | None = None
+) -> Answer:
+    head = items[0][0]
+    lines = [
+        lead
+        or f"Theo {doc_label(head)}, {locator_phrase(heading.locator)} ({_short(heading.text, 90)}) gồm:"
+    ]
+    citations: list[Citation] = []
+    for n, (hit, text) in enumerate(items[:MAX_ITEMS], 1):
+        citations.append(make_citation(hit, text.rstrip(" …")))
+        lines.append(f"{_bullet(text)} [{n}]")
+    if len(items) > MAX_ITEMS:
+        lines.append(
+            f"… và {len(items) - MAX_ITEMS} nội dung khác trong {locator_phrase(heading.locator)}."
+        )
+    return Answer("\n".join(lines), "answer", False, citations=citations)
+
+
+def outline(
+    stats: TermStats, question: str, hits: Sequence[Hit], unit_of: Callable[[str, str], list[Hit]]
+) -> Answer | None:
+    """The outline answer, or None when no heading matches or it heads fewer than two items."""
+    heading = best_heading(stats, question, hits)
+    if heading is None:
+        return None
+    items = outline_items(heading, unit_of(heading.doc_id, heading.locator))
+    return render_outline(heading, items) if len(items) >= 2 else None
