@@ -76,75 +76,95 @@ class Assistant:
     def _answer(
         self, message: str, history: list[Turn], use_llm: bool = True
     ) -> tuple[Answer, list[Hit]]:
+        """The stages, in order: prepare → route (rules) → retrieve → route (policy, documents
+        and provisions) → plan → compose. Each returns its answer when it ends the turn."""
+        text, early = self._prepare(message)
+        if early is not None:
+            return early, []
+        early = self._route_rules(text, history)
+        if early is not None:
+            return early, []
+        turn = self._retrieve(text, history)
+        if isinstance(turn, Answer):
+            return turn, []
+        answer = self._route(turn) or self._plan(turn, history, use_llm)
+        return self._with_meta(answer, turn.meta), turn.hits
+
+    # ------------------------------------------------------------------ stages
+    def _prepare(self, message: str) -> tuple[str, Answer | None]:
+        """Invisible characters out, the length checked, disguises undone."""
         text = sanitize(message)
         too_long = check_length(text, self.settings.max_message_chars)
         if too_long:
-            return Answer(too_long, "refused", True, meta={"reason": "too_long"}), []
+            return text, Answer(too_long, "refused", True, meta={"reason": "too_long"})
         if not text:
-            return Answer(
+            return text, Answer(
                 "Bạn hãy nhập câu hỏi nhé.", "smalltalk", True, suggestions=EXAMPLE_QUESTIONS
-            ), []
-
+            )
         # Every later stage reads the message with its disguises undone.
-        text = deobfuscate(text)
+        return deobfuscate(text), None
+
+    def _route_rules(self, text: str, history: list[Turn]) -> Answer | None:
+        """The rules: injections, smalltalk, other topics, and the policy's backstops."""
         intent = classify(text, history)
         if intent.intent != "answer":
             log.info("intent=%s reason=%s", intent.intent, intent.reason)
-            return self._decline(intent.reply or "", intent.intent, intent.reason), []
+            return self._decline(intent.reply or "", intent.intent, intent.reason)
         # A phone, id or email in the message: never looked up, kept or repeated.
         ruled = "personal_data" if redact(text) != text else policy_rule(text)
-        if ruled is not None:
-            category = self.policy.policy.categories[ruled]
-            return self._decline(category.text, category.intent, f"rule:{ruled}"), []
+        if ruled is None:
+            return None
+        category = self.policy.policy.categories[ruled]
+        return self._decline(category.text, category.intent, f"rule:{ruled}")
 
+    def _retrieve(self, text: str, history: list[Turn]) -> TurnState | Answer:
+        """The question resolved against the conversation, and the passages found for it."""
         question, focus = resolve_with_focus(text, history)
         analyzed = self.retriever.analyze(question)
         missing = _unknown_documents(analyzed)
         if missing:
             reply = MISSING_DOCUMENT.format(docs=missing)
-            return self._decline(reply, "out_of_scope", "document_not_in_corpus"), []
+            return self._decline(reply, "out_of_scope", "document_not_in_corpus")
         context_docs = self._docs_in(history) if question != text else []
         result = self.retriever.run(question, k=8, doc_ids=context_docs, analyzed=analyzed)
-        aq, hits = result.query, result.hits
+        # The policy and claims are judged on what the user wrote now, not on a follow-up
+        # rebuilt with our own words.
+        said = result.query if question == text else self.retriever.analyze(text)
         meta: dict[str, Any] = {"question": redact(question), "retrieval_ms": round(result.ms, 2)}
+        return TurnState(text, question, focus, said, result, meta)
 
+    def _route(self, turn: TurnState) -> Answer | None:
+        """Declines that need the passages: which document, the policy, absent provisions."""
+        aq, result = turn.result.query, turn.result
         if aq.asks_record and not result.direct and not result.described:
             # "Ai ký vậy?" with no document named or in the conversation: ask which one.
-            return self._decline(WHICH_DOCUMENT, "answer", "which_document", meta), hits
-
-        # The policy judges what the user wrote now, not a follow-up rebuilt with our words.
-        said = aq if question == text else self.retriever.analyze(text)
+            return self._decline(WHICH_DOCUMENT, "answer", "which_document")
         # A question that points at a provision the corpus has is about that text.
-        ruling = None if result.direct else self._ruling(said.restored, result.dense_top, text)
+        ruling = (
+            None if result.direct else self._ruling(turn.said.restored, result.dense_top, turn.text)
+        )
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category
-            return self._decline(
-                category.text, category.intent, f"policy:{category.name}", meta
-            ), hits
-
+            return self._decline(category.text, category.intent, f"policy:{category.name}")
         absent = self._absent_provision(aq, result.direct)
         if absent:
-            return self._decline(absent, "answer", "provision_not_in_document", meta), hits
+            return self._decline(absent, "answer", "provision_not_in_document")
+        return None
 
-        about = self._about_documents(text, aq, result)
+    def _plan(self, turn: TurnState, history: list[Turn], use_llm: bool) -> Answer:
+        """The answer's shape: a document card, a record, a whole unit, or, when the gate finds
+        the passages support the question, an outline or quotes."""
+        aq, result, hits, meta = turn.result.query, turn.result, turn.hits, turn.meta
+        about = self._about_documents(turn.text, aq, result)
         if about is not None:
-            return self._with_meta(about, meta | {"plan": "card"}), hits
-
+            meta["plan"] = "card"
+            return about
         if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
-            head = hits[0]
-            if head.kind == "signature":
-                lead = f"Phần chữ ký của {doc_label(head)}:"
-            else:
-                # Some texts in the corpus come without their signature block: say so.
-                lead = (
-                    f"Bản {doc_label(head)} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi:"
-                )
-            return self._with_meta(self.composer.verbatim([head], lead=lead), meta), hits
-
+            return self._record(hits[0])
         if aq.wants_verbatim and hits and aq.provision is not None and result.direct:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
-            return self._with_meta(self.composer.verbatim(unit), meta), hits
+            return self.composer.verbatim(unit)
 
         frame, verdict = self.judge(result)
         meta.update(
@@ -154,37 +174,41 @@ class Assistant:
         )
         if not verdict.answer:
             if verdict.topic_present and hits:
-                return self._related(result.wording, hits, frame, aq, meta), hits
-            return self._decline(NOT_FOUND, "answer", verdict.reason, meta), hits
-
-        # Only what the user typed now is a claim: a rebuilt follow-up also holds our own answer.
-        correction = _premise_correction(
-            aq if question == text else self.retriever.analyze(text), hits
-        )
-        listed = (
-            outline(self.stats, aq.restored, hits, self.retriever.unit)
-            if frame.attribute in BROAD and not correction
-            else None
-        )
-        if listed is not None:
-            answer = listed
-            meta["plan"] = "outline"
-        else:
-            named = [r.doc_id for r in aq.doc_refs if r.doc_id]
-            answer = self.composer.compose(
-                result.wording,
-                hits,
-                correction=correction,
-                docs=named if len(named) > 1 else None,
-                accented=not aq.unaccented,
-                focus=self.retriever.analyze(focus).restored if focus else None,
-                about_document=bool(aq.asks_record),
-                frame=frame,
-                verdict=_verdict(said, correction, hits),
-            )
+                return self._related(result.wording, hits, frame, aq)
+            return self._decline(NOT_FOUND, "answer", verdict.reason)
+        answer = self._compose(turn, frame)
         if self.llm is not None and use_llm:
-            answer = self.llm.compose(question, hits[:5], history, fallback=answer)
-        return self._with_meta(answer, meta), hits
+            answer = self.llm.compose(turn.question, hits[:5], history, fallback=answer)
+        return answer
+
+    def _compose(self, turn: TurnState, frame: Frame) -> Answer:
+        aq, hits = turn.result.query, turn.hits
+        correction = _premise_correction(turn.said, hits)
+        if frame.attribute in BROAD and not correction:
+            listed = outline(self.stats, aq.restored, hits, self.retriever.unit)
+            if listed is not None:
+                turn.meta["plan"] = "outline"
+                return listed
+        named = [r.doc_id for r in aq.doc_refs if r.doc_id]
+        return self.composer.compose(
+            turn.result.wording,
+            hits,
+            correction=correction,
+            docs=named if len(named) > 1 else None,
+            accented=not aq.unaccented,
+            focus=self.retriever.analyze(turn.focus).restored if turn.focus else None,
+            about_document=bool(aq.asks_record),
+            frame=frame,
+            verdict=_verdict(turn.said, correction, hits),
+        )
+
+    def _record(self, head: Hit) -> Answer:
+        if head.kind == "signature":
+            lead = f"Phần chữ ký của {doc_label(head)}:"
+        else:
+            # Some texts in the corpus come without their signature block: say so.
+            lead = f"Bản {doc_label(head)} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi:"
+        return self.composer.verbatim([head], lead=lead)
 
     def stream(self, message: str, history: list[Turn] | None = None) -> Iterator[dict]:
         started = time.perf_counter()
@@ -225,13 +249,13 @@ class Assistant:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _decline(text: str, intent: str, reason: str, meta: dict | None = None) -> Answer:
+    def _decline(text: str, intent: str, reason: str) -> Answer:
         return Answer(
             text,
             intent,  # type: ignore[arg-type]
             True,
             suggestions=list(EXAMPLE_QUESTIONS),
-            meta=(meta or {}) | {"reason": reason},
+            meta={"reason": reason},
         )
 
     def _about_documents(self, text: str, aq: AnalyzedQuery, result: SearchResult) -> Answer | None:
@@ -279,9 +303,7 @@ class Assistant:
             return None
         return missing_provision_reply(_doc_name(self.retriever, named[0]), aq.provision, locators)
 
-    def _related(
-        self, wording: str, hits: list[Hit], frame: Frame, aq: AnalyzedQuery, meta: dict
-    ) -> Answer:
+    def _related(self, wording: str, hits: list[Hit], frame: Frame, aq: AnalyzedQuery) -> Answer:
         """The topic is in the texts, the detail asked is not: say so first, then show the
         nearest provision, marked as related."""
         shown = self.composer.compose(wording, hits[:2], accented=not aq.unaccented)
@@ -291,7 +313,8 @@ class Assistant:
         shown.text = f"{lead}\n\n{shown.text}"
         shown.abstained = True
         shown.suggestions = list(EXAMPLE_QUESTIONS)
-        return self._with_meta(shown, meta | {"reason": "detail_not_in_texts"})
+        shown.meta["reason"] = "detail_not_in_texts"
+        return shown
 
     def _docs_in(self, history: list[Turn]) -> list[str]:
         """Documents named in the last turns, so a follow-up stays on the same text."""
@@ -383,6 +406,22 @@ def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:
         return None
     shown = ", ".join(sorted(missing))
     return f"Thông tin “{shown}” trong câu hỏi không khớp với văn bản. Nội dung đúng như sau."
+
+
+@dataclass
+class TurnState:
+    """What the stages of one turn share."""
+
+    text: str  # the message as read (sanitised, disguises undone)
+    question: str  # resolved against the conversation
+    focus: str | None  # the user's new words when the question was rebuilt
+    said: AnalyzedQuery  # the analysis of what the user wrote now
+    result: SearchResult
+    meta: dict[str, Any]
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.result.hits
 
 
 @dataclass

@@ -187,7 +187,8 @@ def render_card(card: Card, field: str) -> Answer:
     signer = card.signer()
     # The source of the line that answers is cited first.
     sources = {
-        "head": lambda: cite(card.header, _header_quote(card)),
+        # The whole heading block: number, place and date, type and title, as written.
+        "head": lambda: cite(card.header, card.header.text.strip() if card.header else ""),
         "sign": lambda: (
             cite(card.signature, card.signature.text.strip()) if card.signature and signer else ""
         ),
@@ -250,7 +251,7 @@ def render_listing(cards: Sequence[Card], filtered: bool) -> Answer:
     for card in ordered:
         marker = ""
         if card.header is not None:
-            citations.append(make_citation(card.header, _header_quote(card)))
+            citations.append(make_citation(card.header, card.header.text.strip()))
             marker = f" [{len(citations)}]"
         when = vn_date(card.meta.issued)
         lines.append(

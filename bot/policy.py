@@ -168,7 +168,7 @@ class PolicyModel:
     scale: np.ndarray
     coef: np.ndarray  # (classes, features)
     intercept: np.ndarray
-    threshold: float  # least probability of a decline category to decline
+    threshold: float  # least probability of not being in scope to decline
     meta: dict = field(default_factory=dict)
 
     @classmethod
@@ -252,8 +252,11 @@ class PolicyRouter:
         if self.model is None:
             return None
         probs = self.model.probabilities(self.features(vector, dense_top))
-        name, p = max(probs.items(), key=lambda kv: kv[1])
-        if name == IN_SCOPE or p < self.model.threshold or (only and name not in only):
+        # Answer only when the model is confident the question is in scope; the likeliest
+        # other category gives the reply.
+        p = 1.0 - probs.get(IN_SCOPE, 0.0)
+        name = max((c for c in probs if c != IN_SCOPE), key=lambda c: probs[c])
+        if p < self.model.threshold or (only and name not in only):
             return None
         return PolicyDecision(self.policy.categories[name], p, "model")
 

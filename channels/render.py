@@ -67,9 +67,12 @@ def _shorten(text: str, limit: int = QUOTE_MAX_CHARS) -> str:
 
 
 def _quote_needed(answer: Answer, citation: Citation) -> bool:
-    """Skip repeating a quote the answer text already contains verbatim."""
+    """Each clause once: skip a quote the answer already shows (in full or its opening) and a
+    table row the answer spells out as label: value."""
     quote = " ".join((citation.quote or "").split())
-    return bool(quote) and quote not in " ".join(answer.text.split())
+    if not quote or " | " in quote:
+        return False
+    return quote[:60] not in " ".join(answer.text.split())
 
 
 # ---------------------------------------------------------------------------------------------

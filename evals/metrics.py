@@ -125,6 +125,7 @@ class ItemScore:
     retrieval_ms: float = 0.0
     answer_ms: float = 0.0
     error: str | None = None
+    answer_chars: int = 0  # length of the answer text, for answered items
 
     def hit(self, k: int) -> bool:
         return self.first_rank is not None and self.first_rank <= k
@@ -174,6 +175,7 @@ def score_item(
         covering_citations=covering,
         facts_found=[f for f in facts if fact_found(f, text)],
         facts_missing=[f for f in facts if not fact_found(f, text)],
+        answer_chars=len(text) if not abstained else 0,
         retrieval_ms=retrieval_ms,
         answer_ms=answer_ms,
         error=error,
@@ -271,6 +273,8 @@ def metrics(scores: Sequence[ItemScore], k: int = 5) -> dict[str, Any]:
     out["n_answered"] = sum(1 for s in scores if s.citation_ok is not None)
     out["fact_coverage"] = fact_coverage(scores)
     out["n_facts"] = sum(len(s.facts_found) + len(s.facts_missing) for s in scores)
+    lengths = [s.answer_chars for s in scores if s.answer_chars]
+    out["median_answer_chars"] = percentile(lengths, 50)
     out.update(abstention(scores))
     out["intent_accuracy"] = intent_accuracy(scores)
     out["n_intent"] = sum(1 for s in scores if s.intent_ok is not None)
@@ -294,7 +298,7 @@ def group_keys(item: GoldItem, by: str) -> list[str]:
 
 def summarize(
     results: Sequence[tuple[GoldItem, ItemScore]] | Sequence[Any],
-    by: Sequence[str] = ("style", "persona", "doc"),
+    by: Sequence[str] = ("style", "persona", "doc", "frame", "category"),
     k: int = 5,
 ) -> dict[str, Any]:
     """Overall figures and the same figures per group: ``{"overall", "by_style", ...}``.
@@ -308,6 +312,9 @@ def summarize(
         for item, score in pairs:
             for key in group_keys(item, dim):
                 groups.setdefault(key, []).append(score)
+        groups.pop("", None)  # frame and category are optional labels
+        if not groups:
+            continue
         order = _ORDER.get(dim, ())
         keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g))
         summary[f"by_{dim}"] = {key: metrics(groups[key], k) for key in keys}

@@ -299,8 +299,8 @@ def _train_policy(
         proba = model.predict_proba((x[test] - mean) / scale)
         cols = [classes.index(c) for c in model.classes_]
         oof[np.ix_(np.where(test)[0], cols)] = proba
-    in_scope_col = classes.index(IN_SCOPE)
-    decline = np.where(np.argmax(oof, axis=1) != in_scope_col, np.max(oof, axis=1), 0.0)
+    # Declined: the probability of not being in scope reaches the threshold.
+    decline = 1.0 - oof[:, classes.index(IN_SCOPE)]
     threshold = policy_threshold(decline, y == IN_SCOPE)
     model, mean, scale = _fit_logistic(x, y, POLICY_C)
     declined = decline >= threshold

@@ -1,0 +1,130 @@
+"""Answer plans by frame, on real questions in every document type: document cards, corpus
+lists, outlines, the direct line of a factoid, yes/no verdicts; and answers a phone can read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.cards import asks_listing, card_field, vn_date
+from retrieval.frame import frame_of
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Nghị quyết 57 là gì?", "what"),
+        ("nq 57 ban hanh ngay nao", "date"),
+        ("Thông tư 33/2025/TT-BKHCN do cơ quan nào ban hành?", "issuer"),
+        ("Quyết định 1169 ai ký vậy", "signer"),
+        ("thong tu 33 co hieu luc khi nao", "effect"),
+        ("Nghị quyết 03/NQ-CP gồm những phần nào?", "parts"),
+        ("NQ 03 được sửa đổi bởi văn bản nào?", "amend"),
+        # Questions about what a document says are not about the document.
+        ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", None),
+        ("NQ 57 nói gì về trí tuệ nhân tạo", None),
+        ("Thông tư 33 quy định tiêu chí gì cho doanh nghiệp?", None),
+    ],
+)
+def test_card_fields(question, field):
+    assert card_field(question) == field
+
+
+def test_listing_questions_and_dates():
+    assert asks_listing("Văn bản nào do Bộ KH&CN ban hành?")
+    assert asks_listing("kho co bao nhieu van ban")
+    assert not asks_listing("Nghị quyết 57 đặt mục tiêu gì?")
+    assert vn_date("2024-12-22") == "22/12/2024"
+
+
+@pytest.mark.parametrize(
+    ("question", "says", "cited"),
+    [
+        # Party resolution (no signature block in the corpus's text).
+        ("Nghị quyết 57 là gì?", "ban hành ngày 22/12/2024", "Phần đầu"),
+        # Decision of the Prime Minister, signed by a deputy.
+        ("Quyết định 1169/QĐ-TTg do ai ký?", "Nguyễn Chí Dũng", "Chữ ký"),
+        # Circular: when it takes effect, read from its own clause.
+        ("Thông tư 33/2025/TT-BKHCN có hiệu lực khi nào?", "01 tháng 01 năm 2026", "Điều 4"),
+        # Resolution of the Government, amended by a text not in the corpus.
+        ("Nghị quyết 03/NQ-CP được sửa đổi bởi văn bản nào?", "71/NQ-CP", None),
+    ],
+)
+def test_document_cards(assistant, question, says, cited):
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.meta.get("plan") == "card", answer.meta
+    assert says in answer.text.split("\n")[0], answer.text
+    if cited:
+        assert answer.citations[0].locator.startswith(cited)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", answer.text), "dates read dd/mm/yyyy"
+
+
+def test_corpus_listing_by_issuer(assistant):
+    answer = assistant.ask("Những văn bản nào do Bộ Khoa học và Công nghệ ban hành?")
+    assert answer.meta.get("plan") == "card"
+    assert "Thông tư 32/2025/TT-BKHCN" in answer.text and "Thông tư 33/2025/TT-BKHCN" in answer.text
+    assert "57-NQ/TW" not in answer.text
+    everything = assistant.ask("Kho có bao nhiêu văn bản?")
+    assert "10 văn bản" in everything.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "locator", "item"),
+    [
+        ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", "II.1", "Kinh phí chi cho nghiên cứu"),
+        ("nq57 co nhung nhiem vu giai phap nao", "III", "hoàn thiện thể chế"),
+        ("Chương trình phát triển Chính phủ số có những mục tiêu gì?", "II", "Mục tiêu"),
+    ],
+)
+def test_outlines_list_the_sections_items(assistant, question, locator, item):
+    answer = assistant.ask(question)
+    assert answer.meta.get("plan") == "outline", answer.meta
+    assert f"mục {locator} " in answer.text.split("\n")[0]
+    assert item in answer.text
+    assert len(answer.citations) >= 2
+    assert all(c.locator.startswith(locator) for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "direct"),
+    [
+        (
+            "Nghị quyết 57 đặt mục tiêu chi cho nghiên cứu phát triển bao nhiêu phần trăm GDP?",
+            "2% GDP",
+        ),
+        (
+            "Ai chủ trì nhiệm vụ 44 Phụ lục II Nghị quyết 03/NQ-CP?",
+            "Cơ quan chủ trì: Bộ Khoa học và Công nghệ",
+        ),
+    ],
+)
+def test_factoids_put_the_answer_first(assistant, question, direct):
+    answer = assistant.ask(question)
+    first = answer.text.split("\n")[0]
+    assert first.startswith("➤") and direct in first, answer.text
+    assert "|" not in answer.text, "table rows are spelled out"
+
+
+def test_yes_no_claims_get_a_verdict(assistant):
+    wrong = assistant.ask("NQ 57 đặt mục tiêu chi R&D 5% GDP đến năm 2030 đúng không?")
+    assert wrong.text.startswith("Không đúng.") and "2% GDP" in wrong.text
+    right = assistant.ask("NQ 57 đặt mục tiêu chi R&D 2% GDP đến năm 2030 phải không?")
+    assert right.text.startswith("Đúng.") and "2% GDP" in right.text
+
+
+def test_answers_quote_at_most_two_passages(assistant):
+    answer = assistant.ask("Doanh nghiệp được hỗ trợ gì khi đổi mới công nghệ?")
+    assert answer.text.count("«") <= 2
+    assert len(answer.citations) <= 2
+
+
+def test_frames_of_questions():
+    assert frame_of("chi bao nhiêu phần trăm GDP").attribute == "number"
+    assert frame_of("chi bao nhiêu phần trăm GDP").unit == "%"
+    assert frame_of("thời hạn hoàn thành là khi nào").attribute == "date"
+    assert frame_of("cơ quan nào chủ trì").attribute == "agency"
+    assert frame_of("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?").attribute != "number"
+    assert frame_of("trích nguyên văn khoản 2 Điều 3").attribute == "verbatim"
