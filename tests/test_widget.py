@@ -77,7 +77,15 @@ class Hostile:
             intent="answer",
             abstained=False,
             citations=[
-                Citation("a.txt", "a", "1/NQ", "A", "Điều 1", XSS, "javascript:window.__xss=3"),
+                Citation(
+                    "a.txt",
+                    "a",
+                    "1/NQ",
+                    "A",
+                    "Điều 1",
+                    "Trích: " + XSS,
+                    "javascript:window.__xss=3",
+                ),
                 Citation("a.txt", "a", "1/NQ", "A", "Điều 2", "ổn", "/documents/a#dieu-2"),
             ],
         )
