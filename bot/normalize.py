@@ -53,7 +53,23 @@ def _confusables() -> dict[str, str]:
             if len(target) == 1 and target.isascii() and target.isalpha():
                 out[char] = target
                 break
-    return out
+    return out | _CAPITAL_LOOKALIKES
+
+
+# Letters the Unicode table pairs with a small capital rather than with an ASCII letter, though
+# their capitals pass for Latin ones (т ~ T, н ~ H, в ~ B, м ~ M, к ~ K).
+_CAPITAL_LOOKALIKES = {
+    "т": "t",
+    "н": "h",
+    "в": "b",
+    "м": "m",
+    "к": "k",
+    "Т": "T",
+    "Н": "H",
+    "В": "B",
+    "М": "M",
+    "К": "K",
+}
 
 
 def _unconfuse(text: str) -> str:

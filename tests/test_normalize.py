@@ -23,6 +23,8 @@ from bot.normalize import deobfuscate
         ("Đảng сộng sản", "Đảng cộng sản"),
         ("tоàn bộ hệ thống", "toàn bộ hệ thống"),
         ("рhản động", "phản động"),
+        # Cyrillic т, whose capital passes for T.
+        ("số đт của bộ trưởng", "số đt của bộ trưởng"),
     ],
 )
 def test_disguises_are_undone(typed, plain):
