@@ -51,6 +51,7 @@ GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
 POLICY_MAX_FALSE_DECLINE = 0.015  # in-scope questions declined, out of fold
 POLICY_C = 1.0
 FOLDS = 5
+GATE_NEGATIVE_CATEGORIES = frozenset({"other_law", "out_of_domain"})
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,14 @@ def train(
     index = ExemplarIndex([c for c, _ in exemplars], unit)
     extract = Extractor(retriever, names, index)
 
-    items = list(bank) + list(alqac)
+    # The policy's exemplars of other laws and other topics are questions the texts do not
+    # answer: the gate learns from them too.
+    elsewhere = [
+        BankItem(f"exemplar-{i}", "", "", text, "other_law")
+        for i, (category, text) in enumerate(exemplars)
+        if category in GATE_NEGATIVE_CATEGORIES
+    ]
+    items = list(bank) + list(alqac) + elsewhere
     samples = []
     for i, item in enumerate(items):
         samples.append(extract(item))
@@ -285,8 +293,8 @@ def _train_policy(
         ys.append(label)
         groups.append(f"exemplar-{label}-{i % FOLDS}")
     for s in samples:
-        if s.item.kind == "gold_decline":
-            continue  # no category of its own: the rules and the gate handle those
+        if s.item.kind == "gold_decline" or s.item.id.startswith("exemplar-"):
+            continue  # no category of its own, or an exemplar already counted
         rows.append(s.policy_x)
         ys.append(IN_SCOPE if s.item.kind != "other_law" else "other_law")
         groups.append(s.item.doc or f"alqac-{len(groups) % FOLDS}")
