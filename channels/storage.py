@@ -1,12 +1,15 @@
 """Conversation log and feedback: SQLite by default, PostgreSQL at scale.
 
 Only the conversation needed to answer follow-ups and to improve the service is kept: a user is
-known by a salted hash of their channel id, never by the id itself.
+known by a salted hash of their channel id, never by the id itself; phone numbers, CCCD numbers
+and e-mail addresses are redacted from every text before it is written (the counts are kept);
+`purge` deletes what is older than the retention period.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import threading
@@ -27,6 +30,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 
 from bot.answer import Answer, Turn
+from channels.redact import redact
+from channels.sanitize import scrub
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 RATINGS = ("up", "down")
@@ -35,6 +40,8 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Serialises concurrent migrate() calls of one PostgreSQL database across processes.
 _PG_MIGRATION_LOCK = 575_757
+# A messenger user's messages belong to one conversation until they are idle this long.
+DEFAULT_SESSION_WINDOW = 24 * 3600.0
 
 metadata = sa.MetaData()
 conversations = sa.Table(
@@ -56,6 +63,14 @@ messages = sa.Table(
     sa.Column("abstained", sa.Boolean),
     sa.Column("citations", sa.JSON),
     sa.Column("latency_ms", sa.Float),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reply_to", sa.String(36)),
+    sa.Column("redacted", sa.JSON),
+)
+webhook_events = sa.Table(
+    "webhook_events",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 feedback = sa.Table(
@@ -132,7 +147,15 @@ class Storage:
     use it to run in parallel on one database.
     """
 
-    def __init__(self, url: str, *, schema: str | None = None, salt: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        salt: str = "",
+        connect_timeout: float = 3.0,
+        statement_timeout_ms: int = 5000,
+    ) -> None:
         self.url = url
         self.salt = salt
         self.schema = schema
@@ -144,14 +167,18 @@ class Storage:
             if schema:
                 raise ValueError("schema is only supported on PostgreSQL")
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database).expanduser())
             connect_args["timeout"] = 15
         elif self.dialect == "postgresql":
-            connect_args["connect_timeout"] = 3
+            # libpq counts whole seconds; a hanging server costs each new connection this long
+            # (the circuit breaker in channels.resilient stops paying it on every request).
+            connect_args["connect_timeout"] = max(1, round(connect_timeout))
+            options = [f"-cstatement_timeout={int(statement_timeout_ms)}"]
             if schema:
                 if not _SCHEMA_NAME.match(schema):
                     raise ValueError(f"invalid schema name {schema!r}")
-                connect_args["options"] = f"-csearch_path={schema}"
+                options.append(f"-csearch_path={schema}")
+            connect_args["options"] = " ".join(options)
         # A SQLite file cannot drop a connection: pinging it costs a query per request.
         self.engine: Engine = sa.create_engine(
             url, connect_args=connect_args, pool_pre_ping=self.dialect != "sqlite", future=True
@@ -240,6 +267,11 @@ class Storage:
             .on_conflict_do_nothing(index_elements=[conversations.c.id])
         )
 
+    def ensure_conversation(self, cid: str, channel: str, user_key: str | None) -> None:
+        """Insert conversation ``cid`` unless it exists (one statement)."""
+        with self._begin() as conn:
+            self._insert_conversation(conn, cid, channel, user_key, if_new=True)
+
     def _ensure_conversation(self, conn: sa.Connection, cid: str, start: str | None) -> None:
         """Start conversation ``cid`` on channel ``start`` in this transaction unless it exists.
 
@@ -270,11 +302,39 @@ class Storage:
         with self._connect() as conn:
             return conn.execute(query).scalar()
 
-    def conversation_for(self, channel: str, user_key: str) -> str:
-        """The user's latest conversation on a channel, started if there is none."""
-        return self.latest_conversation(channel, user_key) or self.new_conversation(
-            channel, user_key
+    def conversation_for(
+        self, channel: str, user_key: str, window: float = DEFAULT_SESSION_WINDOW
+    ) -> str:
+        """The user's conversation on a channel: the latest one if it was active within
+        ``window`` seconds, otherwise a new one.
+
+        The new conversation's id is derived from the user and the time slot, and inserted only
+        if absent: two workers (or two quick events) starting the same user's conversation at
+        once end up in the same row instead of two.
+        """
+        hashed = hash_user_key(channel, user_key, self.salt)
+        last_message = (
+            sa.select(sa.func.max(messages.c.created_at))
+            .where(messages.c.conversation_id == conversations.c.id)
+            .scalar_subquery()
         )
+        query = (
+            sa.select(conversations.c.id, conversations.c.created_at, last_message)
+            .where(conversations.c.channel == channel, conversations.c.user_key == hashed)
+            .order_by(conversations.c.created_at.desc())
+            .limit(1)
+        )
+        now = datetime.now(UTC)
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+        if row is not None:
+            active = _as_utc(row[2] or row[1])
+            if (now - active).total_seconds() < window:
+                return row[0]
+        cid = session_id(hashed, now, window)
+        with self._begin() as conn:
+            self._insert_conversation(conn, cid, channel, user_key, if_new=True)
+        return cid
 
     def history(self, conversation_id: str, limit: int = 10) -> list[Turn]:
         """The last ``limit`` turns of a conversation, oldest first."""
@@ -302,11 +362,15 @@ class Storage:
         latency_ms: float | None = None,
         message_id: str | None = None,
         start: str | None = None,
+        reply_to: str | None = None,
     ) -> str:
-        """Store one message; with ``start`` (a channel) the conversation is created if new."""
+        """Store one message; with ``start`` (a channel) the conversation is created if new.
+
+        ``reply_to``: the id of the question an answer replies to."""
         row = _message_row(
             conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
         )
+        row["reply_to"] = reply_to
         with self._begin() as conn:
             self._ensure_conversation(conn, conversation_id, start)
             conn.execute(messages.insert().values(**row))
@@ -335,6 +399,8 @@ class Storage:
             answer.latency_ms,
             message_id,
         )
+        user["reply_to"] = None
+        bot["reply_to"] = user["id"]
         with self._begin() as conn:
             self._ensure_conversation(conn, conversation_id, start)
             conn.execute(messages.insert(), [user, bot])
@@ -366,7 +432,7 @@ class Storage:
                 feedback.insert().values(
                     message_id=message_id,
                     rating=rating,
-                    comment=comment or None,
+                    comment=_private_text(comment)[0] if comment else None,
                     created_at=_clock.now(),
                 )
             )
@@ -381,6 +447,57 @@ class Storage:
         out = dict(row._mapping)
         out["created_at"] = _as_utc(out["created_at"])
         return out
+
+    # -- webhook deliveries ------------------------------------------------------------------
+
+    def first_delivery(self, key: str) -> bool:
+        """Record a webhook delivery; False when ``key`` was recorded before (a replay).
+
+        One statement (INSERT … ON CONFLICT DO NOTHING): safe across workers and restarts."""
+        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
+        with self._begin() as conn:
+            result = conn.execute(
+                insert(webhook_events)
+                .values(key=key[:200], created_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=[webhook_events.c.key])
+            )
+        return result.rowcount == 1
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def purge(self, before: datetime) -> dict[str, int]:
+        """Delete conversations with no activity since ``before`` (their messages and feedback
+        with them) and webhook deliveries recorded before it; returns what was deleted."""
+        before = _as_utc(before)
+        recent = (
+            sa.select(messages.c.conversation_id).where(messages.c.created_at >= before).distinct()
+        )
+        stale = sa.select(conversations.c.id).where(
+            conversations.c.created_at < before, conversations.c.id.not_in(recent)
+        )
+        with self._begin() as conn:
+            ids = [r[0] for r in conn.execute(stale)]
+            n_messages = 0
+            n_feedback = 0
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                in_part = sa.select(messages.c.id).where(messages.c.conversation_id.in_(part))
+                n_feedback += conn.execute(
+                    feedback.delete().where(feedback.c.message_id.in_(in_part))
+                ).rowcount
+                n_messages += conn.execute(
+                    messages.delete().where(messages.c.conversation_id.in_(part))
+                ).rowcount
+                conn.execute(conversations.delete().where(conversations.c.id.in_(part)))
+            n_events = conn.execute(
+                webhook_events.delete().where(webhook_events.c.created_at < before)
+            ).rowcount
+        return {
+            "conversations": len(ids),
+            "messages": n_messages,
+            "feedback": n_feedback,
+            "webhook_events": n_events,
+        }
 
     # -- analytics ---------------------------------------------------------------------------
 
@@ -420,6 +537,15 @@ class Storage:
                     .group_by(feedback.c.rating)
                 ).all()
             )
+            redacted: dict[str, int] = {}
+            since_filter = [] if since is None else [messages.c.created_at >= since]
+            for (counts,) in conn.execute(
+                sa.select(messages.c.redacted).where(
+                    messages.c.redacted.is_not(None), *since_filter
+                )
+            ):
+                for kind, n in (counts or {}).items():
+                    redacted[kind] = redacted.get(kind, 0) + int(n)
         n_answers = sum(by_intent.values())
         return {
             "conversations": n_conv,
@@ -429,6 +555,7 @@ class Storage:
             "abstained": n_abstained,
             "abstention_rate": n_abstained / n_answers if n_answers else 0.0,
             "feedback": {rating: by_rating.get(rating, 0) for rating in RATINGS},
+            "redacted": redacted,
         }
 
     # -- helpers -----------------------------------------------------------------------------
@@ -462,17 +589,43 @@ def _message_row(
 ) -> dict:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
+    content, counts = _private_text(content)
     return {
         "id": message_id or new_id(),
         "conversation_id": conversation_id,
         "role": role,
         "content": content,
+        "redacted": dict(counts) or None,
         "intent": intent,
         "abstained": abstained,
         "citations": _citation_dicts(citations) if citations is not None else None,
         "latency_ms": latency_ms,
         "created_at": _clock.now(),
     }
+
+
+def _private_text(text: str) -> tuple[str, Any]:
+    """What may be written to the database: no NUL or lone surrogate, no personal data."""
+    return redact(scrub(text))
+
+
+def session_id(user_hash: str, now: datetime, window: float) -> str:
+    """Conversation id of a user's session that starts in the time slot holding ``now``."""
+    slot = int(now.timestamp() // max(window, 1.0))
+    return "s-" + hashlib.sha256(f"{user_hash}\x1f{slot}".encode()).hexdigest()[:40]
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (mode 600); SQLite gives its -wal and
+    -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    for suffix in ("-wal", "-shm", "-journal"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            os.chmod(extra, 0o600)
 
 
 def _reason(exc: BaseException) -> str:

@@ -74,7 +74,7 @@ def test_migrate_is_idempotent_and_versioned(store):
     assert {"conversations", "messages", "feedback", "nq57_schema_version"} <= tables
     with store.engine.connect() as conn:
         versions = conn.execute(sa.text("SELECT version_num FROM nq57_schema_version")).all()
-    assert [v[0] for v in versions] == ["0001"]
+    assert [v[0] for v in versions] == ["0002"]
 
 
 def test_sqlite_file_and_parent_dirs_are_created(tmp_path):
