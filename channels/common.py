@@ -1,7 +1,7 @@
 """The one inbound path every chat channel shares: message → checks → assistant → Answer.
 
-Checks, in order: control characters stripped, empty message, per-user rate limit, length
-limit. A short per-chat history lets users ask follow-ups ("còn doanh nghiệp thì sao?").
+Checks, in order: control characters and lone surrogates cleaned, empty message, per-user rate
+limit, length limit. One user's messages are handled one at a time, in the order they came. A short per-chat history lets users ask follow-ups ("còn doanh nghiệp thì sao?").
 Any failure becomes a polite Vietnamese apology; logs carry hashed user ids only.
 
 History store interface (`HistoryStore`): any object with
@@ -27,7 +27,9 @@ from typing import Any, Protocol
 
 from bot.answer import Answer, Turn
 from bot.protocol import AssistantProtocol
+from channels.ordering import KeyedTurns, Ticket
 from channels.ratelimit import RateLimiter
+from channels.sanitize import scrub
 from nq57.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -114,8 +116,8 @@ def hash_user(user_id: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """NFC, control characters removed, whitespace trimmed."""
-    text = unicodedata.normalize("NFC", text or "")
+    """NFC, control characters removed, lone surrogates replaced, whitespace trimmed."""
+    text = unicodedata.normalize("NFC", scrub(text or ""))
     text = _CONTROL.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return text.strip()
@@ -141,6 +143,7 @@ class MessageHandler:
         self.settings = settings
         self.history_store: HistoryStore = history_store or MemoryHistory()
         self.history_turns = history_turns
+        self._turns = KeyedTurns()
 
     def handle(self, msg: InboundMessage) -> Answer:
         who = hash_user(f"{msg.channel}:{msg.user_id}")
@@ -156,12 +159,14 @@ class MessageHandler:
                 return notice(MSG_TOO_LONG.format(length=len(text), limit=limit), "too_long")
             history = self.history_store.history(msg.key, self.history_turns)
             answer = self.assistant.ask(text, history or None)
-            self.history_store.add_message(msg.key, "user", text, {"channel": msg.channel})
+            question = self.history_store.add_message(
+                msg.key, "user", text, {"channel": msg.channel}
+            )
             ref = self.history_store.add_message(
                 msg.key,
                 "assistant",
                 answer.text,
-                {"channel": msg.channel, "intent": answer.intent},
+                {"channel": msg.channel, "intent": answer.intent, "reply_to": question},
             )
             if ref is not None:
                 answer.meta = {**answer.meta, "message_id": ref}
@@ -177,9 +182,15 @@ class MessageHandler:
             )
             return notice(MSG_ERROR, "error")
 
-    async def ahandle(self, msg: InboundMessage) -> Answer:
-        """`handle` in a worker thread, so retrieval and the assistant never block the loop."""
-        return await asyncio.to_thread(self.handle, msg)
+    def reserve(self, msg: InboundMessage) -> Ticket:
+        """Take ``msg``'s place in its user's queue now (webhooks: on arrival)."""
+        return self._turns.reserve(msg.key)
+
+    async def ahandle(self, msg: InboundMessage, ticket: Ticket | None = None) -> Answer:
+        """`handle` in a worker thread, so retrieval and the assistant never block the loop;
+        one user's messages are handled one at a time, in the order of their tickets."""
+        async with ticket or self.reserve(msg):
+            return await asyncio.to_thread(self.handle, msg)
 
 
 def check_secret_header(request: Any, header: str, expected: str | None, channel: str) -> Any:

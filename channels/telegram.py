@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import hashlib
 import inspect
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -51,6 +50,9 @@ from channels.common import (
 )
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import TELEGRAM_LIMIT, render_html, render_plain, split_message
+from channels.sanitize import scrub_any
+from channels.supervisor import RetryingStart
+from channels.webhook_models import MSG_MALFORMED, check_telegram, load_json
 from nq57.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,15 +122,20 @@ class TelegramChannel:
         feedback: Feedback | None = None,
         *,
         dedup: Deduplicator | None = None,
+        storage: object | None = None,
     ) -> None:
         if not settings.telegram_token:
             raise ValueError("NQ57_TELEGRAM_TOKEN is not set")
         self.settings = settings
         self.handler = handler
         self.feedback = feedback
-        self.dedup = dedup or build_deduplicator(settings, "telegram")
+        self.dedup = dedup or build_deduplicator(settings, "telegram", storage=storage)
         self.application = self._build_application(with_updater=False)
         self._started = False
+        self._start_lock = asyncio.Lock()
+        self.starter = RetryingStart(
+            "telegram", self.start, max_delay=settings.channel_retry_max_seconds
+        )
         self.router = self._build_router()
 
     # -- PTB wiring --------------------------------------------------------------------------
@@ -249,13 +256,16 @@ class TelegramChannel:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        if self._started:
-            return
-        await self.application.initialize()
-        await self.application.start()
-        self._started = True
+        # One start at a time: the background starter and a first webhook update may race.
+        async with self._start_lock:
+            if self._started:
+                return
+            await self.application.initialize()
+            await self.application.start()
+            self._started = True
 
     async def stop(self) -> None:
+        await self.starter.cancel()
         if not self._started:
             return
         self._started = False
@@ -308,7 +318,8 @@ class TelegramChannel:
         )
 
     def _build_router(self) -> APIRouter:
-        router = lifespan_router(self.start, self.stop)
+        # Started in the background: Telegram being unreachable must not stop the web chat.
+        router = lifespan_router(self.starter.launch, self.stop)
 
         @router.post(WEBHOOK_PATH, include_in_schema=False)
         async def telegram_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:
@@ -316,13 +327,12 @@ class TelegramChannel:
             if refused is not None:
                 return refused
             try:
-                data = json.loads(await request.body())
-                if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                    raise ValueError("not an update")
-                update = Update.de_json(data, self.application.bot)
+                data = load_json(await request.body())
+                check_telegram(data)
+                update = Update.de_json(scrub_any(data), self.application.bot)
             except Exception:
-                return JSONResponse({"detail": "malformed update"}, status_code=400)
-            if not self.dedup.first_seen(str(update.update_id)):
+                return JSONResponse({"detail": MSG_MALFORMED}, status_code=400)
+            if not await asyncio.to_thread(self.dedup.first_seen, str(update.update_id)):
                 return JSONResponse({"ok": True, "duplicate": True})
             background.add_task(self._process, update)
             return JSONResponse({"ok": True})
@@ -331,14 +341,23 @@ class TelegramChannel:
 
     async def _process(self, update: Update) -> None:
         if not self._started:
-            await self.start()
+            try:
+                await self.start()
+            except Exception as exc:
+                log.error("telegram not started (%s); update not processed", type(exc).__name__)
+                return
         await self.application.process_update(update)
+
+    def status(self) -> dict[str, object]:
+        return {**self.starter.status(), "dedup": getattr(self.dedup, "backend", "in-process")}
 
 
 def build_telegram(
     settings: Settings,
     handler: MessageHandler,
     feedback: Feedback | Callable[[str, str], Awaitable[Any]] | None = None,
+    storage: object | None = None,
 ) -> TelegramChannel:
-    """The Telegram channel; include `.router` in the app (its lifespan starts the bot)."""
-    return TelegramChannel(settings, handler, feedback)
+    """The Telegram channel; include `.router` in the app (its lifespan starts the bot).
+    With ``storage``, replays are recognised across restarts (unless Redis is configured)."""
+    return TelegramChannel(settings, handler, feedback, storage=storage)

@@ -20,7 +20,6 @@ getUpdates (long polling) and a webhook exclude each other.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,12 +34,14 @@ from channels.common import (
     MSG_NON_TEXT,
     InboundMessage,
     MessageHandler,
+    Ticket,
     check_secret_header,
     hash_user,
     lifespan_router,
 )
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import ZALO_BOT_LIMIT, render_plain, split_message
+from channels.webhook_models import MSG_MALFORMED, MalformedPayload, load_json, parse_zalo_bot
 from nq57.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,37 +140,25 @@ class ZaloBotEvent:
     user_id: str
     chat_id: str
     text: str | None
+    from_bot: bool = False
 
 
 def parse_update(data: Any) -> ZaloBotEvent:
     """One update (bare or wrapped in {"ok", "result"}); ValueError when it is not one."""
-    if not isinstance(data, dict):
-        raise ValueError("update is not an object")
-    if "event_name" not in data and isinstance(data.get("result"), dict):
-        data = data["result"]
-    event_name = data.get("event_name")
-    message = data.get("message")
-    if not isinstance(event_name, str) or not isinstance(message, dict):
-        raise ValueError("update without event_name/message")
-    sender = message.get("from") or {}
-    chat = message.get("chat") or {}
-    chat_id = chat.get("id") or sender.get("id")
+    update = parse_zalo_bot(data)
+    message = update.message
+    sender, chat = message.sender, message.chat
+    chat_id = (chat.id if chat else None) or (sender.id if sender else None)
     if not chat_id:
-        raise ValueError("update without chat id")
-    text = message.get("text")
+        raise MalformedPayload("update without chat id")
     return ZaloBotEvent(
-        event_name=event_name,
-        message_id=str(message.get("message_id") or ""),
-        user_id=str(sender.get("id") or chat_id),
-        chat_id=str(chat_id),
-        text=text if isinstance(text, str) else None,
+        event_name=update.event_name,
+        message_id=message.message_id or "",
+        user_id=(sender.id if sender else None) or chat_id,
+        chat_id=chat_id,
+        text=message.text,
+        from_bot=bool(sender and sender.is_bot),
     )
-
-
-def _from_bot(data: dict) -> bool:
-    inner = data.get("result") if "event_name" not in data else data
-    message = (inner or {}).get("message") or {}
-    return bool((message.get("from") or {}).get("is_bot"))
 
 
 class ZaloBotChannel:
@@ -180,37 +169,53 @@ class ZaloBotChannel:
         *,
         client: ZaloBotClient | None = None,
         dedup: Deduplicator | None = None,
+        storage: object | None = None,
     ) -> None:
         if not settings.zalo_bot_token:
             raise ValueError("NQ57_ZALO_BOT_TOKEN is not set")
         self.settings = settings
         self.handler = handler
         self.client = client or ZaloBotClient(settings.zalo_bot_token, settings.zalo_bot_base_url)
-        self.dedup = dedup or build_deduplicator(settings, "zalo_bot")
+        self.dedup = dedup or build_deduplicator(settings, "zalo_bot", storage=storage)
         self.router = self._build_router()
 
     async def stop(self) -> None:
         await self.client.aclose()
 
+    def status(self) -> dict[str, object]:
+        # Nothing to start: replies open their connections as they go.
+        return {"state": "ok", "dedup": getattr(self.dedup, "backend", "in-process")}
+
     # -- replies -----------------------------------------------------------------------------
 
-    async def handle_event(self, event: ZaloBotEvent) -> None:
-        """Answer one event; errors are logged (never raised into the webhook or poll loop)."""
+    @staticmethod
+    def _inbound(event: ZaloBotEvent) -> InboundMessage | None:
+        if event.event_name != TEXT_EVENT or event.text is None:
+            return None
+        return InboundMessage(
+            channel="zalo_bot",
+            user_id=event.user_id,
+            chat_id=event.chat_id,
+            text=event.text,
+            message_id=event.message_id,
+        )
+
+    async def handle_event(self, event: ZaloBotEvent, ticket: Ticket | None = None) -> None:
+        """Answer one event; errors are logged (never raised into the webhook or poll loop).
+        ``ticket``: the event's place in its user's queue, taken when it arrived."""
         who = hash_user(f"zalo_bot:{event.user_id}")
         try:
-            if event.event_name == TEXT_EVENT and event.text is not None:
-                inbound = InboundMessage(
-                    channel="zalo_bot",
-                    user_id=event.user_id,
-                    chat_id=event.chat_id,
-                    text=event.text,
-                    message_id=event.message_id,
-                )
-                await self.send_answer(event.chat_id, await self.handler.ahandle(inbound))
+            inbound = self._inbound(event)
+            if inbound is not None:
+                answer = await self.handler.ahandle(inbound, ticket)
+                await self.send_answer(event.chat_id, answer)
             elif event.event_name.startswith("message."):
                 await self.send_text(event.chat_id, MSG_NON_TEXT)
         except Exception as exc:
             log.error("zalo bot reply failed user=%s error=%s", who, type(exc).__name__)
+        finally:
+            if ticket is not None:
+                ticket.release()
 
     async def send_answer(self, chat_id: str, answer: Answer) -> None:
         await self.send_text(chat_id, render_plain(answer, self.settings.public_base_url))
@@ -241,13 +246,19 @@ class ZaloBotChannel:
             if refused is not None:
                 return refused
             try:
-                data = json.loads(await request.body())
-                event = parse_update(data)
+                event = parse_update(load_json(await request.body()))
             except ValueError:
-                return JSONResponse({"detail": "malformed update"}, status_code=400)
-            if _from_bot(data) or not self._is_new(event):
+                return JSONResponse({"detail": MSG_MALFORMED}, status_code=400)
+            if event.from_bot:
                 return JSONResponse({"ok": True, "skipped": True})
-            background.add_task(self.handle_event, event)
+            inbound = self._inbound(event)
+            # Place in the user's queue taken on arrival, before anything is awaited.
+            ticket = self.handler.reserve(inbound) if inbound is not None else None
+            if not await asyncio.to_thread(self._is_new, event):
+                if ticket is not None:
+                    ticket.release()
+                return JSONResponse({"ok": True, "skipped": True})
+            background.add_task(self.handle_event, event, ticket)
             return JSONResponse({"ok": True})
 
         return router
@@ -302,12 +313,17 @@ class ZaloBotChannel:
 def _events(updates: list[dict]) -> Iterator[ZaloBotEvent]:
     for raw in updates:
         try:
-            if not _from_bot(raw):
-                yield parse_update(raw)
-        except (ValueError, AttributeError, TypeError):
+            event = parse_update(raw)
+        except ValueError:
             log.warning("skipping malformed Zalo update")
+            continue
+        if not event.from_bot:
+            yield event
 
 
-def build_zalo_bot(settings: Settings, handler: MessageHandler) -> ZaloBotChannel:
-    """The Zalo Bot Platform channel; include `.router` in the app."""
-    return ZaloBotChannel(settings, handler)
+def build_zalo_bot(
+    settings: Settings, handler: MessageHandler, storage: object | None = None
+) -> ZaloBotChannel:
+    """The Zalo Bot Platform channel; include `.router` in the app. With ``storage``, replays
+    are recognised across restarts (unless Redis is configured, which then decides)."""
+    return ZaloBotChannel(settings, handler, storage=storage)

@@ -35,9 +35,23 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
 from bot.answer import Answer
-from channels.common import MSG_NON_TEXT, InboundMessage, MessageHandler, hash_user, lifespan_router
+from channels.common import (
+    MSG_NON_TEXT,
+    InboundMessage,
+    MessageHandler,
+    Ticket,
+    hash_user,
+    lifespan_router,
+)
 from channels.dedup import Deduplicator, build_deduplicator
 from channels.render import ZALO_OA_LIMIT, render_plain, split_message
+from channels.webhook_models import (
+    MSG_MALFORMED,
+    MSG_STALE,
+    ZaloOAEvent,
+    load_json,
+    parse_zalo_oa,
+)
 from nq57.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -225,6 +239,7 @@ class ZaloOAChannel:
         *,
         client: ZaloOAClient | None = None,
         dedup: Deduplicator | None = None,
+        storage: object | None = None,
     ) -> None:
         if not (settings.zalo_oa_app_id and settings.zalo_oa_secret_key):
             raise ValueError("NQ57_ZALO_OA_APP_ID and NQ57_ZALO_OA_SECRET_KEY must be set")
@@ -233,7 +248,7 @@ class ZaloOAChannel:
         self.client = client or ZaloOAClient(
             settings, token_file=TokenFile(settings.data_dir / "zalo_oa_tokens.json")
         )
-        self.dedup = dedup or build_deduplicator(settings, "zalo_oa")
+        self.dedup = dedup or build_deduplicator(settings, "zalo_oa", storage=storage)
         self.router = self._build_router()
 
     async def start(self) -> None:
@@ -242,28 +257,50 @@ class ZaloOAChannel:
     async def stop(self) -> None:
         await self.client.aclose()
 
-    async def handle_event(self, event: dict) -> None:
-        """Reply to one verified event; errors are logged, never raised."""
-        event_name = str(event.get("event_name") or "")
-        sender = event.get("sender") or event.get("follower") or {}
-        user_id = str(sender.get("id") or "")
+    def status(self) -> dict[str, object]:
+        # Nothing to start: replies open their connections as they go.
+        return {"state": "ok", "dedup": getattr(self.dedup, "backend", "in-process")}
+
+    @staticmethod
+    def _inbound(event: ZaloOAEvent) -> InboundMessage | None:
+        message = event.message
+        if event.event_name != TEXT_EVENT or message is None or message.text is None:
+            return None
+        return InboundMessage(
+            channel="zalo_oa",
+            user_id=event.user_id,
+            chat_id=event.user_id,
+            text=message.text,
+            message_id=message.msg_id or "",
+        )
+
+    async def handle_event(self, event: ZaloOAEvent | dict, ticket: Ticket | None = None) -> None:
+        """Reply to one verified event; errors are logged, never raised. ``ticket``: the
+        event's place in its user's queue, taken when it arrived."""
+        try:
+            if isinstance(event, dict):
+                try:
+                    event = parse_zalo_oa(event)
+                except ValueError:
+                    log.warning("zalo OA: skipping malformed event")
+                    return
+            await self._reply(event, ticket)
+        finally:
+            if ticket is not None:
+                ticket.release()
+
+    async def _reply(self, event: ZaloOAEvent, ticket: Ticket | None) -> None:
+        user_id = event.user_id
         if not user_id:
             return
         who = hash_user(f"zalo_oa:{user_id}")
         try:
-            message = event.get("message") or {}
-            if event_name == TEXT_EVENT and isinstance(message.get("text"), str):
-                inbound = InboundMessage(
-                    channel="zalo_oa",
-                    user_id=user_id,
-                    chat_id=user_id,
-                    text=message["text"],
-                    message_id=str(message.get("msg_id") or ""),
-                )
-                await self.send_answer(user_id, await self.handler.ahandle(inbound))
-            elif event_name.startswith("user_send_"):
+            inbound = self._inbound(event)
+            if inbound is not None:
+                await self.send_answer(user_id, await self.handler.ahandle(inbound, ticket))
+            elif event.event_name.startswith("user_send_"):
                 await self.send_text(user_id, MSG_NON_TEXT)
-            elif event_name == "follow":
+            elif event.event_name == "follow":
                 await self.send_text(user_id, MSG_WELCOME)
         except Exception as exc:
             log.error("zalo OA reply failed user=%s error=%s", who, type(exc).__name__)
@@ -276,13 +313,10 @@ class ZaloOAChannel:
         for part in split_message(text, ZALO_OA_LIMIT):
             await self.client.send_text(user_id, part)
 
-    def _dedup_key(self, event: dict) -> str:
-        message = event.get("message") or {}
-        msg_id = message.get("msg_id") if isinstance(message, dict) else None
-        if msg_id:
-            return f"msg:{msg_id}"
-        sender = (event.get("sender") or event.get("follower") or {}).get("id", "")
-        return f"evt:{event.get('event_name')}:{sender}:{event.get('timestamp')}"
+    def _dedup_key(self, event: ZaloOAEvent) -> str:
+        if event.message is not None and event.message.msg_id:
+            return f"msg:{event.message.msg_id}"
+        return f"evt:{event.event_name}:{event.user_id}:{event.timestamp}"
 
     def _build_router(self) -> APIRouter:
         router = lifespan_router(self.start, self.stop)
@@ -291,11 +325,9 @@ class ZaloOAChannel:
         async def zalo_oa_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:
             raw = await request.body()
             try:
-                event = json.loads(raw)
-                if not isinstance(event, dict) or "event_name" not in event:
-                    raise ValueError("not an event")
+                event = parse_zalo_oa(load_json(raw))
             except ValueError:
-                return JSONResponse({"detail": "malformed event"}, status_code=400)
+                return JSONResponse({"detail": MSG_MALFORMED}, status_code=400)
             header = request.headers.get(SIGNATURE_HEADER)
             if not header:
                 return JSONResponse({"detail": "missing signature"}, status_code=401)
@@ -303,23 +335,35 @@ class ZaloOAChannel:
                 header,
                 self.settings.zalo_oa_app_id or "",
                 raw,
-                str(event.get("timestamp", "")),
+                event.timestamp,
                 self.settings.zalo_oa_secret_key or "",
             )
-            if (
-                not ok
-                or str(event.get("app_id", self.settings.zalo_oa_app_id))
-                != self.settings.zalo_oa_app_id
+            if not ok or (event.app_id or self.settings.zalo_oa_app_id) != (
+                self.settings.zalo_oa_app_id
             ):
                 return JSONResponse({"detail": "invalid signature"}, status_code=403)
-            if not self.dedup.first_seen(self._dedup_key(event)):
+            # A signed event stays valid forever: only a fresh one may be answered.
+            age = event.age_seconds()
+            window = self.settings.webhook_max_age_seconds
+            if age is None or abs(age) > window:
+                log.warning("zalo OA: refusing an event %s s old", "?" if age is None else int(age))
+                return JSONResponse({"detail": MSG_STALE}, status_code=403)
+            inbound = self._inbound(event) if event.user_id else None
+            # Place in the user's queue taken on arrival, before anything is awaited.
+            ticket = self.handler.reserve(inbound) if inbound is not None else None
+            if not await asyncio.to_thread(self.dedup.first_seen, self._dedup_key(event)):
+                if ticket is not None:
+                    ticket.release()
                 return JSONResponse({"ok": True, "duplicate": True})
-            background.add_task(self.handle_event, event)
+            background.add_task(self.handle_event, event, ticket)
             return JSONResponse({"ok": True})
 
         return router
 
 
-def build_zalo_oa(settings: Settings, handler: MessageHandler) -> ZaloOAChannel:
-    """The Zalo OA channel; include `.router` in the app."""
-    return ZaloOAChannel(settings, handler)
+def build_zalo_oa(
+    settings: Settings, handler: MessageHandler, storage: object | None = None
+) -> ZaloOAChannel:
+    """The Zalo OA channel; include `.router` in the app. With ``storage``, replays are
+    recognised across restarts (unless Redis is configured, which then decides)."""
+    return ZaloOAChannel(settings, handler, storage=storage)

@@ -211,7 +211,12 @@ async def test_router_lifespan_starts_and_stops_the_bot(settings, assistant, fak
     app = FastAPI()
     app.include_router(channel.router)
     async with app.router.lifespan_context(app):
-        assert channel.application.running
+        # Started in the background (Telegram may be away at start): wait for it.
+        for _ in range(100):
+            if channel.application.running:
+                break
+            await asyncio.sleep(0.05)
+        assert channel.application.running and channel.status()["state"] == "ok"
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             assert (await post(c, text_update("xin chào"))).status_code == 200

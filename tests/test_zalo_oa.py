@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -150,7 +151,7 @@ def event_body(text: str | None = QUESTION, name: str = "user_send_text", msg_id
         "event_name": name,
         "sender": {"id": USER},
         "recipient": {"id": "3662729599332560487"},
-        "timestamp": "1699003881354",
+        "timestamp": str(int(time.time() * 1000)),
     }
     if name.startswith("user_send_"):
         event["message"] = {"msg_id": msg_id or f"msg-{next(_ids)}"}
