@@ -17,12 +17,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.protocol import AssistantProtocol
 from channels import viewer
+from channels.bodylimit import MSG_BODY_TOO_LARGE as MSG_BODY_TOO_LARGE  # re-exported
+from channels.bodylimit import BodyLimitMiddleware
+from channels.limits import Budgets
 from channels.metrics import Metrics, MetricsMiddleware
 from channels.ratelimit import RateLimiter
+from channels.redact import install_log_redaction
+from channels.resilient import open_guarded
 from channels.storage import Storage, StorageError
 from channels.web import MSG_EMPTY, ROUTERS, AppState, Searcher
 from nq57.settings import Settings
@@ -32,11 +36,14 @@ log = logging.getLogger("nq57.app")
 MAX_BODY_BYTES = 256 * 1024
 MSG_INTERNAL = "Xin lỗi, hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."
 MSG_INVALID = "Dữ liệu gửi lên không hợp lệ."
-MSG_BODY_TOO_LARGE = "Nội dung gửi lên quá lớn."
+MSG_BAD_BODY = "Nội dung gửi lên không đọc được (cần JSON mã hoá UTF-8)."
 _STATUS_TEXT = {
+    400: MSG_BAD_BODY,
     404: "Không tìm thấy địa chỉ yêu cầu.",
     405: "Phương thức này không được hỗ trợ.",
 }
+# Starlette's and FastAPI's English defaults, replaced by the Vietnamese texts above.
+_ENGLISH_DEFAULTS = (None, "Not Found", "Method Not Allowed", "There was an error parsing the body")
 
 
 def create_app(
@@ -48,18 +55,18 @@ def create_app(
     *,
     storage: Storage | None = None,
     limiter: RateLimiter | None = None,
+    address_limiter: RateLimiter | None = None,
 ) -> FastAPI:
     """Build the app. Missing heavy objects are built once in lifespan (bot.build_assistant).
 
-    ``storage`` defaults to ``settings.database_url`` or the SQLite file under ``data_dir``.
-    ``limiter`` caps /api/chat and /api/chat/stream per client (429); None leaves them open.
+    ``storage`` defaults to ``settings.database_url`` or the SQLite file under ``data_dir``,
+    behind timeouts and a write queue (channels.resilient).
+    ``limiter`` caps /api/chat and /api/chat/stream per conversation, ``address_limiter`` every
+    /api route per client address (429); None leaves them open.
     """
     owns_storage = storage is None
     if storage is None:
-        storage = Storage(
-            settings.database_url or settings.sqlite_url,
-            salt=getattr(settings, "user_key_salt", "") or "",
-        )
+        storage = open_guarded(settings)
     state = AppState(
         settings=settings,
         metrics=Metrics(),
@@ -68,10 +75,13 @@ def create_app(
         searcher=searcher,
         documents=documents,
         limiter=limiter,
+        budgets=Budgets(limiter, address_limiter, tuple(settings.trusted_proxies)),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # uvicorn has set up its log handlers by now: no phone number or e-mail reaches them.
+        install_log_redaction()
         # Answering is CPU-bound: a few threads finish sooner than forty that fight for two
         # cores, and each thread of the embedding engine holds its own buffers.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
@@ -92,6 +102,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.nq57 = state
+    if hasattr(storage, "dropped"):
+        state.metrics.track_storage(storage)
 
     for router in (*ROUTERS, viewer.router, *extra_routers):
         app.include_router(router)
@@ -165,7 +177,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
     # Replace Starlette's English defaults ("Not Found") but keep our own messages.
-    if exc.status_code in _STATUS_TEXT and detail in (None, "Not Found", "Method Not Allowed"):
+    if exc.status_code in _STATUS_TEXT and detail in _ENGLISH_DEFAULTS:
         detail = _STATUS_TEXT[exc.status_code]
     return JSONResponse(
         status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
@@ -178,20 +190,3 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     if state is not None:
         state.metrics.errors.labels(where="unhandled").inc()
     return JSONResponse(status_code=500, content={"detail": MSG_INTERNAL})
-
-
-class BodyLimitMiddleware:
-    """Reject requests that declare an oversized body before anything reads it."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", ()):
-                if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                    response = JSONResponse(status_code=413, content={"detail": MSG_BODY_TOO_LARGE})
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,6 +39,16 @@ class Metrics:
         self.errors = Counter(
             "nq57_errors", "Unexpected failures, by where they happened.", ["where"], registry=r
         )
+
+    def track_storage(self, storage: object) -> None:
+        """Gauges of the conversation store's write queue (channels.resilient.GuardedStorage)."""
+        for name, doc, attr in (
+            ("nq57_storage_queued", "Writes waiting for the database.", "queued"),
+            ("nq57_storage_dropped", "Writes skipped because the queue was full.", "dropped"),
+            ("nq57_storage_rejected", "Writes the database refused.", "rejected"),
+        ):
+            gauge = Gauge(name, doc, registry=self.registry)
+            gauge.set_function(lambda attr=attr: float(getattr(storage, attr, 0)))
 
     def observe_answer(self, intent: str, abstained: bool, channel: str = "web") -> None:
         self.answers.labels(intent=intent, channel=channel).inc()

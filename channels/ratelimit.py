@@ -33,6 +33,8 @@ class MemoryRateLimiter:
     """Sliding-window log per key, thread-safe; remembers at most `max_keys` keys (LRU)."""
 
     blocking = False
+    backend = "in-process"
+    degraded = False
 
     def __init__(
         self,
@@ -88,8 +90,9 @@ return 1
 
 
 class RedisRateLimiter:
-    """Shared budget across workers. Fails open (allows) when Redis is unreachable: losing
-    rate limiting for a moment is better than refusing every citizen."""
+    """Shared budget across workers. When Redis is unreachable the in-process ``fallback``
+    decides (each worker then limits on its own) and ``degraded`` says so in /readyz: limits
+    are never dropped silently, and no citizen is refused because Redis is away."""
 
     blocking = True
 
@@ -101,6 +104,7 @@ class RedisRateLimiter:
         prefix: str = "nq57:rl:",
         window: float = WINDOW_SECONDS,
         client: object | None = None,
+        fallback: RateLimiter | None = None,
     ) -> None:
         import redis
 
@@ -109,8 +113,12 @@ class RedisRateLimiter:
         self.per_minute = per_minute
         self.window = window
         self.prefix = prefix
-        self._redis = client or redis.Redis.from_url(url, socket_timeout=1.0)
+        self._redis = client or redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
         self._script = self._redis.register_script(_SLIDING_WINDOW_LUA)
+        self.fallback = fallback or MemoryRateLimiter(per_minute, window=window)
+        self.degraded = False
 
     def allow(self, key: str) -> bool:
         # Redis server time keeps several workers with skewed clocks on one timeline.
@@ -122,13 +130,26 @@ class RedisRateLimiter:
                 keys=[self.prefix + key], args=[now, self.window, self.per_minute, member]
             )
         except Exception as exc:
-            log.warning("rate limiter: Redis unavailable (%s); allowing", type(exc).__name__)
-            return True
+            if not self.degraded:
+                log.warning(
+                    "rate limiter: Redis unavailable (%s); limiting in process",
+                    type(exc).__name__,
+                )
+            self.degraded = True
+            return self.fallback.allow(key)
+        self.degraded = False
         return bool(int(result))
 
+    @property
+    def backend(self) -> str:
+        return "in-process (redis unavailable)" if self.degraded else "redis"
 
-def build_limiter(settings: Settings) -> RateLimiter:
+
+def build_limiter(
+    settings: Settings, per_minute: int | None = None, prefix: str = "nq57:rl:"
+) -> RateLimiter:
     """Redis when `settings.redis_url` is set (several workers), otherwise in-process."""
+    budget = per_minute or settings.rate_limit_per_minute
     if settings.redis_url:
-        return RedisRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
-    return MemoryRateLimiter(settings.rate_limit_per_minute)
+        return RedisRateLimiter(settings.redis_url, budget, prefix=prefix)
+    return MemoryRateLimiter(budget)

@@ -16,6 +16,7 @@ import asyncio
 import gc
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -28,7 +29,10 @@ from bot.answer import Answer, Turn
 from channels.app import create_app
 from channels.common import MessageHandler
 from channels.ratelimit import RateLimiter, build_limiter
-from channels.storage import Storage, StorageError
+from channels.resilient import GuardedStorage, open_guarded
+from channels.retention import retention_router
+from channels.storage import DEFAULT_SESSION_WINDOW, Storage, StorageError
+from nq57.datadir import DataDirError, check_writable
 from nq57.settings import Settings
 
 log = logging.getLogger("nq57.server")
@@ -80,8 +84,8 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def open_storage(settings: Settings) -> Storage:
-    return Storage(settings.database_url or settings.sqlite_url, salt=settings.user_key_salt)
+def open_storage(settings: Settings) -> GuardedStorage:
+    return open_guarded(settings)
 
 
 # -- messenger history in the conversation store -----------------------------------------------
@@ -94,22 +98,30 @@ class StorageHistory:
     the follow-up context and the log are lost (and /readyz reports the store).
     """
 
-    def __init__(self, storage: Storage, max_cached: int = 10_000) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        max_cached: int = 10_000,
+        window: float = DEFAULT_SESSION_WINDOW,
+    ) -> None:
         self.storage = storage
         self.max_cached = max_cached
-        self._ids: OrderedDict[str, str] = OrderedDict()
+        self.window = window
+        self._ids: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _conversation(self, key: str) -> str:
+        now = time.monotonic()
         with self._lock:
-            cid = self._ids.get(key)
-            if cid is not None:
+            cached = self._ids.get(key)
+            if cached is not None and now - cached[1] < self.window:
+                self._ids[key] = (cached[0], now)
                 self._ids.move_to_end(key)
-                return cid
+                return cached[0]
         channel = key.split(":", 1)[0]
-        cid = self.storage.conversation_for(channel, key)
+        cid = self.storage.conversation_for(channel, key, self.window)
         with self._lock:
-            self._ids[key] = cid
+            self._ids[key] = (cid, now)
             while len(self._ids) > self.max_cached:
                 self._ids.popitem(last=False)
         return cid
@@ -124,9 +136,14 @@ class StorageHistory:
     def add_message(
         self, key: str, role: str, content: str, meta: dict | None = None
     ) -> str | None:
+        meta = meta or {}
         try:
             return self.storage.add_message(
-                self._conversation(key), role, content, intent=(meta or {}).get("intent")
+                self._conversation(key),
+                role,
+                content,
+                intent=meta.get("intent"),
+                reply_to=meta.get("reply_to"),
             )
         except StorageError as exc:
             log.warning("could not store %s message: %s", role, exc)
@@ -174,7 +191,8 @@ def build_channels(
     from channels.zalo_bot import build_zalo_bot
     from channels.zalo_oa import build_zalo_oa
 
-    history = StorageHistory(storage) if storage is not None else None
+    window = settings.session_window_hours * 3600
+    history = StorageHistory(storage, window=window) if storage is not None else None
     channels: dict[str, Any] = {}
     for name in configured(settings):
         handler = MessageHandler(assistant, limiter, settings, history)
@@ -182,11 +200,11 @@ def build_channels(
             if not settings.telegram_secret:
                 log.warning("NQ57_TELEGRAM_SECRET is not set: the Telegram webhook refuses calls")
             feedback = _feedback_to(storage) if storage is not None else None
-            channels[name] = build_telegram(settings, handler, feedback)
+            channels[name] = build_telegram(settings, handler, feedback, storage=storage)
         elif name == "zalo_bot":
-            channels[name] = build_zalo_bot(settings, handler)
+            channels[name] = build_zalo_bot(settings, handler, storage=storage)
         else:
-            channels[name] = build_zalo_oa(settings, handler)
+            channels[name] = build_zalo_oa(settings, handler, storage=storage)
     return channels
 
 
@@ -257,18 +275,26 @@ def _closing(storage: Storage) -> APIRouter:
 
 def build_app(settings: Settings, *, runtime: Any = None) -> FastAPI:
     """The whole service; ``runtime`` (a loaded bot.assistant.Runtime) skips loading the index."""
+    try:
+        check_writable(settings.data_dir)
+    except DataDirError as exc:
+        raise ServeError(str(exc)) from None
     runtime = runtime or load_runtime(settings)
     storage = open_storage(settings)
     limiter = build_limiter(settings)
+    address_limiter = build_limiter(
+        settings, settings.rate_limit_per_address_per_minute, prefix="nq57:rl-addr:"
+    )
     channels = build_channels(settings, runtime.assistant, limiter, storage)
     missing = [name for name in WEBHOOK_PATHS if name not in channels]
     routers = [
         *(ch.router for ch in channels.values()),
         refusing_router(missing),
         _closing(storage),
+        retention_router(storage, settings.retention_days),
     ]
     log.info("serving channels: web%s", "".join(f", {name}" for name in channels) or " only")
-    return create_app(
+    app = create_app(
         settings,
         runtime.assistant,
         searcher=runtime.search,
@@ -276,4 +302,7 @@ def build_app(settings: Settings, *, runtime: Any = None) -> FastAPI:
         extra_routers=routers,
         storage=storage,
         limiter=limiter,
+        address_limiter=address_limiter,
     )
+    app.state.nq57.extra["channels"] = channels
+    return app

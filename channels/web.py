@@ -20,8 +20,12 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from bot.answer import Answer, Citation, Turn
 from bot.protocol import AssistantProtocol
+from channels.health import readiness
+from channels.limits import MSG_RATE_LIMITED as MSG_RATE_LIMITED  # re-exported
+from channels.limits import Budgets
 from channels.metrics import Metrics
 from channels.ratelimit import RateLimiter
+from channels.sanitize import CleanStr, scrub
 from channels.storage import (
     Storage,
     StorageError,
@@ -46,7 +50,6 @@ MSG_NOT_READY = "Trợ lý đang khởi động, vui lòng thử lại sau ít p
 MSG_SEARCH_NOT_READY = "Chức năng tra cứu đang khởi động, vui lòng thử lại sau ít phút."
 MSG_UNKNOWN_MESSAGE = "Không tìm thấy câu trả lời cần đánh giá."
 MSG_STORAGE_DOWN = "Chưa lưu được đánh giá do hệ thống lưu trữ đang bận. Vui lòng thử lại sau."
-MSG_RATE_LIMITED = "Bạn gửi câu hỏi quá nhanh. Vui lòng đợi khoảng một phút rồi hỏi tiếp nhé."
 
 Searcher = Callable[[str, int], list[Hit]]
 
@@ -66,7 +69,8 @@ class AppState:
     searcher: Searcher | None = None
     documents: Callable[[], dict] | None = None
     load_error: str | None = None
-    limiter: RateLimiter | None = None  # per-client budget on /api/chat*; None = unlimited
+    limiter: RateLimiter | None = None  # per-conversation budget on /api/chat*; None = unlimited
+    budgets: Budgets | None = None  # per conversation and per address (channels.limits)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,27 +102,10 @@ def get_storage(state: Annotated[AppState, Depends(get_state)]) -> Storage | Non
     return state.storage
 
 
-def client_key(request: Request) -> str:
-    """Rate-limit key of a web client: its address (uvicorn resolves trusted proxy headers).
-
-    Keyed by address, not conversation id: a client chooses its conversation ids freely.
-    """
-    host = request.client.host if request.client else "unknown"
-    return f"{CHANNEL}:{host}"
-
-
-async def check_rate(request: Request, state: Annotated[AppState, Depends(get_state)]) -> None:
-    if state.limiter is None:
-        return
-    # The Redis limiter does network I/O: keep it off the event loop. The in-process one takes
-    # microseconds, less than a hop to a worker thread that may be busy answering.
-    key = client_key(request)
-    limiter = state.limiter
-    allowed = (
-        await run_in_threadpool(limiter.allow, key) if limiter.blocking else limiter.allow(key)
-    )
-    if not allowed:
-        raise HTTPException(status_code=429, detail=MSG_RATE_LIMITED, headers={"Retry-After": "60"})
+async def check_rate(request: Request, state: AppState, conversation_id: str | None = None) -> None:
+    """429 past the address's or the conversation's budget (channels.limits)."""
+    if state.budgets is not None:
+        await state.budgets.check(request, conversation_id)
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
@@ -133,11 +120,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 class HistoryTurn(BaseModel):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: CleanStr = Field(max_length=20_000)
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(description="Câu hỏi của người dùng")
+    message: CleanStr = Field(description="Câu hỏi của người dùng")
     conversation_id: str | None = Field(
         default=None, max_length=64, description="Mã cuộc trò chuyện để nối tiếp các lượt trước"
     )
@@ -187,9 +174,9 @@ class ChatResponse(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    message_id: str = Field(max_length=64)
+    message_id: CleanStr = Field(max_length=64)
     rating: Literal["up", "down"]
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: CleanStr | None = Field(default=None, max_length=2000)
 
 
 class FeedbackResponse(BaseModel):
@@ -262,7 +249,9 @@ def open_exchange(storage: Storage | None, req: ChatRequest) -> Exchange:
         stored = storage.history(cid, limit=HISTORY_TURNS)
     except StorageError as exc:
         log.warning("conversation store unavailable, answering without it: %s", exc)
-        return Exchange(cid, message_id, given, False)
+        # Still logged (queued until the database is back); the conversation row is inserted
+        # only if it is not there yet.
+        return Exchange(cid, message_id, given, True, new=True)
     return Exchange(cid, message_id, stored or given, True, new=not stored)
 
 
@@ -313,22 +302,21 @@ def check_length(text: str, limit: int) -> None:
 
 # -- chat ------------------------------------------------------------------------------------
 
-chat_router = APIRouter(
-    prefix="/api",
-    tags=["hỏi đáp"],
-    dependencies=[Depends(check_rate)],
-    responses={429: {"description": "Gửi quá nhanh, thử lại sau một phút"}},
-)
+LIMITED = {429: {"description": "Gửi quá nhanh, thử lại sau một phút"}}
+chat_router = APIRouter(prefix="/api", tags=["hỏi đáp"], responses=LIMITED)
 
 
 @chat_router.post("/chat", response_model=ChatResponse, summary="Hỏi một câu")
 async def chat(
     req: ChatRequest,
+    request: Request,
+    state: StateDep,
     assistant: AssistantDep,
     storage: StorageDep,
     settings: SettingsDep,
     metrics: MetricsDep,
 ) -> dict:
+    await check_rate(request, state, req.conversation_id)
     check_length(req.message, settings.max_message_chars)
     try:
         ex, answer = await run_in_threadpool(answer_and_log, assistant, storage, req)
@@ -353,11 +341,14 @@ def sse(event: str, data: Any) -> str:
 )
 async def chat_stream(
     req: ChatRequest,
+    request: Request,
+    state: StateDep,
     assistant: AssistantDep,
     storage: StorageDep,
     settings: SettingsDep,
     metrics: MetricsDep,
 ) -> StreamingResponse:
+    await check_rate(request, state, req.conversation_id)
     check_length(req.message, settings.max_message_chars)
     ex = await run_in_threadpool(open_exchange, storage, req)
 
@@ -395,7 +386,7 @@ async def chat_stream(
 
 # -- feedback ----------------------------------------------------------------------------------
 
-feedback_router = APIRouter(prefix="/api", tags=["phản hồi"])
+feedback_router = APIRouter(prefix="/api", tags=["phản hồi"], responses=LIMITED)
 
 
 @feedback_router.post(
@@ -404,7 +395,14 @@ feedback_router = APIRouter(prefix="/api", tags=["phản hồi"])
     summary="Đánh giá một câu trả lời",
     responses={404: {"description": "Không có câu trả lời với mã này"}},
 )
-async def post_feedback(req: FeedbackRequest, storage: StorageDep, metrics: MetricsDep) -> dict:
+async def post_feedback(
+    req: FeedbackRequest,
+    request: Request,
+    state: StateDep,
+    storage: StorageDep,
+    metrics: MetricsDep,
+) -> dict:
+    await check_rate(request, state)
     if storage is None:
         raise HTTPException(status_code=503, detail=MSG_STORAGE_DOWN)
     try:
@@ -420,17 +418,20 @@ async def post_feedback(req: FeedbackRequest, storage: StorageDep, metrics: Metr
 
 # -- search ------------------------------------------------------------------------------------
 
-search_router = APIRouter(prefix="/api", tags=["tra cứu"])
+search_router = APIRouter(prefix="/api", tags=["tra cứu"], responses=LIMITED)
 
 
 @search_router.get("/search", response_model=list[SearchHitOut], summary="Tra cứu đoạn văn bản")
 async def search(
+    request: Request,
+    state: StateDep,
     searcher: Annotated[Searcher, Depends(get_searcher)],
     settings: SettingsDep,
     q: Annotated[str, Query(description="Nội dung cần tra cứu")],
     k: Annotated[int, Query(ge=1, le=50, description="Số kết quả")] = 10,
 ) -> list[dict]:
-    q = q.strip()
+    await check_rate(request, state)
+    q = scrub(q).strip()
     if not q:
         raise HTTPException(status_code=422, detail=MSG_EMPTY)
     check_length(q, settings.max_message_chars)
@@ -448,33 +449,14 @@ async def healthz() -> dict:
     return {"status": "ok"}
 
 
-def readiness(state: AppState) -> list[str]:
-    """Reasons the service cannot serve yet (English, for operators); empty when ready."""
-    reasons: list[str] = []
-    if state.assistant is None:
-        reasons.append(f"assistant not loaded: {state.load_error or 'loading'}")
-    if state.storage is None:
-        reasons.append("storage not configured")
-    else:
-        try:
-            state.storage.ping()
-            if not state.storage.migrated:
-                state.storage.migrate()
-        except StorageError as exc:
-            reasons.append(f"storage: {exc}")
-    return reasons
-
-
 @ops_router.get(
     "/readyz",
     summary="Sẵn sàng phục vụ",
     responses={503: {"description": "Chưa sẵn sàng, kèm lý do"}},
 )
 async def readyz(state: StateDep) -> JSONResponse:
-    reasons = await run_in_threadpool(readiness, state)
-    if reasons:
-        return JSONResponse(status_code=503, content={"status": "unavailable", "reasons": reasons})
-    return JSONResponse(content={"status": "ready"})
+    code, body = await run_in_threadpool(readiness, state)
+    return JSONResponse(status_code=code, content=body)
 
 
 @ops_router.get("/metrics", include_in_schema=False)

@@ -288,7 +288,55 @@ def serve(
         port=port or settings.port,
         log_level="info",
         access_log=settings.access_log,
+        # The app reads X-Forwarded-For itself, from NQ57_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
+
+
+# --------------------------------------------------------------------------- purge
+
+
+@app.command()
+def purge(
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="Xoá các cuộc trò chuyện không hoạt động từ trước ngày này (YYYY-MM-DD)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+) -> None:
+    """Xoá dữ liệu trò chuyện cũ (mặc định: quá NQ57_RETENTION_DAYS ngày)."""
+    from datetime import UTC, datetime
+
+    from channels.resilient import open_guarded
+    from channels.retention import cutoff
+    from channels.storage import StorageError
+
+    settings = _settings()
+    if before is None:
+        when = cutoff(settings.retention_days)
+    else:
+        try:
+            when = datetime.fromisoformat(before)
+        except ValueError:
+            _fail(f"--before: not a date (YYYY-MM-DD): {before!r}", code=2)
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    storage = open_guarded(settings)
+    try:
+        storage.migrate()
+        deleted = storage.inner.purge(when)
+    except StorageError as exc:
+        _fail(f"conversation store unavailable: {exc}")
+    finally:
+        storage.close()
+    if as_json:
+        _emit_json({"before": when.isoformat(), **deleted})
+    else:
+        out.print(
+            f"Đã xoá {deleted['conversations']} cuộc trò chuyện, {deleted['messages']} tin nhắn, "
+            f"{deleted['feedback']} đánh giá (trước {when.date().isoformat()})"
+        )
 
 
 # --------------------------------------------------------------------------- eval

@@ -60,11 +60,30 @@ class Settings(BaseSettings):
     port: int = 8000
     database_url: str | None = None  # default: SQLite file under data_dir
     redis_url: str | None = None
-    rate_limit_per_minute: int = 20
+    rate_limit_per_minute: int = 20  # per conversation (web) or per user (messengers)
+    rate_limit_per_address_per_minute: int = 300  # per client address: offices share one (NAT)
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: list[str] = Field(default_factory=list)
     access_log: bool = False  # per-request log lines (the reverse proxy usually keeps them)
     worker_threads: int = 4  # threads answering at once in one server process
     query_cache_size: int = 2048  # embeddings of recent questions (citizens repeat FAQs)
-    user_key_salt: str = ""  # salts the hashed user ids in the conversation store
+    # Salts the hashed user ids in the conversation store; empty: a random salt is made at first
+    # start and kept in data_dir/user_key_salt.
+    user_key_salt: str = ""
+    # Conversation store under failure: a database that is down or hangs delays or loses the
+    # log, never the answers (channels/resilient.py).
+    db_connect_timeout: float = 2.0
+    db_statement_timeout_ms: int = 5000
+    db_read_timeout: float = 1.0
+    db_write_wait: float = 1.0
+    db_queue_size: int = 10_000
+    # Personal data (Nghị định 13/2023/NĐ-CP): conversations idle longer are deleted.
+    retention_days: int = 90
+    session_window_hours: float = 24.0  # a messenger user's messages form one conversation
+    # Webhook events older (or newer) than this are refused as replays.
+    webhook_max_age_seconds: float = 600.0
+    channel_retry_max_seconds: float = 300.0  # back-off cap for a channel that cannot start
+    ingest_min_free_mb: int = 64  # free space ingest keeps beyond what it will write
 
     telegram_token: str | None = None
     telegram_secret: str | None = None

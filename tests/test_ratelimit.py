@@ -74,9 +74,10 @@ def test_two_redis_limiters_share_one_budget(prefix):
     assert not second.allow("u")
 
 
-def test_redis_limiter_fails_open_when_redis_is_down():
+def test_redis_limiter_falls_back_to_in_process_when_redis_is_down():
     limiter = RedisRateLimiter("redis://127.0.0.1:1/0", 1)
-    assert limiter.allow("u") and limiter.allow("u")
+    assert limiter.allow("u") and not limiter.allow("u")  # still limited, never open
+    assert limiter.degraded and limiter.backend == "in-process (redis unavailable)"
 
 
 def test_build_limiter_chooses_backend():

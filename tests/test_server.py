@@ -122,15 +122,19 @@ def test_unconfigured_webhooks_refuse_with_403(serve_settings, runtime):
 def test_chat_rate_limit_is_429_in_vietnamese(serve_settings, runtime):
     settings = serve_settings.model_copy(update={"rate_limit_per_minute": 2})
     with TestClient(build_app(settings, runtime=runtime)) as client:
-        assert client.post("/api/chat", json={"message": "xin chào"}).status_code == 200
-        stream = client.post("/api/chat/stream", json={"message": "xin chào"})
-        assert stream.status_code == 200 and "event: done" in stream.text
+        first = client.post("/api/chat", json={"message": "xin chào"}).json()
+        cid = {"conversation_id": first["conversation_id"]}
+        for _ in range(2):
+            assert client.post("/api/chat", json={"message": "chào", **cid}).status_code == 200
         for path in ("/api/chat", "/api/chat/stream"):
-            limited = client.post(path, json={"message": IN_SCOPE})
+            limited = client.post(path, json={"message": IN_SCOPE, **cid})
             assert limited.status_code == 429
             assert limited.json()["detail"] == MSG_RATE_LIMITED
             assert limited.headers["Retry-After"] == "60"
-        # Other endpoints are not metered by the chat budget.
+        # Another conversation from the same address (an office behind NAT) is not throttled.
+        stream = client.post("/api/chat/stream", json={"message": "xin chào"})
+        assert stream.status_code == 200 and "event: done" in stream.text
+        # Health endpoints are never metered.
         assert client.get("/healthz").status_code == 200
 
 
