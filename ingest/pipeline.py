@@ -16,12 +16,14 @@ from typing import Any
 from ingest.catalog import discover
 from ingest.chunk import chunk_document
 from ingest.clean import clean_text
+from ingest.diskspace import DiskFullError, ensure_free, needed_bytes
 from ingest.embed import CachedEmbeddings, get_embedder
 from ingest.loaders import LoaderError, load_file
 from ingest.model import Chunk, DocumentMeta, Unit
 from ingest.prebuilt import save_prebuilt
 from ingest.sparse import SparseEncoder, average_length
 from ingest.store import IndexMeta, StoredPoint, VectorStore, open_store
+from nq57.datadir import DataDirError, check_writable
 from nq57.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -125,6 +127,11 @@ def ingest(
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
+    if settings.store == "edge":
+        try:
+            check_writable(settings.data_dir)
+        except DataDirError as exc:
+            raise IngestError(str(exc)) from None
     parsed, report.failed, report.warnings = load_corpus(settings, progress)
     if not parsed:
         reason = "every document failed to load" if report.failed else "the corpus has no documents"
@@ -141,6 +148,8 @@ def ingest(
     report.chunks = len(all_chunks)
     report.per_document = {doc.meta.file: len(doc.chunks) for doc in parsed}
 
+    if settings.store == "edge":
+        _check_space(settings, store, len(all_chunks), rebuild)
     store.begin(meta, rebuild=rebuild)
     try:
         existing = store.hashes()
@@ -224,6 +233,24 @@ def export_vectors(settings: Settings, directory: Path | None = None) -> tuple[P
     keyed = {CachedEmbeddings.key(t): v for t, v in zip(texts, vectors, strict=True)}
     path = save_prebuilt(target, embedder.model_id, getattr(embedder, "version", ""), keyed)
     return path, len(keyed)
+
+
+def _check_space(settings: Settings, store: VectorStore, n_chunks: int, rebuild: bool) -> None:
+    """IngestError before anything is written when the disk cannot take the index."""
+    live = getattr(store, "_live_dir", lambda: None)()
+    if live is None or rebuild:
+        new_chunks = n_chunks
+    else:
+        known = store.hashes()
+        new_chunks = n_chunks - len(known)
+    needed = needed_bytes(
+        max(new_chunks, 0), live, rebuild or live is None, settings.ingest_min_free_mb
+    )
+    try:
+        ensure_free(settings.index_dir, needed)
+    except DiskFullError as exc:
+        store.close()
+        raise IngestError(str(exc)) from None
 
 
 def _stem(file: str) -> str:
