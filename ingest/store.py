@@ -192,6 +192,15 @@ class EdgeStore:
             self._shard.flush()
         if self._pending is None:
             return
+        # Load the new generation once before it goes live. A first load touches pages of the
+        # shard's memory-mapped files that writing left as holes; on a file system that must
+        # then allocate them (tmpfs) a load on a full disk dies with SIGBUS. Done here, after
+        # ingest's free-space check, a later start on a full disk finds them allocated.
+        self.close()
+        pending = self._pending
+        self._shard = _guard_lock(
+            lambda: self._qe.EdgeShard.load(str(pending / "shard")), self.root
+        )
         link_tmp = self.root / f".current-{os.getpid()}"
         if link_tmp.is_symlink() or link_tmp.exists():
             link_tmp.unlink()
