@@ -144,7 +144,7 @@ def oa_headers_raw(body: bytes) -> dict:
 async def test_hostile_payloads_are_400_in_vietnamese_never_500(
     hook_settings, runtime, fakes, body
 ):
-    async with serving(hook_settings, runtime) as (app, client):
+    async with serving(hook_settings, runtime) as (_, client):
         responses = await post_all(client, body)
     for channel, response in responses.items():
         assert response.status_code == 400, (channel, response.status_code, response.text)
