@@ -22,7 +22,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 _PHONE = re.compile(r"(?<![\w/])(?:\+?84|0)(?:[\s.-]?\d){9,10}(?![\w/])")
 # Citizen identity card: 12 digits; the old identity card: 9 digits. Digits alone, not part of
 # a document number ("57-NQ/TW", "1169/QĐ-TTg") or an amount ("1.000.000").
-_CCCD = re.compile(r"(?<![\w./,-])(?:\d{12}|\d{9})(?![\w./,-])")
+_CCCD = re.compile(r"(?<![\w/-])(?<!\d[.,])(?:\d{12}|\d{9})(?![\w/-]|[.,]\d)")
 
 
 def redact(text: str) -> tuple[str, Counter[str]]:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import time
-import uuid
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from fastapi.testclient import TestClient
 from channels.server import build_app
 from channels.storage import messages
 from tests.netproxy import TcpProxy
-from tests.services import PG_URL, RedisServer, pg_available
+from tests.services import RedisServer, create_pg_database, drop_pg_database, pg_available
 from tests.test_telegram import SECRET, TOKEN, FakeBotAPI
 from tests.test_zalo_bot import SECRET as ZB_SECRET
 from tests.test_zalo_bot import TOKEN as ZB_TOKEN
@@ -39,14 +38,9 @@ def pg_database():
     """A PostgreSQL database of this test alone, dropped afterwards."""
     if not pg_available():
         pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
-    name = f"nq57_h_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    name = create_pg_database()
     yield name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(name)
 
 
 @pytest.fixture
