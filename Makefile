@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install serve ingest test lint eval bench browser clean
+.PHONY: install serve ingest test fuzz lint eval bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,6 +35,11 @@ lint: install
 
 test: install browser lint
 	$(BIN)/pytest -q
+
+# 10,000 cases over every HTTP route and webhook payload (4 properties × 2,500); `make test`
+# runs 150 of each.
+fuzz: install
+	NQ57_FUZZ_EXAMPLES=2500 $(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz.py
 
 eval: install
 	$(BIN)/nq57 ingest
