@@ -267,10 +267,15 @@ class Storage:
             .on_conflict_do_nothing(index_elements=[conversations.c.id])
         )
 
-    def ensure_conversation(self, cid: str, channel: str, user_key: str | None) -> None:
+    def ensure_conversation(
+        self, cid: str, channel: str, user_key: str | None, conn: sa.Connection | None = None
+    ) -> None:
         """Insert conversation ``cid`` unless it exists (one statement)."""
-        with self._begin() as conn:
-            self._insert_conversation(conn, cid, channel, user_key, if_new=True)
+        if conn is None:
+            with self._begin() as own:
+                self._insert_conversation(own, cid, channel, user_key, if_new=True)
+            return
+        self._insert_conversation(conn, cid, channel, user_key, if_new=True)
 
     def _ensure_conversation(self, conn: sa.Connection, cid: str, start: str | None) -> None:
         """Start conversation ``cid`` on channel ``start`` in this transaction unless it exists.
@@ -367,13 +372,11 @@ class Storage:
         """Store one message; with ``start`` (a channel) the conversation is created if new.
 
         ``reply_to``: the id of the question an answer replies to."""
-        row = _message_row(
+        row = message_row(
             conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
         )
         row["reply_to"] = reply_to
-        with self._begin() as conn:
-            self._ensure_conversation(conn, conversation_id, start)
-            conn.execute(messages.insert().values(**row))
+        self.write_rows(conversation_id, [row], start)
         return row["id"]
 
     def add_exchange(
@@ -388,23 +391,31 @@ class Storage:
 
         With ``start`` (a channel) the conversation is created in the same transaction if new.
         """
-        user = _message_row(conversation_id, "user", question, None, None, None, None, None)
-        bot = _message_row(
-            conversation_id,
-            "assistant",
-            answer.text,
-            answer.intent,
-            answer.abstained,
-            answer.citations,
-            answer.latency_ms,
-            message_id,
-        )
-        user["reply_to"] = None
-        bot["reply_to"] = user["id"]
+        rows = exchange_rows(conversation_id, question, answer, message_id)
+        self.write_rows(conversation_id, rows, start)
+        return rows[1]["id"]
+
+    def write_rows(
+        self,
+        conversation_id: str,
+        rows: list[dict],
+        start: str | None = None,
+        conn: sa.Connection | None = None,
+    ) -> None:
+        """Insert message rows (from `message_row`/`exchange_rows`), in ``conn``'s transaction
+        when given (the write queue commits many exchanges at once), else in a new one."""
+        if conn is None:
+            with self._begin() as own:
+                self.write_rows(conversation_id, rows, start, own)
+            return
+        self._ensure_conversation(conn, conversation_id, start)
+        conn.execute(messages.insert(), rows)
+
+    def in_one_transaction(self, writes: list[Callable[[sa.Connection], None]]) -> None:
+        """Run ``writes`` (each given the connection) in a single transaction: one commit."""
         with self._begin() as conn:
-            self._ensure_conversation(conn, conversation_id, start)
-            conn.execute(messages.insert(), [user, bot])
-        return bot["id"]
+            for write in writes:
+                write(conn)
 
     def get_message(self, message_id: str) -> dict | None:
         with self._connect() as conn:
@@ -577,7 +588,27 @@ def _guarded(opener: Callable[[], Any]) -> Iterator[sa.Connection]:
         raise StorageError(_reason(exc)) from exc
 
 
-def _message_row(
+def exchange_rows(
+    conversation_id: str, question: str, answer: Answer, message_id: str | None = None
+) -> list[dict]:
+    """The question's row and the answer's, the answer referencing the question."""
+    user = message_row(conversation_id, "user", question, None, None, None, None, None)
+    bot = message_row(
+        conversation_id,
+        "assistant",
+        answer.text,
+        answer.intent,
+        answer.abstained,
+        answer.citations,
+        answer.latency_ms,
+        message_id,
+    )
+    user["reply_to"] = None
+    bot["reply_to"] = user["id"]
+    return [user, bot]
+
+
+def message_row(
     conversation_id: str,
     role: str,
     content: str,
