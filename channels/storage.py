@@ -120,12 +120,18 @@ class _Clock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
+        return self.run(1)[0]
+
+    def run(self, n: int) -> list[datetime]:
+        """``n`` consecutive timestamps no other caller can come between (a question and
+        its answer stay next to each other whatever other threads write)."""
         with self._lock:
             now = datetime.now(UTC)
             if now <= self._last:
                 now = self._last + timedelta(microseconds=1)
-            self._last = now
-            return now
+            stamps = [now + timedelta(microseconds=i) for i in range(n)]
+            self._last = stamps[-1]
+            return stamps
 
 
 _clock = _Clock()
@@ -605,6 +611,7 @@ def exchange_rows(
     )
     user["reply_to"] = None
     bot["reply_to"] = user["id"]
+    user["created_at"], bot["created_at"] = _clock.run(2)
     return [user, bot]
 
 
