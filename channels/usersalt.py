@@ -11,12 +11,24 @@ import os
 import secrets
 from pathlib import Path
 
+from nq57.datadir import DataDirError, check_writable
+
 SALT_FILE = "user_key_salt"
 
 
 def load_or_create_salt(data_dir: Path, configured: str = "") -> str:
+    """The configured salt, or the one kept in ``data_dir`` (made there the first time);
+    DataDirError when the file cannot be read or written."""
     if configured:
         return configured
+    try:
+        return _kept_salt(data_dir)
+    except OSError as exc:
+        check_writable(data_dir)  # raises DataDirError naming the directory
+        raise DataDirError(f"cannot keep the user-id salt in {data_dir}: {exc.strerror}") from None
+
+
+def _kept_salt(data_dir: Path) -> str:
     path = data_dir / SALT_FILE
     try:
         existing = path.read_text("ascii").strip()

@@ -312,6 +312,7 @@ def purge(
     from channels.resilient import open_guarded
     from channels.retention import cutoff
     from channels.storage import StorageError
+    from nq57.datadir import DataDirError
 
     settings = _settings()
     if before is None:
@@ -322,7 +323,10 @@ def purge(
         except ValueError:
             _fail(f"--before: not a date (YYYY-MM-DD): {before!r}", code=2)
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    storage = open_guarded(settings)
+    try:
+        storage = open_guarded(settings)
+    except DataDirError as exc:
+        _fail(str(exc))
     try:
         storage.migrate()
         deleted = storage.inner.purge(when)

@@ -137,7 +137,7 @@ def test_full_disk_check_with_a_patched_statvfs(tmp_path, monkeypatch):
 def test_read_only_data_dir_gives_one_clear_message(tmpfs, tmp_path):
     ro = tmpfs("ro", 8, read_only=True)
     env = {"NQ57_DATA_DIR": str(ro), "NQ57_CORPUS_DIR": str(make_corpus(tmp_path))}
-    for args in (("serve", "--port", "1"), ("ingest",)):
+    for args in (("serve", "--port", "1"), ("ingest",), ("purge",)):
         done = nq57(*args, env=env, cwd=tmp_path)
         assert done.returncode == 1, (args, done.returncode, done.stderr[-2000:])
         assert "Traceback" not in done.stderr, done.stderr[-2000:]
