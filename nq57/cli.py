@@ -50,9 +50,14 @@ def _runtime(settings: Settings):
     from bot.assistant import build_assistant
     from ingest.embed import EmbedderError
     from ingest.store import StoreError
+    from nq57.datadir import DataDirError, check_writable
 
     try:
+        if settings.store == "edge":
+            check_writable(settings.data_dir)  # the embedded index writes even when read
         return build_assistant(settings)
+    except DataDirError as exc:
+        _fail(str(exc))
     except (StoreError, EmbedderError) as exc:
         _fail(str(exc))
 

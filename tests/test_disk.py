@@ -146,3 +146,19 @@ def test_read_only_data_dir_gives_one_clear_message(tmpfs, tmp_path):
         assert f"Không ghi được vào thư mục dữ liệu {ro}" in message
         assert f"Cannot write to the data directory {ro}" in message
         assert "Read-only file system" in message
+
+
+def test_read_only_index_gives_one_clear_message(tmpfs, tmp_path):
+    disk = tmpfs("ro-index", 256)
+    corpus = make_corpus(tmp_path)
+    env = {"NQ57_DATA_DIR": str(disk), "NQ57_CORPUS_DIR": str(corpus)}
+    assert nq57("ingest", env=env, cwd=tmp_path).returncode == 0  # a process that then exits
+    done = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot remount read-only ({done.stderr.strip()})")
+    for args in (("search", QUESTION), ("ask", QUESTION), ("serve", "--port", "1")):
+        done = nq57(*args, env=env, cwd=tmp_path)
+        assert done.returncode == 1, (args, done.returncode, done.stderr[-2000:])
+        assert "Traceback" not in done.stderr, done.stderr[-2000:]
+        message = " ".join(done.stderr.split())
+        assert f"Cannot write to the data directory {disk}" in message
