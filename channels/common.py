@@ -1,7 +1,8 @@
 """The one inbound path every chat channel shares: message → checks → assistant → Answer.
 
 Checks, in order: control characters and lone surrogates cleaned, empty message, per-user rate
-limit, length limit. One user's messages are handled one at a time, in the order they came. A short per-chat history lets users ask follow-ups ("còn doanh nghiệp thì sao?").
+limit, length limit. One user's messages are handled one at a time, in the order they came. A
+short per-chat history lets users ask follow-ups ("còn doanh nghiệp thì sao?").
 Any failure becomes a polite Vietnamese apology; logs carry hashed user ids only.
 
 History store interface (`HistoryStore`): any object with
