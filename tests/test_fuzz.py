@@ -76,7 +76,7 @@ body = st.one_of(
 
 GET_PATHS = st.one_of(
     st.sampled_from(["/", "/widget.js", "/widget.css", "/healthz", "/readyz", "/metrics",
-                     "/openapi.json", "/documents/nq-57-2024", "/api/search", "/api/chat"]),
+                     "/openapi.json", "/docs", "/redoc", "/documents/nq-57-2024", "/api/search", "/api/chat"]),
     st.builds(
         lambda s: "/documents/" + quote(s.encode("utf-8", "surrogatepass"), safe=""),
         st.text(weird_char, max_size=30),
