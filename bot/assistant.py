@@ -21,6 +21,7 @@ from bot.policy import CLAUSE_CATEGORIES, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
+from nq57.legal import REFERENCE_NUMBER
 from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.describe import strip_description
@@ -363,16 +364,9 @@ _FALSE_PREMISE_CUES = (
 )
 
 
-_REFERENCE_NUMBER = re.compile(
-    r"\b(?:dieu|khoan|diem|muc|phan|chuong|nhiem vu|chi tieu|phu luc|so|nghi quyet|nq|quyet dinh|qd|"
-    r"thong tu|tt|ket luan|kl|ke hoach|kh|thong bao|tb|nghi dinh|nd)\s*\d+[\w/.-]*"
-    r"|\b\d+[-/][\w/-]+"
-)
-
-
 def claimed_numbers(question: str) -> set[str]:
     """Numbers the user asserts, leaving out document numbers and provision numbers."""
-    return numbers(_REFERENCE_NUMBER.sub(" ", fold(question).lower()))
+    return numbers(REFERENCE_NUMBER.sub(" ", fold(question).lower()))
 
 
 def _verdict(aq: AnalyzedQuery, correction: str | None, hits: list[Hit]) -> str | None:

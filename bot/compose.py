@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.answer import Answer, Citation
+from nq57.legal import OUTLINE_START, TABLE_ROW
 from nq57.text import anchor, fold
 from retrieval.frame import Frame, holds_answer
 from retrieval.terms import (
@@ -23,7 +24,6 @@ from retrieval.terms import (
 from retrieval.types import Hit
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
-_ROMAN_OR_DIGIT = re.compile(r"^(?:[IVXLC]+|\d+)(?:[.\d]|$)")
 MAX_QUOTE_CHARS = 600
 
 
@@ -39,7 +39,7 @@ def locator_phrase(locator: str) -> str:
     """How a locator reads in a sentence: "mục II.2", "Điều 3 khoản 2", "Phụ lục II, nhiệm vụ 44"."""
     if not locator:
         return ""
-    return f"mục {locator}" if _ROMAN_OR_DIGIT.match(locator) else locator
+    return f"mục {locator}" if OUTLINE_START.match(locator) else locator
 
 
 def doc_label(hit: Hit) -> str:
@@ -80,14 +80,13 @@ def numbers(text: str) -> set[str]:
     return {re.sub(r"\s+", "", n).rstrip(".,") for n in _NUMBER.findall(text)}
 
 
-_ROW_LABEL = re.compile(r"^([0-9]+(?:\.[0-9]+)*)\.?\s*\|")
 _RANGE = re.compile(r"^(.*?)(\d+(?:\.\d+)*)–(\d+(?:\.\d+)*)$")
 
 
 def quote_locator(hit: Hit, quote: str) -> str:
     """A quote from a chunk of table rows "nhiệm vụ 41–45" is cited by its own row number."""
     m = _RANGE.match(hit.locator)
-    row = _ROW_LABEL.match(quote.strip())
+    row = TABLE_ROW.match(quote.strip())
     if m and row:
         return f"{m.group(1)}{row.group(1)}"
     return hit.locator
@@ -98,7 +97,7 @@ def table_header(hit: Hit) -> list[str] | None:
     if hit.kind != "row":
         return None
     first = hit.text.split("\n", 1)[0]
-    if " | " not in first or _ROW_LABEL.match(first):
+    if " | " not in first or TABLE_ROW.match(first):
         return None
     return [c.strip() for c in first.split("|")]
 

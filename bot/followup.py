@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.answer import Turn
+from nq57.legal import DOCUMENT_MENTION, PROVISION_MENTION
 from nq57.text import fold
-from retrieval.terms import DOCUMENT_MENTION, content_terms
+from retrieval.terms import content_terms
 
 _MARKERS = (
     "the con",
@@ -50,12 +51,6 @@ _STRIP = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_DOC = DOCUMENT_MENTION
-_LABEL = r"(?:\d+(?:\.\d+)*|[IVXLC]+(?:\.\d+)*(?:\.[a-zđ])?|[a-zđ])(?!\w)"
-_PROVISION = re.compile(
-    rf"\b(?:điều|dieu|khoản|khoan|điểm|diem|mục|muc|nhiệm vụ|nhiem vu|chỉ tiêu|chi tieu)\s+{_LABEL}",
-    re.IGNORECASE,
-)
 
 
 _OPENERS = ("the ", "vay ", "con ", "trong do", "ngoai ra", "thi ", "rieng ", "the con", "con ve")
@@ -72,7 +67,7 @@ def is_followup(message: str, history: list[Turn]) -> bool:
     if _DEMONSTRATIVE.search(folded):
         return True
     # A short message that names its own document or provision stands alone.
-    if _DOC.search(message) or _PROVISION.search(message):
+    if DOCUMENT_MENTION.search(message) or PROVISION_MENTION.search(message):
         return False
     if len(re.findall(r"\w+", message)) <= 6:
         return True
@@ -111,7 +106,7 @@ def resolve_with_focus(message: str, history: list[Turn]) -> tuple[str, str | No
     if prev is None:
         return message, None
     core = _STRIP.sub("", message.strip()).strip()
-    for pattern in (_YEAR, _DOC, _PROVISION):
+    for pattern in (_YEAR, DOCUMENT_MENTION, PROVISION_MENTION):
         substituted = _substitute(pattern, core, prev)
         if substituted is not None:
             return substituted, None
@@ -189,10 +184,6 @@ _ATTRIBUTE_WORDS = frozenset(
         "ay",
         "kia",
     ]
-)
-_CITED = re.compile(
-    r"Phụ lục [IVX]+, (?:nhiệm vụ|chỉ tiêu) \d+|Điều \d+(?: khoản \d+)?(?: điểm [a-zđ])?|"
-    r"mục [IVX]+(?:\.\d+)*(?:\.[a-zđ])?"
 )
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nq57.legal import ANNEX_ROW_LOCATOR as _ANNEX_ROW
+from nq57.legal import ARTICLE_LOCATOR as _ARTICLE
+from nq57.legal import OUTLINE_LOCATOR as _OUTLINE
 from retrieval.query import ProvisionRef
-
-_ARTICLE = re.compile(r"^Điều (\d+)(?: khoản (\d+))?(?: điểm (\S+))?")
-_ANNEX_ROW = re.compile(r"^Phụ lục(?: ([IVX]+))?,(?: [^,]+,)* (nhiệm vụ|chỉ tiêu|mục) (\d+)")
-_OUTLINE = re.compile(r"^([IVXLC]+|[A-Z]|\d+)(?:\.([\w.]+))?(?:,|$)")
 
 
 def describe(ref: ProvisionRef) -> str:

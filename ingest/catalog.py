@@ -17,6 +17,13 @@ import yaml
 
 from ingest.loaders import SUPPORTED_SUFFIXES, LoaderError, load_file
 from ingest.model import DocumentMeta
+from nq57.legal import (
+    DOCUMENT_TYPES,
+    INLINE_TYPE_HEADING,
+    NUMBER_LINE,
+    TITLE_STOP,
+    TYPE_HEADING,
+)
 from nq57.text import nfc
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.json")
@@ -205,51 +212,13 @@ def _guess_for_file(path: Path) -> tuple[DocumentMeta, str]:
 
 # --------------------------------------------------------------------------- header guessing
 
-# Heading words of Vietnamese legal and Party documents; longer phrases first.
-DOC_TYPES = (
-    "Thông tư liên tịch",
-    "Nghị quyết liên tịch",
-    "Hiến pháp",
-    "Bộ luật",
-    "Luật",
-    "Pháp lệnh",
-    "Lệnh",
-    "Nghị quyết",
-    "Nghị định",
-    "Quyết định",
-    "Thông tư",
-    "Chỉ thị",
-    "Kết luận",
-    "Kế hoạch",
-    "Thông báo",
-    "Hướng dẫn",
-    "Quy định",
-    "Quy chế",
-    "Chương trình",
-    "Đề án",
-    "Chiến lược",
-    "Báo cáo",
-    "Tờ trình",
-    "Công văn",
-    "Công điện",
-)
-_TYPE_BY_UPPER = {t.upper(): t for t in DOC_TYPES}
-_HEADING = re.compile(
-    r"^(" + "|".join(re.escape(t.upper()) for t in DOC_TYPES) + r")(?=$|[\s:])\s*:?\s*(.*)$"
-)
-_INLINE_HEADING = re.compile(
-    r"^(" + "|".join(re.escape(t) for t in DOC_TYPES) + r")\s+số\s", re.IGNORECASE
-)
-_NUMBER = re.compile(r"(?:^|[\s|(])[Ss]ố\s*[:.]?\s*(\d+[\w./\-]*[\w])")
+_TYPE_BY_UPPER = {t.upper(): t for t in DOCUMENT_TYPES}
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _DATE_SLASH = re.compile(r"ngày\s+(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.IGNORECASE)
 _PLACE_DATE = re.compile(r"^[^\d,|]{2,40},\s*ngày\s", re.IGNORECASE)
 _NATIONAL = re.compile(
     r"^(CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|ĐẢNG CỘNG SẢN VIỆT NAM"
     r"|ĐỘC LẬP - TỰ DO - HẠNH PHÚC)$"
-)
-_TITLE_STOP = re.compile(
-    r"^(Căn cứ|Điều\s+\d|Chương\s|Phần\s|Mục\s|QUYẾT ĐỊNH|QUYẾT NGHỊ|[IVX]+[.\-]\s|[A-Z][.\-]\s|\d+[.\-]\s)"
 )
 _SEPARATOR = re.compile(r"^[\W_]+$")
 # Issuer lines repeated above the preamble ("CHÍNH PHỦ", "BỘ TRƯỞNG BỘ ...") end the title.
@@ -315,7 +284,7 @@ def _date(line: str) -> str:
 
 
 def _number(line: str) -> str:
-    for match in _NUMBER.finditer(line):
+    for match in NUMBER_LINE.finditer(line):
         value = match.group(1)
         if re.search(r"[^\W\d_]", value) and re.search(r"[/\-]", value):
             return value
@@ -355,8 +324,8 @@ def guess_meta(text: str, file: str) -> DocumentMeta:
     """
     stem = Path(file).stem
     lines = _lines(text)
-    heading_at = next((i for i, line in enumerate(lines) if _HEADING.match(line)), None)
-    if heading_at is None and lines and _INLINE_HEADING.match(lines[0]):
+    heading_at = next((i for i, line in enumerate(lines) if TYPE_HEADING.match(line)), None)
+    if heading_at is None and lines and INLINE_TYPE_HEADING.match(lines[0]):
         return _guess_inline(lines[0], file)
     header = lines[:heading_at] if heading_at is not None else lines[:15]
     number = next((n for n in map(_number, header) if n), "")
@@ -366,12 +335,12 @@ def guess_meta(text: str, file: str) -> DocumentMeta:
     doc_type, title = "", stem
     issuer = _issuer(header)
     if heading_at is not None:
-        match = _HEADING.match(lines[heading_at])
+        match = TYPE_HEADING.match(lines[heading_at])
         doc_type = _TYPE_BY_UPPER[match.group(1)]
         parts = [match.group(2)] if match.group(2) else []
         for line in lines[heading_at + 1 : heading_at + 7]:
             if (
-                _TITLE_STOP.match(line)
+                TITLE_STOP.match(line)
                 or _SEPARATOR.match(line)
                 or _ISSUER_LINE.match(line)
                 or len(line) > 250
@@ -399,12 +368,12 @@ def guess_meta(text: str, file: str) -> DocumentMeta:
 
 
 def _guess_inline(line: str, file: str) -> DocumentMeta:
-    doc_type = _TYPE_BY_UPPER[_INLINE_HEADING.match(line).group(1).upper()]
+    doc_type = _TYPE_BY_UPPER[INLINE_TYPE_HEADING.match(line).group(1).upper()]
     number = _number(line)
     issued = _date(line)
     issuer_match = re.search(r"\bcủa (.+?)(?= về |,|$)", line)
     # The title is the sentence without the number and date: "Kết luận của Bộ Chính trị về …".
-    rest = line[_INLINE_HEADING.match(line).end() :]
+    rest = line[INLINE_TYPE_HEADING.match(line).end() :]
     rest = re.sub(r"^\S+\s*", "", rest)
     rest = re.sub(
         r"^,?\s*ngày\s+(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2} tháng \d{1,2} năm \d{4})\s*", "", rest

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from nq57.legal import STRUCTURE_START
+
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
 
 # A table row is written as its cells joined by this, the convention of the corpus' annex tables.
@@ -97,12 +99,6 @@ _MD_EM_UNDER = re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
 _MD_STRIKE = re.compile(r"~~(.+?)~~")
 _MD_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-# Lines that open a new paragraph in a Vietnamese legal text, so never join them to the previous.
-_STRUCT_START = re.compile(
-    r"^(Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU|Phụ lục|PHỤ LỤC)\s"
-    r"|^([IVXLC]+|\d+(\.\d+)*|[a-zđ])\s*[.)\-]\s"
-    r"|^[-+•–]\s"
-)
 _SENTENCE_END = re.compile(r"[.;:!?…”\"]$")
 
 
@@ -180,7 +176,7 @@ def markdown_to_text(markdown: str) -> str:
             joinable
             and out
             and out[-1]
-            and not _STRUCT_START.match(text)
+            and not STRUCTURE_START.match(text)
             and not _MD_ORDERED.match(text)
             and not _SENTENCE_END.search(out[-1])
             and not _is_caps(out[-1])

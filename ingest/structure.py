@@ -27,28 +27,30 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.model import DocumentMeta, Unit
+from nq57 import legal
+from nq57.legal import (
+    ANNEX_LINE,
+    ARTICLE_LINE,
+    BARE_ROW_NUMBER,
+    CHAPTER_LINE,
+    DECIMAL_LINE,
+    GROUP_ROW,
+    LETTER_SECTION_LINE,
+    NUMBER_ITEM_LINE,
+    PART_LINE,
+    POINT_LINE,
+    ROMAN_LINE,
+    ROMAN_VALUES,
+    SECTION_LINE,
+    TABLE_HEADER_ROW,
+    TABLE_ROW,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Line patterns (the text is already cleaned: one paragraph per line, stripped).
 
-_PART = re.compile(r"^(?:Phần|PHẦN)\s+(thứ\s+\S+|THỨ\s+\S+|[IVXLC]+|\d+)\b\s*[.:\-–]?\s*(.*)$")
-_CHAPTER = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\s*[.:\-–]?\s*(.*)$")
-_SECTION = re.compile(r"^(?:Mục|MỤC)\s+(\d+|[IVXLC]+)\b\s*[.:\-–]?\s*(.*)$")
-_ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\s*[.:]\s*(.*)$")
-_ANNEX = re.compile(
-    r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:số\s+)?([IVXLC]+|\d+)\b)?\s*(?:[.:\-–]\s*(.*))?$"
-)
-_LETTER_SECTION = re.compile(r"^([A-HK-UW-ZĐ])\s*[.\-–]\s+(\S.*)$")
-_ROMAN = re.compile(r"^([IVXLC]+)\s*[.\-–)]\s+(\S.*)$")
-_DECIMAL = re.compile(r"^(\d+(?:\.\d+)+)\s*[.\-–)]?\s+([^\sa-zđ].*)$")
-_NUMBER = re.compile(r"^(\d{1,3})\s*[.\-–)]\s+(\S.*)$")
-_POINT = re.compile(r"^([a-zđ])\)\s*(\S.*)$")
 _BULLET = re.compile(r"^([-–—•*+])\s+(\S.*)$")
 
-_ROW = re.compile(r"^(\d+(?:\.\d+)*)\.?\s*\|")
-_GROUP_ROW = re.compile(r"^([IVXLC]+(?:\.\d+)*)\.?\s*\|\s*(.*)$")
-_BARE_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?$")
-_HEADER_ROW = re.compile(r"^(?:STT|TT|Số TT|Số thứ tự)\s*(?:\||$)", re.I)
 
 _RECIPIENTS = re.compile(r"^Nơi nhận\s*:?")
 _SIGN_START = re.compile(r"^(?:TM|T/M|KT|TL|TUQ|Q|K/T)\.?\s+\S")
@@ -60,7 +62,6 @@ _HEADER_LINE = re.compile(
     r"|Độc lập|_{3,}|-{3,}|V/v|Về việc)"
 )
 
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 # Nesting depth of each kind of numbered line; a new line closes every open unit at its level or
 # deeper. Annexes sit at the top, next to parts.
@@ -195,9 +196,9 @@ class _Parser:
                 self._recipients()
             elif _SIGN_START.match(line) or _SIGNED.match(line):
                 self._signature()
-            elif _ANNEX.match(line) and not _ROW.match(line):
+            elif ANNEX_LINE.match(line) and not TABLE_ROW.match(line):
                 self._annex()
-            elif _HEADER_ROW.match(line) or _ROW.match(line) or _GROUP_ROW.match(line):
+            elif TABLE_HEADER_ROW.match(line) or TABLE_ROW.match(line) or GROUP_ROW.match(line):
                 self._table()
             else:
                 self._line(line)
@@ -208,7 +209,7 @@ class _Parser:
     # -- blocks --------------------------------------------------------------------------------
     def _first_structural(self) -> int:
         for i, line in enumerate(self.lines[:80]):
-            if _classify(line, in_article=False) is not None or _ANNEX.match(line):
+            if _classify(line, in_article=False) is not None or ANNEX_LINE.match(line):
                 return i
         return len(self.lines)
 
@@ -270,7 +271,7 @@ class _Parser:
         start = self.pos
         while self.pos < len(self.lines):
             line = self.lines[self.pos]
-            if (_is_caps(line) and len(line) <= 60 and not _ANNEX.match(line)) or _SIGNED.match(
+            if (_is_caps(line) and len(line) <= 60 and not ANNEX_LINE.match(line)) or _SIGNED.match(
                 line
             ):
                 self.pos += 1
@@ -296,13 +297,17 @@ class _Parser:
         if self.pos >= len(self.lines):
             return
         line = self.lines[self.pos]
-        if not _is_caps(line) or _ANNEX.match(line) or _classify(line, False) is not None:
+        if not _is_caps(line) or ANNEX_LINE.match(line) or _classify(line, False) is not None:
             return
         start = self.pos
         self.pos += 1
         while self.pos < len(self.lines) and self.pos - start < 6:
             nxt = self.lines[self.pos]
-            if _classify(nxt, False) is not None or _HEADER_ROW.match(nxt) or _ROW.match(nxt):
+            if (
+                _classify(nxt, False) is not None
+                or TABLE_HEADER_ROW.match(nxt)
+                or TABLE_ROW.match(nxt)
+            ):
                 break
             self.pos += 1
             if _ATTACHED.match(nxt):
@@ -334,7 +339,7 @@ class _Parser:
 
     def _annex(self) -> None:
         start = self.pos
-        m = _ANNEX.match(self.lines[start])
+        m = ANNEX_LINE.match(self.lines[start])
         assert m is not None
         label = m.group(1) or ""
         self.pos += 1
@@ -351,13 +356,13 @@ class _Parser:
                 and (_is_caps(line) or len(line) <= 200)
                 and _classify(line, False) is None
             ):
-                if _HEADER_ROW.match(line) or _ROW.match(line):
+                if TABLE_HEADER_ROW.match(line) or TABLE_ROW.match(line):
                     break
                 title.append(line)
                 self.pos += 1
                 continue
             break
-        locator = f"Phụ lục {label}".strip()
+        locator = f"{legal.ANNEX} {label}".strip()
         heading = locator + (". " + " ".join(title) if title else "")
         self.stack = self.stack[:1]
         annex = self._attach(
@@ -413,18 +418,22 @@ class _Parser:
     ) -> tuple[str, str, str]:
         """Kind, locator and heading of a numbered line given where it stands."""
         if style == "part":
-            return "part", f"Phần {label}", _shorten(line)
+            return "part", f"{legal.PART} {label}", _shorten(line)
         if style == "chapter":
-            return "chapter", f"Chương {label}", _shorten(line)
+            return "chapter", f"{legal.CHAPTER} {label}", _shorten(line)
         if style == "section":
             base = parent.locator + " " if parent.kind == "chapter" else ""
             return "section", f"{base}Mục {label}", _shorten(line)
         if style == "article":
-            return "article", f"Điều {label}", _shorten(line)
+            return "article", f"{legal.ARTICLE} {label}", _shorten(line)
         if style == "number" and parent.kind == "article":
-            return "clause", f"{parent.locator} khoản {label}", _shorten(f"{label}. {rest}")
+            return (
+                "clause",
+                f"{parent.locator} {legal.CLAUSE} {label}",
+                _shorten(f"{label}. {rest}"),
+            )
         if style == "point" and parent.kind == "clause":
-            return "point", f"{parent.locator} điểm {label}", _shorten(f"{label}) {rest}")
+            return "point", f"{parent.locator} {legal.POINT} {label}", _shorten(f"{label}) {rest}")
         # Outline item: dotted path below the nearest non-outline ancestor.
         anchor, dotted = self._context()
         probe = _Node(Unit(kind="outline", label=label), _LEVEL[style], style)
@@ -457,27 +466,27 @@ def _classify(line: str, in_article: bool) -> tuple[str, str, str] | None:
     if " | " in line:
         return None
     for style, pattern in (
-        ("part", _PART),
-        ("chapter", _CHAPTER),
-        ("section", _SECTION),
-        ("article", _ARTICLE),
+        ("part", PART_LINE),
+        ("chapter", CHAPTER_LINE),
+        ("section", SECTION_LINE),
+        ("article", ARTICLE_LINE),
     ):
         m = pattern.match(line)
         if m:
             return style, m.group(1), m.group(2)
-    m = _ROMAN.match(line)
+    m = ROMAN_LINE.match(line)
     if m and _is_roman(m.group(1)):
         return "roman", m.group(1), m.group(2)
-    m = _LETTER_SECTION.match(line)
+    m = LETTER_SECTION_LINE.match(line)
     if m and m.group(2)[:1].isupper():
         return "letter", m.group(1), m.group(2)
-    m = _DECIMAL.match(line)
+    m = DECIMAL_LINE.match(line)
     if m:
         return "decimal", m.group(1), m.group(2)
-    m = _NUMBER.match(line)
+    m = NUMBER_ITEM_LINE.match(line)
     if m:
         return "number", m.group(1), m.group(2)
-    m = _POINT.match(line)
+    m = POINT_LINE.match(line)
     if m:
         return "point", m.group(1), m.group(2)
     m = _BULLET.match(line)
@@ -489,7 +498,7 @@ def _classify(line: str, in_article: bool) -> tuple[str, str, str] | None:
 def _is_roman(token: str) -> bool:
     if len(token) == 1 and token not in "IVX":
         return False
-    values = [_ROMAN_VALUES[c] for c in token]
+    values = [ROMAN_VALUES[c] for c in token]
     return all(a >= b or b in (5 * a, 10 * a) for a, b in itertools.pairwise(values))
 
 
@@ -499,11 +508,11 @@ def _is_roman(token: str) -> bool:
 
 def _row_word(header: str) -> str:
     cells = [c.strip().lower() for c in re.split(r"\s*\|\s*|\n", header) if c.strip()]
-    if any(c.startswith("chỉ tiêu") for c in cells):
-        return "chỉ tiêu"
-    if any("nhiệm vụ" in c for c in cells[1:]):
-        return "nhiệm vụ"
-    return "mục"
+    if any(c.startswith(legal.TARGET) for c in cells):
+        return legal.TARGET
+    if any(legal.TASK in c for c in cells[1:]):
+        return legal.TASK
+    return legal.ITEM
 
 
 class _TableBuilder:
@@ -519,7 +528,7 @@ class _TableBuilder:
         self.segment = 1
 
     def _ends_table(self, line: str) -> bool:
-        if _ANNEX.match(line) and not _ROW.match(line):
+        if ANNEX_LINE.match(line) and not TABLE_ROW.match(line):
             return True
         if _RECIPIENTS.match(line) or _SIGN_START.match(line):
             return True
@@ -536,7 +545,7 @@ class _TableBuilder:
     def build(self) -> Unit:
         lines = self.p.lines
         header: list[str] = []
-        if _HEADER_ROW.match(lines[self.p.pos]):
+        if TABLE_HEADER_ROW.match(lines[self.p.pos]):
             header.append(lines[self.p.pos])
             self.p.pos += 1
             if " | " not in header[0]:
@@ -545,9 +554,9 @@ class _TableBuilder:
                     cell = lines[self.p.pos]
                     if (
                         len(cell) > 45
-                        or _ROW.match(cell)
-                        or _GROUP_ROW.match(cell)
-                        or _BARE_NUMBER.match(cell)
+                        or TABLE_ROW.match(cell)
+                        or GROUP_ROW.match(cell)
+                        or BARE_ROW_NUMBER.match(cell)
                     ):
                         break
                     header.append(cell)
@@ -561,8 +570,8 @@ class _TableBuilder:
             if self._ends_table(line):
                 break
             self.p.pos += 1
-            group = _GROUP_ROW.match(line)
-            row = _ROW.match(line) or self._bare_row(line)
+            group = GROUP_ROW.match(line)
+            row = TABLE_ROW.match(line) or self._bare_row(line)
             if group:
                 self._group(group.group(1), group.group(2), line)
             elif row:
@@ -586,7 +595,7 @@ class _TableBuilder:
 
     def _bare_row(self, line: str) -> re.Match[str] | None:
         """A number alone on a line opens a row whose cells follow one per line."""
-        m = _BARE_NUMBER.match(line)
+        m = BARE_ROW_NUMBER.match(line)
         if m is None:
             return None
         first = int(m.group(1).split(".")[0])
@@ -666,7 +675,7 @@ def _finish(root: Unit) -> None:
 
 def _heading_of(unit: Unit) -> str:
     text = unit.text
-    m = _ROMAN.match(text) if unit.kind == "outline" else None
+    m = ROMAN_LINE.match(text) if unit.kind == "outline" else None
     if m and _is_roman(m.group(1)):
         return f"{m.group(1)}. {m.group(2)}"
     m = re.match(r"^(\d+(?:\.\d+)*|[A-ZĐ])\s*[.\-–]\s+(.*)$", text)

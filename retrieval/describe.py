@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.model import DocumentMeta
+from nq57.legal import DESCRIBING_TYPE_WORDS
 from nq57.text import fold, normalize, remove_folded
 
 # Issuers as people call them (folded), longest first so "thu tuong chinh phu" is not also
@@ -188,8 +189,8 @@ def strip_description(text: str) -> str:
 
 
 _DESCRIPTION = re.compile(
-    r"\b(?:van ban|van kien|nghi quyet|quyet dinh|ket luan|ke hoach|thong bao|thong tu)\b"
-    r"|\b(?:cua\s+)?(?:"
+    DESCRIBING_TYPE_WORDS
+    + r"|\b(?:cua\s+)?(?:"
     + "|".join(re.escape(alias) for alias, _ in _ALIASES)
     + r")\b"
     + "|"

@@ -13,6 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.model import DocumentMeta
+from nq57.legal import (
+    ANNEX_REF,
+    ARTICLE_REF,
+    CHAPTER_REF,
+    CLAUSE_REF,
+    CODE_ALIASES,
+    CODE_REFERENCE,
+    CODE_TYPES,
+    GLUED_CODE,
+    LABEL_CONTEXT,
+    OUTLINE_REF,
+    PART_REF,
+    POINT_REF,
+    ROMAN,
+    ROW_REF,
+    SECTION_REF,
+    TARGET,
+    TASK,
+    TYPE_NAMES,
+    TYPE_WORDS,
+    TYPED_REFERENCE,
+)
 from nq57.text import fold, has_diacritics, normalize, remove_folded
 from retrieval.restore import DiacriticRestorer
 
@@ -109,84 +131,11 @@ FINAL_ABBREVIATIONS: dict[str, str] = {
     "dzay": "vậy",
     "r": "rồi",
 }
-# Words after which a short token is a label, not an abbreviation ("điểm a", "Phụ lục V").
-_LABEL_CONTEXT = {"diem", "muc", "phan", "luc", "chuong"}
 # After a number these are units ("500 k" is 500 nghìn, "50 kg"), not "không".
 _UNITS = {"k", "kg"}
-# Document-type codes glued to a number: "nq57", "qd1169", "tt33".
-_GLUED = re.compile(r"^(nq|qđ|qd|tt|nđ|nd|kh|kl|tb)(\d+\S*)$", re.IGNORECASE)
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}.,;:!?…"
 
 # ----- references ----------------------------------------------------------------------------
-# Folded lower-case type names and codes → the catalog's type (folded, lower case).
-DOC_TYPES: dict[str, str] = {
-    "nghi quyet": "nghi quyet",
-    "nq": "nghi quyet",
-    "quyet dinh": "quyet dinh",
-    "qd": "quyet dinh",
-    "thong tu": "thong tu",
-    "tt": "thong tu",
-    "nghi dinh": "nghi dinh",
-    "nd": "nghi dinh",
-    "ket luan": "ket luan",
-    "kl": "ket luan",
-    "thong bao": "thong bao",
-    "tb": "thong bao",
-    "ke hoach": "ke hoach",
-    "kh": "ke hoach",
-    "chi thi": "chi thi",
-    "luat": "luat",
-}
-_TYPE_NAMES = {
-    "nghi quyet": "Nghị quyết",
-    "quyet dinh": "Quyết định",
-    "thong tu": "Thông tư",
-    "nghi dinh": "Nghị định",
-    "ket luan": "Kết luận",
-    "thong bao": "Thông báo",
-    "ke hoach": "Kế hoạch",
-    "chi thi": "Chỉ thị",
-    "luat": "Luật",
-}
-# Issuer codes people spell differently ("NQ/TƯ" for "NQ/TW").
-_CODE_ALIASES = {"tu": "tw"}
-_TYPE_ALT = "|".join(sorted((re.escape(k) for k in DOC_TYPES), key=len, reverse=True))
-_CODE_TYPES = {
-    "nq": "nghi quyet",
-    "qd": "quyet dinh",
-    "tt": "thong tu",
-    "nd": "nghi dinh",
-    "kl": "ket luan",
-    "tb": "thong bao",
-    "kh": "ke hoach",
-    "ct": "chi thi",
-}
-# "nghi quyet so 57-nq/tw", "qd 1169/qd-ttg", "thong tu 33/2025/tt-bkhcn", "nq57".
-_REF_TYPED = re.compile(
-    rf"\b(?P<type>{_TYPE_ALT})\s*(?:so\s*)?(?P<num>\d+)"
-    r"(?:\s*/\s*(?P<year>(?:19|20)\d\d)(?!\d))?"
-    r"(?P<code>[-/][a-z][a-z0-9]*(?:[-/][a-z0-9]+)*)?"
-)
-# A bare official number: "57-nq/tw", "03/nq-cp", "33/2025/tt-bkhcn", "3260-kh/ddqh15".
-_REF_CODE = re.compile(
-    r"\b(?P<num>\d+)(?:/(?P<year>(?:19|20)\d\d))?\s*[-/]\s*(?P<type>nq|qd|tt|nd|kl|tb|kh|ct)"
-    r"(?P<code>(?:\s*[-/]\s*[a-z0-9]+)*)\b"
-)
-_ROMAN = r"[ivxlc]+"
-_ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d+)\b")
-# A number followed by a unit is an amount ("mức 2%", "chi tiêu 12 tỷ"), not a label.
-_NOT_AMOUNT = r"(?!\s*(?:%|phan tram|trieu|ty|nghin|ngan|dong|usd|k)\b)(?!%)"
-_CLAUSE = re.compile(rf"\bkhoan\s*(?:so\s*)?(\d+)\b{_NOT_AMOUNT}")
-# Point letters of Vietnamese legal texts (a…p, no f/j); "điểm y tế" is not a point.
-_POINT = re.compile(r"\bdiem\s+([a-eg-ik-p])(?:\)|\b)")
-_ANNEX = re.compile(rf"\bphu\s*luc\s*(?:so\s*)?({_ROMAN}|\d+)\b")
-_ROW = re.compile(rf"\b(nhiem\s*vu|chi\s*tieu)\s*(?:so\s*)?(\d+)\b{_NOT_AMOUNT}")
-_PART = re.compile(rf"\bphan\s+(?:thu\s+)?({_ROMAN})\b")
-_SECTION = re.compile(
-    rf"\b(?:tieu\s+)?muc\s+(?:so\s+)?((?:{_ROMAN}|\d+)(?:\.(?:\d+|[a-z]))*)(?![\w.]){_NOT_AMOUNT}"
-)
-_OUTLINE = re.compile(rf"(?<![\w.])({_ROMAN}(?:\.(?:\d+|[a-z]))+)(?![\w.])")
-_CHAPTER = re.compile(rf"\bchuong\s+({_ROMAN}|\d+)\b")
 
 _VERBATIM = (
     "trich nguyen van",
@@ -301,7 +250,7 @@ def expand_abbreviations(text: str) -> str:
         lead, trail = tok[:start], tok[start + len(core) :]
         key = core.lower()
         prev = fold(tokens[i - 1].strip(_EDGE_PUNCT)).lower() if i > 0 else ""
-        after_label = prev in _LABEL_CONTEXT
+        after_label = prev in LABEL_CONTEXT
         nxt = tokens[i + 1].strip(_EDGE_PUNCT) if i + 1 < n else ""
         if fold(nxt).lower() == "so" and i + 2 < n:
             nxt = tokens[i + 2].strip(_EDGE_PUNCT)
@@ -310,7 +259,7 @@ def expand_abbreviations(text: str) -> str:
         is_last = i == n - 1 or all(not t.strip(_EDGE_PUNCT) for t in tokens[i + 1 :])
 
         repl: str | None = None
-        glued = _GLUED.match(core)
+        glued = GLUED_CODE.match(core)
         if glued:
             code = glued.group(1).lower()
             word = NUMBERED_ABBREVIATIONS.get(code) or ABBREVIATIONS.get(code)
@@ -379,7 +328,7 @@ def _catalog_keys(catalog: Sequence[DocumentMeta]) -> list[_CatalogKey]:
 
 def _code_parts(code: str | None) -> list[str]:
     parts = re.sub(r"[^a-z0-9]+", " ", code or "").split()
-    return [_CODE_ALIASES.get(p, p) for p in parts]
+    return [CODE_ALIASES.get(p, p) for p in parts]
 
 
 def _resolve(
@@ -421,14 +370,14 @@ def find_doc_refs(expanded: str, folded: str, catalog: Sequence[DocumentMeta]) -
             ref = DocRef(
                 doc_id=None,
                 number=typed,
-                type=type_name or _TYPE_NAMES.get(dtype, dtype),
+                type=type_name or TYPE_NAMES.get(dtype, dtype),
             )
         found.append((m.start(), ref))
 
-    for m in _REF_TYPED.finditer(folded):
-        add(m, DOC_TYPES[re.sub(r"\s+", " ", m.group("type"))], m.group("code"))
-    for m in _REF_CODE.finditer(folded):
-        add(m, _CODE_TYPES[m.group("type")], m.group("code"))
+    for m in TYPED_REFERENCE.finditer(folded):
+        add(m, TYPE_WORDS[re.sub(r"\s+", " ", m.group("type"))], m.group("code"))
+    for m in CODE_REFERENCE.finditer(folded):
+        add(m, CODE_TYPES[m.group("type")], m.group("code"))
     refs: list[DocRef] = []
     for _, ref in sorted(found, key=lambda f: f[0]):
         if all((r.doc_id, r.number) != (ref.doc_id, ref.number) for r in refs):
@@ -439,7 +388,7 @@ def find_doc_refs(expanded: str, folded: str, catalog: Sequence[DocumentMeta]) -
 def _roman_upper(label: str) -> str:
     """ "iii.2.b" → "III.2.b": Roman numerals in capitals, point letters in lower case."""
     parts = label.split(".")
-    head = parts[0].upper() if re.fullmatch(_ROMAN, parts[0]) else parts[0]
+    head = parts[0].upper() if re.fullmatch(ROMAN, parts[0]) else parts[0]
     return ".".join([head, *parts[1:]])
 
 
@@ -470,22 +419,22 @@ def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
         return None
 
     ref = ProvisionRef()
-    if m := search(_ARTICLE):
+    if m := search(ARTICLE_REF):
         ref.article = int(m.group(1))
-    if m := search(_CLAUSE):
+    if m := search(CLAUSE_REF):
         ref.clause = int(m.group(1))
-    if m := search(_POINT):
+    if m := search(POINT_REF):
         letter = m.group(1)
         typed = expanded[m.start(1)] if aligned else letter
         ref.point = "đ" if typed.lower() == "đ" else letter
-    if m := search(_ANNEX):
+    if m := search(ANNEX_REF):
         ref.annex = m.group(1).upper()
-    if m := search(_ROW):
+    if m := search(ROW_REF):
         ref.row = int(m.group(2))
-        ref.row_kind = "nhiệm vụ" if m.group(1).startswith("nhiem") else "chỉ tiêu"
-    part = search(_PART)
-    section = search(_SECTION)
-    bare = _OUTLINE.search(folded)
+        ref.row_kind = TASK if m.group(1).startswith("nhiem") else TARGET
+    part = search(PART_REF)
+    section = search(SECTION_REF)
+    bare = OUTLINE_REF.search(folded)
     if section and part and section.group(1).isdigit():
         # "mục 2 phần III" / "phần III mục 2" → III.2
         ref.outline = f"{part.group(1).upper()}.{section.group(1)}"
@@ -542,33 +491,33 @@ def _parse_locator(locator: str) -> ProvisionRef:
     low = " ".join(fold(normalize(locator)).lower().split())
     ref = ProvisionRef()
     spans: list[tuple[int, int]] = []
-    for pattern, attr in ((_ARTICLE, "article"), (_CLAUSE, "clause")):
+    for pattern, attr in ((ARTICLE_REF, "article"), (CLAUSE_REF, "clause")):
         if m := pattern.search(low):
             setattr(ref, attr, int(m.group(1)))
             spans.append(m.span())
-    if m := _POINT.search(low):
+    if m := POINT_REF.search(low):
         ref.point = m.group(1)
         spans.append(m.span())
-    if m := _ANNEX.search(low):
+    if m := ANNEX_REF.search(low):
         ref.annex = m.group(1).upper()
         spans.append(m.span())
-    if m := _ROW.search(low):
+    if m := ROW_REF.search(low):
         ref.row = int(m.group(2))
-        ref.row_kind = "nhiệm vụ" if m.group(1).startswith("nhiem") else "chỉ tiêu"
+        ref.row_kind = TASK if m.group(1).startswith("nhiem") else TARGET
         spans.append(m.span())
-    if m := _CHAPTER.search(low):
+    if m := CHAPTER_REF.search(low):
         spans.append(m.span())
     rest = list(low)
     for s, e in spans:
         rest[s:e] = " " * (e - s)
     rest_text = "".join(rest)
-    m = _SECTION.search(rest_text) or _PART.search(rest_text)
+    m = SECTION_REF.search(rest_text) or PART_REF.search(rest_text)
     if m:
         ref.outline = _roman_upper(m.group(1))
     else:
         for tok in re.split(r"[\s,;]+", rest_text):
             tok = tok.strip("-)")
-            if re.fullmatch(rf"(?:{_ROMAN}|\d+)(?:\.(?:\d+|[a-z]))*", tok):
+            if re.fullmatch(rf"(?:{ROMAN}|\d+)(?:\.(?:\d+|[a-z]))*", tok):
                 ref.outline = _roman_upper(tok)
                 break
     return ref

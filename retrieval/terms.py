@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from nq57.legal import DOCUMENT_MENTION
 from nq57.text import fold, normalize
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -127,15 +128,6 @@ ACCENTED_STOPWORDS = frozenset(
 # qua (kết quả), can (cán bộ), nen (nền tảng), tai (tài chính), vi (phạm vi), de (đề án),
 # bao (báo chí), do (trình độ), trong (quan trọng), thi (thực thi), the (cụ thể), ai (AI),
 # chi (chi cho R&D), ho (hỗ trợ).
-
-
-# A mention of a document: "Nghị quyết 57", "NQ 57", "57-NQ/TW", "thông tư số 33/2025/TT-BKHCN".
-DOCUMENT_MENTION = re.compile(
-    r"\b(?:nghị quyết|nghi quyet|nq|quyết định|quyet dinh|qđ|qd|thông tư|thong tu|tt|kết luận|ket luan|kl|"
-    r"kế hoạch|ke hoach|kh|thông báo|thong bao|tb|nghị định|nghi dinh|nđ|nd)\s*(?:số\s*|so\s*)?\d+[\w/\-]*"
-    r"|\b\d+/?\d*-?(?:NQ|QĐ|QD|TT|KL|KH|TB|NĐ|ND)[\w/\-]*",
-    re.IGNORECASE,
-)
 
 
 def without_document_names(text: str) -> str:
