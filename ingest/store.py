@@ -81,7 +81,11 @@ class VectorStore(Protocol):
         self, dense: list[float], limit: int, flt: Filter | None = None, with_payload: bool = True
     ) -> list[ScoredHit]: ...
     def sparse_search(
-        self, sparse: SparseVec, limit: int, flt: Filter | None = None
+        self,
+        sparse: SparseVec,
+        limit: int,
+        flt: Filter | None = None,
+        with_payload: bool = True,
     ) -> list[ScoredHit]: ...
     def scroll(self, flt: Filter | None = None, limit: int = 10_000) -> list[ScoredHit]: ...
     def count(self) -> int: ...
@@ -298,7 +302,11 @@ class EdgeStore:
         return self._hits(self._open().query(request))
 
     def sparse_search(
-        self, sparse: SparseVec, limit: int, flt: Filter | None = None
+        self,
+        sparse: SparseVec,
+        limit: int,
+        flt: Filter | None = None,
+        with_payload: bool = True,
     ) -> list[ScoredHit]:
         if not len(sparse):
             return []
@@ -307,7 +315,7 @@ class EdgeStore:
             limit=limit,
             query=qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE),
             filter=self._filter(flt),
-            with_payload=True,
+            with_payload=with_payload,
         )
         return self._hits(self._open().query(request))
 
@@ -557,7 +565,11 @@ class ServerStore:
         )
 
     def sparse_search(
-        self, sparse: SparseVec, limit: int, flt: Filter | None = None
+        self,
+        sparse: SparseVec,
+        limit: int,
+        flt: Filter | None = None,
+        with_payload: bool = True,
     ) -> list[ScoredHit]:
         if not len(sparse):
             return []
@@ -567,6 +579,7 @@ class ServerStore:
             using=SPARSE,
             limit=limit,
             query_filter=self._filter(flt),
+            with_payload=with_payload,
         )
 
     def scroll(self, flt: Filter | None = None, limit: int = 10_000) -> list[ScoredHit]:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nq57.cli_gate import gate_app
+from nq57.cli_rank import rank_app
 from nq57.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(zalo_app, name="zalo")
 app.add_typer(gate_app, name="gate")
+app.add_typer(rank_app, name="rerank")
 
 console = Console(stderr=True)
 out = Console()

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     dense_limit: int = 40
     sparse_limit: int = 40
     reranker: str | None = None  # a sentence-transformers CrossEncoder name or path
+    # Order fused candidates by the learned ranker (retrieval/models/ranker.json,
+    # `nq57 rerank train`); off: the lexical rerank weighted by ``lexical_weight``. Off by
+    # default until broad list questions keep their section first (see README).
+    learned_rank: bool = False
+    learned_rank_depth: int = 10  # fused candidates it orders: tuned on ALQAC 2023 train
 
     # Answering. The answer/decline decisions are learned (bot/models/, `nq57 gate train`);
     # retrain them when another embedder is configured.

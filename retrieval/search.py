@@ -19,8 +19,11 @@ import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ingest.catalog import discover
 from ingest.chunk import RECORD_KINDS
@@ -30,6 +33,16 @@ from ingest.sparse import SparseEncoder
 from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
 from nq57.settings import Settings
 from retrieval.describe import DocumentProfiles, strip_description
+from retrieval.frame import Frame, asked_unit, frame_of, holds_answer
+from retrieval.learned_rank import (
+    Candidate,
+    RankerModel,
+    features,
+    has_unit,
+    leads,
+    lexical_scores,
+    locator_depth,
+)
 from retrieval.query import AnalyzedQuery, ProvisionRef, analyze_query, locator_matches
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
@@ -59,6 +72,9 @@ class SearchResult:
     # Of ``ms``, the time spent embedding the question (0 when it was cached): the part set by
     # the embedding model and the CPU, not by this pipeline.
     embed_ms: float = 0.0
+    # Asked for (``with_features``): the learned ranker's feature rows of the fused candidates
+    # it orders, by chunk id, in fused order.
+    features: dict[str, list[float]] = field(default_factory=dict)
 
 
 class Retriever:
@@ -80,10 +96,16 @@ class Retriever:
         self.profiles = DocumentProfiles(self.catalog)
         self.restorer = restorer or _load_restorer(settings.index_dir / RESTORER_FILE)
         self.reranker = reranker
+        # The learned order of fused candidates (retrieval/models/ranker.json); without it, the
+        # hand-weighted lexical rerank.
+        self.ranker = RankerModel.load() if settings.learned_rank else None
         # Weight of the lexical rerank of fused candidates (IDF-weighted word coverage plus
         # word-pair coverage, on folded text): tuned on the development gold set.
         self.lexical_weight = settings.lexical_weight
         self.rerank_depth = 30
+        # How many fused candidates the learned ranker orders (the ranker learns from
+        # ``rerank_depth``): tuned on ALQAC 2023 train.
+        self.learned_depth = settings.learned_rank_depth
         self.params = HybridParams(
             limit=max(settings.dense_limit, settings.sparse_limit),
             dense_limit=settings.dense_limit,
@@ -119,6 +141,7 @@ class Retriever:
         k: int = 10,
         doc_ids: Sequence[str] | None = None,
         analyzed: AnalyzedQuery | None = None,
+        with_features: bool = False,
     ) -> SearchResult:
         started = time.perf_counter()
         aq = analyzed or self.analyze(question)
@@ -139,7 +162,10 @@ class Retriever:
         # The words that describe a document match its introduction, not the answer.
         lexical_query = expand_synonyms(strip_description(aq.restored)) if described else legal
         ranked = [self.store.hybrid(dense, sparse, self.params)]
-        nearest = self.store.dense_search(dense, 1, with_payload=False)
+        learned = self.ranker is not None or with_features
+        nearest = self.store.dense_search(
+            dense, self.params.dense_limit if learned else 1, with_payload=False
+        )
         for docs in (named, described):
             if docs:
                 ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
@@ -157,11 +183,21 @@ class Retriever:
             direct = self._records(focus, first) + direct
         ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
         seen = {pid for pid, _ in ordered}
-        ordered += self._lexical_rerank(
-            lexical_query, not aq.unaccented, [(pid, s) for pid, s in fused if pid not in seen]
-        )
+        rest = [(pid, s) for pid, s in fused if pid not in seen]
+        rows: dict[str, list[float]] = {}
+        if learned:
+            depth = self.rerank_depth if with_features else self.learned_depth
+            rows = self._features(aq, lexical_query, rest[:depth], nearest, sparse, focus)
+        if self.ranker is not None:
+            ordered += self._learned_rerank(rest, rows)
+        else:
+            ordered += self._lexical_rerank(lexical_query, not aq.unaccented, rest)
         want = max(k, getattr(self.reranker, "depth", 0))
         hits = [_narrow_to_item(hit, aq) for hit in self._dedupe(ordered, want)]
+        if self.ranker is not None and aq.provision is None and not aq.asks_record:
+            # A provision the user named is cited as named.
+            pairs = content_bigrams(without_document_names(lexical_query))
+            hits = [_narrow_to_subject(hit, pairs) for hit in hits]
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(aq.restored, hits)
         hits = hits[:k]
@@ -176,6 +212,7 @@ class Retriever:
             described=described,
             wording=lexical_query,
             embed_ms=embed_ms,
+            features=rows if with_features else {},
         )
 
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
@@ -201,6 +238,10 @@ class Retriever:
     def chunks(self, doc_id: str) -> list[Hit]:
         """Every chunk of a document, in document order (records included)."""
         return [self._hit(pid, 0.0) for pid, _ in self._by_doc.get(doc_id, [])]
+
+    def payload(self, chunk_id: str) -> dict[str, Any]:
+        """The stored payload of one chunk ({} when unknown)."""
+        return self._payloads.get(chunk_id, {})
 
     def locators(self, doc_id: str) -> list[str]:
         """Every locator of a document's chunks, in document order."""
@@ -304,6 +345,73 @@ class Retriever:
         floor = min(s for _, s in rescored)
         return rescored + [(pid, min(s / top, floor)) for pid, s in tail]
 
+    def _features(
+        self,
+        aq: AnalyzedQuery,
+        question: str,
+        head: list[tuple[str, float]],
+        dense_hits: list[ScoredHit],
+        sparse: Any,
+        focus: Sequence[str],
+    ) -> dict[str, list[float]]:
+        """The learned ranker's feature rows of the fused candidates ``head``."""
+        if not head:
+            return {}
+        dense = {h.id: (rank, h.score) for rank, h in enumerate(dense_hits)}
+        sparse_hits = self.store.sparse_search(sparse, self.params.sparse_limit, with_payload=False)
+        sparse_score = {h.id: h.score for h in sparse_hits}
+        asked = without_document_names(question)
+        terms = content_terms(asked, accented=not aq.unaccented)
+        pairs = content_bigrams(asked)
+        frame = frame_of(aq.restored)
+        unit = asked_unit(aq.restored)
+        focused = set(focus)
+        candidates = []
+        for rank, (pid, score) in enumerate(head):
+            payload = self._payloads.get(pid, {})
+            text = payload.get("text", "")
+            crumbs = " ".join((payload.get("breadcrumb") or [])[1:])
+            in_dense = dense.get(pid)
+            candidates.append(
+                Candidate(
+                    fused=score,
+                    fused_rank=rank,
+                    dense=in_dense[1] if in_dense else None,
+                    dense_rank=in_dense[0] if in_dense else None,
+                    sparse=sparse_score.get(pid),
+                    coverage=self.stats.coverage(terms, context_of(payload)),
+                    pairs=phrase_coverage(pairs, text),
+                    heading=self.stats.coverage(terms, crumbs) if crumbs else 0.0,
+                    lead=max(phrase_coverage(pairs, lead) for lead in leads(text)),
+                    answer=_holds_answer(frame.attribute, text),
+                    unit=has_unit(unit, text),
+                    length=len(text),
+                    depth=locator_depth(payload.get("locator", "")),
+                    focus=payload.get("doc_id") in focused,
+                )
+            )
+        x = features(candidates)
+        return {pid: [float(v) for v in row] for (pid, _), row in zip(head, x, strict=True)}
+
+    def _learned_rerank(
+        self, fused: list[tuple[str, float]], rows: dict[str, list[float]]
+    ) -> list[tuple[str, float]]:
+        """The first ``rerank_depth`` candidates in the learned model's order, the rest after
+        them in fused order."""
+        assert self.ranker is not None
+        head, tail = fused[: len(rows)], fused[len(rows) :]
+        if not head:
+            return fused
+        x = np.asarray([rows[pid] for pid, _ in head])
+        order = np.argsort(-self.ranker.scores(x), kind="stable")
+        # The learned order with the lexical rerank's scores, largest first: what reads hit
+        # scores (the composer's rank penalty, the gate) keeps the scale it was fitted on.
+        scale = sorted((float(v) for v in lexical_scores(x)), reverse=True)
+        rescored = [(head[i][0], scale[n]) for n, i in enumerate(order)]
+        floor = min(s for _, s in rescored)
+        top = head[0][1] or 1.0
+        return rescored + [(pid, min(s / top, floor)) for pid, s in tail]
+
     def _hit(self, pid: str, score: float) -> Hit:
         p = self._payloads.get(pid, {})
         crumbs = list(p.get("breadcrumb") or [])
@@ -374,6 +482,38 @@ def _narrow_to_item(hit: Hit, aq: AnalyzedQuery) -> Hit:
     if not text or aq.provision is None or aq.provision.outline is None:
         return hit
     return replace(hit, text=text, locator=aq.provision.outline)
+
+
+@lru_cache(maxsize=50_000)
+def _holds_answer(attribute: str, text: str) -> bool:
+    # Chunk texts come back for question after question: fold each once per asked kind.
+    return holds_answer(Frame(attribute), text)
+
+
+_OUTLINE_LOCATOR = re.compile(r"^(?:[A-Z]\.)?[IVXLC]+(?:\.[\dA-Za-zđ]+)*$")
+# An item is the subject of the question when its opening words hold this share of the
+# question's word pairs, and no sibling's opening comes within half of it.
+SUBJECT_SHARE = 0.3
+
+
+def _narrow_to_subject(hit: Hit, pairs: list[tuple[str, str]]) -> Hit:
+    """A chunk grouping sibling items ("IV" holding "1. …" and "2. Đảng đoàn Quốc hội …") is
+    narrowed to the one item whose opening names what the question asks about, under that
+    item's own locator ("IV.2")."""
+    if not pairs or hit.kind == "row" or not _OUTLINE_LOCATOR.match(hit.locator):
+        return hit
+    starts = [(m.start(), m.group(1)) for m in _LABEL_LINE.finditer(hit.text)]
+    if len(starts) < 2 or starts[0][0] != 0:
+        return hit
+    shares = [phrase_coverage(pairs, lead) for lead in leads(hit.text)]
+    ranked = sorted(range(len(shares)), key=lambda i: -shares[i])
+    best, second = shares[ranked[0]], shares[ranked[1]]
+    if best < SUBJECT_SHARE or second > best / 2:
+        return hit
+    i = ranked[0]
+    end = starts[i + 1][0] if i + 1 < len(starts) else len(hit.text)
+    label = starts[i][1]
+    return replace(hit, text=hit.text[starts[i][0] : end].strip(), locator=f"{hit.locator}.{label}")
 
 
 _RANGE = re.compile(r"^(.*?)(\d+)–(\d+)$")
