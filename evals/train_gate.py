@@ -44,9 +44,10 @@ from retrieval.query import without_request
 from retrieval.synonyms import expand_synonyms
 
 BANK_DIR = Path(__file__).with_name("bank")
-# Answerable questions declined, out of fold. Below the 5% budget: people paraphrase more
-# than the bank's writers do.
-GATE_MAX_FALSE_ABSTENTION = 0.03
+# Answerable bank questions declined, out of fold: far below the 5% budget, because people
+# paraphrase more than the bank's writers do (the gold set's paraphrases are declined several
+# times as often as the bank's questions at the same threshold).
+GATE_MAX_FALSE_ABSTENTION = 0.01
 GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
 POLICY_MAX_FALSE_DECLINE = 0.015  # in-scope questions declined, out of fold
 POLICY_C = 1.0

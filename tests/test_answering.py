@@ -84,13 +84,13 @@ def test_non_answers_abstain(assistant, message, intent):
 
 def test_evidence_gate_on_both_sides(assistant, runtime):
     inside = "Tỉ lệ sử dụng dịch vụ công trực tuyến của người dân đến năm 2030 là bao nhiêu?"
-    outside = "Quy trình nuôi tôm thẻ chân trắng trong ao đất"
+    outside = "Công thức nấu phở bò gia truyền cho nhà hàng"
     for question, expected in ((inside, True), (outside, False)):
         _, verdict = assistant.judge(runtime.retriever.run(question, k=8))
         assert verdict.answer is expected, (question, verdict)
     answer = assistant.ask(outside)
     assert answer.abstained and not answer.citations
-    assert "tôm" not in answer.text  # never the user's words
+    assert "phở" not in answer.text  # never the user's words
 
 
 def test_followup_resolves_against_the_conversation(assistant):

@@ -95,7 +95,7 @@ def test_thresholds_are_set_out_of_fold():
     [
         ("Đến năm 2030 kinh phí chi cho nghiên cứu phát triển đạt bao nhiêu phần trăm GDP?", True),
         ("thông tư 33 có hiệu lực từ ngày nào", True),
-        ("Quy trình nuôi tôm thẻ chân trắng trong ao đất", False),
+        ("Công thức nấu phở bò gia truyền", False),
         ("Thời hiệu khởi kiện về thừa kế là bao nhiêu năm?", False),
     ],
 )
