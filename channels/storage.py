@@ -66,6 +66,8 @@ messages = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("reply_to", sa.String(36)),
     sa.Column("redacted", sa.JSON),
+    sa.Column("corpus_version", sa.String(32)),  # the index the answer was found in
+    sa.Column("curated_id", sa.String(36)),  # set when a reviewed answer was given
 )
 webhook_events = sa.Table(
     "webhook_events",
@@ -611,6 +613,9 @@ def exchange_rows(
     )
     user["reply_to"] = None
     bot["reply_to"] = user["id"]
+    user |= {"corpus_version": None, "curated_id": None}
+    bot["corpus_version"] = (answer.meta or {}).get("corpus_version")
+    bot["curated_id"] = (answer.meta or {}).get("curated_id")
     user["created_at"], bot["created_at"] = _clock.run(2)
     return [user, bot]
 

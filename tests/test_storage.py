@@ -71,10 +71,17 @@ def test_migrate_is_idempotent_and_versioned(store):
     store.ping()
     inspector = sa.inspect(store.engine)
     tables = set(inspector.get_table_names(schema=store.schema))
-    assert {"conversations", "messages", "feedback", "nq57_schema_version"} <= tables
+    assert {
+        "conversations",
+        "messages",
+        "feedback",
+        "nq57_schema_version",
+        "admin_users",
+        "audit_log",
+    } <= tables
     with store.engine.connect() as conn:
         versions = conn.execute(sa.text("SELECT version_num FROM nq57_schema_version")).all()
-    assert [v[0] for v in versions] == ["0002"]
+    assert [v[0] for v in versions] == ["0003"]
 
 
 def test_sqlite_file_and_parent_dirs_are_created(tmp_path):
