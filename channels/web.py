@@ -23,6 +23,7 @@ from bot.protocol import AssistantProtocol
 from channels.health import readiness
 from channels.limits import MSG_RATE_LIMITED as MSG_RATE_LIMITED  # re-exported
 from channels.limits import Budgets
+from channels.admin.tokens import require_metrics_access
 from channels.metrics import Metrics
 from channels.ratelimit import RateLimiter
 from channels.sanitize import CleanStr, scrub
@@ -460,7 +461,10 @@ async def readyz(state: StateDep) -> JSONResponse:
 
 
 @ops_router.get("/metrics", include_in_schema=False)
-async def metrics_endpoint(metrics: MetricsDep) -> Response:
+async def metrics_endpoint(request: Request, state: StateDep) -> Response:
+    # Counters reveal traffic and errors: loopback or NQ57_METRICS_ALLOW, or the admin token.
+    require_metrics_access(request, state.settings.metrics_allow, state.settings.admin_token)
+    metrics = state.metrics
     body, content_type = metrics.render()
     return Response(content=body, media_type=content_type)
 

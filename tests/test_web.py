@@ -188,7 +188,8 @@ def recording(assistant) -> Recording:
 @pytest.fixture
 def client(settings, recording) -> Iterator[TestClient]:
     app = create_app(settings, recording, searcher=tiny_search, documents=lambda: DOCUMENTS)
-    with TestClient(app) as c:
+    # From loopback, as a local Prometheus scrapes /metrics.
+    with TestClient(app, client=LOOPBACK) as c:
         yield c
 
 
@@ -208,6 +209,9 @@ def parse_sse(body: str) -> list[tuple[str, dict]]:
                 data.append(line[5:].strip())
         events.append((name, json.loads("\n".join(data))))
     return events
+
+
+LOOPBACK = ("127.0.0.1", 50000)
 
 
 def metric(client: TestClient, name: str, **labels: str) -> float:
@@ -338,7 +342,7 @@ def test_stream_sends_meta_deltas_citations_done(client, storage):
 
 def test_stream_error_is_polite_and_keeps_the_question(settings):
     app = create_app(settings, Broken(), searcher=tiny_search, documents=lambda: DOCUMENTS)
-    with TestClient(app) as c:
+    with TestClient(app, client=LOOPBACK) as c:
         r = c.post("/api/chat/stream", json={"message": "Mục tiêu là gì?"})
         assert r.status_code == 200
         events = parse_sse(r.text)
@@ -413,7 +417,7 @@ def test_unexpected_failure_is_polite_json(settings, assistant):
         raise ZeroDivisionError("internal detail")
 
     app = create_app(settings, assistant, searcher=exploding, documents=lambda: DOCUMENTS)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, client=LOOPBACK) as c:
         r = c.get("/api/search", params={"q": "mục tiêu"})
         assert r.status_code == 500
         assert r.json() == {
@@ -437,7 +441,7 @@ def test_readyz_degraded_when_storage_is_down_but_chat_still_answers(tmp_path, a
         database_url=f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{port}/test",
     )
     app = create_app(settings, assistant, searcher=tiny_search, documents=lambda: DOCUMENTS)
-    with TestClient(app) as c:
+    with TestClient(app, client=LOOPBACK) as c:
         assert c.get("/healthz").status_code == 200
         r = c.get("/readyz")
         # Readiness is about answering, which goes on; the lost log is reported, not fatal.
@@ -479,7 +483,7 @@ def test_metrics_counters_move(client):
 def test_each_app_has_its_own_registry(settings, assistant):
     a = create_app(settings, assistant, searcher=tiny_search, documents=lambda: DOCUMENTS)
     b = create_app(settings, assistant, searcher=tiny_search, documents=lambda: DOCUMENTS)
-    with TestClient(a) as ca, TestClient(b) as cb:
+    with TestClient(a, client=LOOPBACK) as ca, TestClient(b, client=LOOPBACK) as cb:
         ca.get("/healthz")
         ca.get("/healthz")
         assert metric(ca, "nq57_http_requests_total", route="/healthz") == 2
@@ -602,7 +606,7 @@ def test_extra_routers_are_mounted(settings, assistant):
         documents=lambda: DOCUMENTS,
         extra_routers=[extra],
     )
-    with TestClient(app) as c:
+    with TestClient(app, client=LOOPBACK) as c:
         assert c.post("/webhooks/test").json() == {"ok": True}
 
 
@@ -646,7 +650,7 @@ def test_chat_and_feedback_on_postgresql(tmp_path, assistant):
             documents=lambda: DOCUMENTS,
             storage=store,
         )
-        with TestClient(app) as c:
+        with TestClient(app, client=LOOPBACK) as c:
             assert c.get("/readyz").status_code == 200
             first = c.post("/api/chat", json={"message": IN_SCOPE}).json()
             c.post(
