@@ -13,6 +13,7 @@ from rich.table import Table
 
 from nq57.cli_gate import gate_app
 from nq57.cli_rank import rank_app
+from nq57.admin_cli import admin_app
 from nq57.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(telegram_app, name="telegram")
 app.add_typer(zalo_app, name="zalo")
 app.add_typer(gate_app, name="gate")
 app.add_typer(rank_app, name="rerank")
+app.add_typer(admin_app, name="admin")
 
 console = Console(stderr=True)
 out = Console()

@@ -1,0 +1,152 @@
+"""Questions and their answers of a period, read once from the conversation log.
+
+Each stored answer follows its question in the same conversation; a question with no answer
+after it is one the service failed on (the web channel keeps it for that reason).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from channels.admin.period import Period, local_day
+from channels.storage import Storage, conversations, feedback, messages
+
+# What became of a question, as the programme reports it.
+ANSWERED, NOT_FOUND, DECLINED, SMALLTALK, FAILED = (
+    "answered", "not_found", "declined", "smalltalk", "failed",
+)  # fmt: skip
+OUTCOME_LABELS = {
+    ANSWERED: "Đã trả lời",
+    NOT_FOUND: "Không có trong kho văn bản",
+    DECLINED: "Từ chối theo chính sách",
+    SMALLTALK: "Chào hỏi, trò chuyện",
+    FAILED: "Lỗi hệ thống",
+}
+DECLINE_LABELS = {"refused": "Yêu cầu không phù hợp", "out_of_scope": "Ngoài phạm vi"}
+_ROMAN = re.compile(r"^([IVXLC]+)\b")
+_ARTICLE = re.compile(r"^(Điều\s+\d+[a-zđ]?)")
+_ANNEX = re.compile(r"^(Phụ lục\s+[IVXLC\d]+)", re.IGNORECASE)
+_CHAPTER = re.compile(r"^((?:Phần|Chương|Mục)\s+[IVXLC\d]+)")
+
+
+@dataclass
+class Exchange:
+    conversation_id: str
+    channel: str
+    user_key: str | None
+    asked_at: datetime
+    question: str
+    message_id: str | None = None
+    outcome: str = FAILED
+    intent: str | None = None
+    answer: str = ""
+    latency_ms: float | None = None
+    rating: str | None = None
+    comment: str | None = None
+    curated_id: str | None = None
+    corpus_version: str | None = None
+    citations: list[dict] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        return local_day(self.asked_at)
+
+    @property
+    def documents(self) -> list[str]:
+        return list(dict.fromkeys(c.get("doc_number") or c.get("doc_id", "") for c in self.cited))
+
+    @property
+    def topics(self) -> list[str]:
+        return list(dict.fromkeys(topic_of(c) for c in self.cited))
+
+    @property
+    def cited(self) -> list[dict]:
+        # Related provisions shown beside "not found" do not claim to answer.
+        return [c for c in self.citations if not c.get("related")]
+
+
+def top_section(locator: str) -> str:
+    """The top-level unit of a locator: "II.1.b" → "Mục II", "Điều 3 khoản 2" → "Điều 3"."""
+    loc = locator.strip()
+    for pattern, fmt in ((_ANNEX, "{}"), (_CHAPTER, "{}"), (_ARTICLE, "{}"), (_ROMAN, "Mục {}")):
+        m = pattern.match(loc)
+        if m:
+            return fmt.format(m.group(1))
+    return loc.split(",")[0].split(" ")[0] or "(toàn văn)"
+
+
+def topic_of(citation: dict) -> str:
+    number = citation.get("doc_number") or citation.get("doc_id", "")
+    return f"{number} · {top_section(citation.get('locator', ''))}"
+
+
+def outcome_of(intent: str | None, abstained: bool | None) -> str:
+    if intent in DECLINE_LABELS:
+        return DECLINED
+    if intent == "smalltalk":
+        return SMALLTALK
+    if intent == "answer":
+        return NOT_FOUND if abstained else ANSWERED
+    return FAILED
+
+
+def load_exchanges(storage: Storage, period: Period, channel: str | None = None) -> list[Exchange]:
+    return list(iter_exchanges(storage, period, channel))
+
+
+def iter_exchanges(
+    storage: Storage, period: Period, channel: str | None = None
+) -> Iterator[Exchange]:
+    lo, hi = period.utc_range
+    m, c, f = messages.c, conversations.c, feedback.c
+    query = (
+        sa.select(
+            m.id, m.conversation_id, m.role, m.content, m.intent, m.abstained, m.citations,
+            m.latency_ms, m.created_at, m.curated_id, m.corpus_version, c.channel, c.user_key,
+            f.rating, f.comment,
+        )
+        .join(conversations, conversations.c.id == m.conversation_id)
+        .outerjoin(feedback, feedback.c.message_id == m.id)
+        .where(m.created_at >= lo, m.created_at < hi)
+        .order_by(m.conversation_id, m.created_at)
+    )  # fmt: skip
+    if channel:
+        query = query.where(c.channel == channel)
+    pending: Exchange | None = None
+    with storage.engine.connect() as conn:
+        for row in conn.execute(query).yield_per(5000):
+            if row.role == "user":
+                if pending is not None:
+                    yield pending
+                pending = Exchange(
+                    conversation_id=row.conversation_id,
+                    channel=row.channel,
+                    user_key=row.user_key,
+                    asked_at=row.created_at,
+                    question=row.content,
+                )
+                continue
+            if pending is None or pending.conversation_id != row.conversation_id:
+                if pending is not None:
+                    yield pending
+                pending = None
+                continue  # an answer whose question is before the period
+            pending.message_id = row.id
+            pending.outcome = outcome_of(row.intent, row.abstained)
+            pending.intent = row.intent
+            pending.answer = row.content
+            pending.latency_ms = row.latency_ms
+            pending.rating = row.rating
+            pending.comment = row.comment
+            pending.curated_id = row.curated_id
+            pending.corpus_version = row.corpus_version
+            pending.citations = list(row.citations or [])
+            yield pending
+            pending = None
+    if pending is not None:
+        yield pending
