@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.protocol import AssistantProtocol
-from channels import viewer
+from channels import admin, viewer
 from channels.bodylimit import MSG_BODY_TOO_LARGE as MSG_BODY_TOO_LARGE  # re-exported
 from channels.bodylimit import BodyLimitMiddleware
 from channels.limits import Budgets
@@ -100,12 +100,15 @@ def create_app(
         ),
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served by channels.admin.routes_static from packaged assets (works offline).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.nq57 = state
     if hasattr(storage, "dropped"):
         state.metrics.track_storage(storage)
 
-    for router in (*ROUTERS, viewer.router, *extra_routers):
+    for router in (*ROUTERS, viewer.router, *admin.routers(), *extra_routers):
         app.include_router(router)
 
     app.add_exception_handler(RequestValidationError, _validation_error)
