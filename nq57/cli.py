@@ -14,6 +14,7 @@ from rich.table import Table
 from nq57.cli_gate import gate_app
 from nq57.cli_rank import rank_app
 from nq57.admin_cli import admin_app
+from nq57.report_cli import report_app
 from nq57.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.add_typer(zalo_app, name="zalo")
 app.add_typer(gate_app, name="gate")
 app.add_typer(rank_app, name="rerank")
 app.add_typer(admin_app, name="admin")
+app.add_typer(report_app, name="report")
 
 console = Console(stderr=True)
 out = Console()
