@@ -15,6 +15,7 @@ report_app = typer.Typer(help="Báo cáo định kỳ (XLSX và HTML).", no_args
 
 def _write(period, out: Path, channel: str | None) -> None:
     from channels.admin import gaps
+    from channels.admin.context import cached_questions
     from channels.admin.exchanges import load_exchanges
     from channels.admin.figures import Filters, compute
     from channels.admin.report import write_report
@@ -27,7 +28,7 @@ def _write(period, out: Path, channel: str | None) -> None:
     started = time.perf_counter()
     storage = open_migrated_storage()
     try:
-        embedder = get_embedder(settings.embedder, settings.cache_dir)
+        embedder = cached_questions(get_embedder(settings.embedder), settings.cache_dir)
     except EmbedderError as exc:
         fail(f"không nạp được mô hình nhúng để gộp câu hỏi: {exc}")
     try:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
+
+
+def attach(state: Any) -> None:
+    from channels.admin.setup import attach as _attach
+
+    _attach(state)
 
 
 def routers() -> list[APIRouter]:
     """Every router of the console, /api/admin, the favicon and the offline /docs."""
-    from channels.admin import routes_auth, routes_dashboard, routes_reports, routes_static
+    from channels.admin import (
+        routes_auth,
+        routes_curated,
+        routes_dashboard,
+        routes_reports,
+        routes_static,
+    )
 
     return [
         routes_static.router,
@@ -15,4 +29,5 @@ def routers() -> list[APIRouter]:
         routes_dashboard.router,
         routes_reports.router,
         routes_reports.api,
+        routes_curated.router,
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
@@ -38,15 +39,34 @@ def question_embedder(state: AppState) -> Any:
     if cached is not None:
         return cached
     inner = find_embedder(state.assistant)
-    if inner is None or hasattr(inner, "key"):  # none, or already cached by content hash
-        return inner
-    from ingest.embed import CachedEmbeddings
-
+    if inner is None:
+        return None
     with _LOCK:
         if "question_embedder" not in state.extra:
-            path = state.settings.cache_dir / "embeddings.sqlite3"
-            state.extra["question_embedder"] = CachedEmbeddings(inner, path)
+            state.extra["question_embedder"] = cached_questions(inner, state.settings.cache_dir)
     return state.extra["question_embedder"]
+
+
+class QueryVectors:
+    """Questions embedded as queries (e5's query side separates topics better than its
+    passage side), behind the embedding cache's interface so they are stored by hash."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = getattr(inner, "inner", inner)  # the model itself, not a passage cache
+        self.model_id = f"{self.inner.model_id}#query"
+        self.dim = self.inner.dim
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.inner.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def cached_questions(embedder: Any, cache_dir: Path) -> Any:
+    from ingest.embed import CachedEmbeddings
+
+    return CachedEmbeddings(QueryVectors(embedder), cache_dir / "embeddings.sqlite3")
 
 
 def find_embedder(assistant: Any) -> Any:

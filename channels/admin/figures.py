@@ -68,7 +68,7 @@ def compute(
     period: Period,
     filters: Filters | None = None,
     embedder: Any = None,
-    threshold: float = 0.9,
+    threshold: float = 0.95,
     top: int = 20,
 ) -> dict[str, Any]:
     filters = filters or Filters()
@@ -144,7 +144,7 @@ def compute(
 
 
 def gap_groups(
-    exchanges: list[Exchange], embedder: Any = None, threshold: float = 0.9
+    exchanges: list[Exchange], embedder: Any = None, threshold: float = 0.95
 ) -> list[tuple[str, Group]]:
     """Unanswered, declined and 👎 questions, grouped within each kind, largest first."""
     out: list[tuple[str, Group]] = []

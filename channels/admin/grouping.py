@@ -42,7 +42,7 @@ class Group:
 def group_items(
     items: Iterable[tuple[str, Any]],
     embedder: Any = None,
-    threshold: float = 0.9,
+    threshold: float = 0.95,
     limit: int = 400,
 ) -> list[Group]:
     """Group (question, item) pairs; groups by total count, most asked first."""
