@@ -137,6 +137,17 @@ class StorageHistory:
         self, key: str, role: str, content: str, meta: dict | None = None
     ) -> str | None:
         meta = meta or {}
+        answer = meta.get("answer")
+        details = {}
+        if answer is not None:
+            # What the console and the reports read: outcome, sources, latency, corpus version.
+            details = {
+                "abstained": answer.abstained,
+                "citations": answer.citations,
+                "latency_ms": answer.latency_ms,
+                "corpus_version": answer.meta.get("corpus_version"),
+                "curated_id": answer.meta.get("curated_id"),
+            }
         try:
             return self.storage.add_message(
                 self._conversation(key),
@@ -144,6 +155,7 @@ class StorageHistory:
                 content,
                 intent=meta.get("intent"),
                 reply_to=meta.get("reply_to"),
+                **details,
             )
         except StorageError as exc:
             log.warning("could not store %s message: %s", role, exc)
@@ -279,13 +291,17 @@ def build_app(settings: Settings, *, runtime: Any = None) -> FastAPI:
         check_writable(settings.data_dir)
     except DataDirError as exc:
         raise ServeError(str(exc)) from None
+    from channels.admin.live import wrap
+
     runtime = runtime or load_runtime(settings)
     storage = open_storage(settings)
     limiter = build_limiter(settings)
     address_limiter = build_limiter(
         settings, settings.rate_limit_per_address_per_minute, prefix="nq57:rl-addr:"
     )
-    channels = build_channels(settings, runtime.assistant, limiter, storage)
+    # One wrapper for every channel: curated answers, corpus version, swaps after re-indexing.
+    assistant = wrap(runtime.assistant, runtime=runtime)
+    channels = build_channels(settings, assistant, limiter, storage)
     missing = [name for name in WEBHOOK_PATHS if name not in channels]
     routers = [
         *(ch.router for ch in channels.values()),
@@ -296,7 +312,7 @@ def build_app(settings: Settings, *, runtime: Any = None) -> FastAPI:
     log.info("serving channels: web%s", "".join(f", {name}" for name in channels) or " only")
     app = create_app(
         settings,
-        runtime.assistant,
+        assistant,
         searcher=runtime.search,
         documents=runtime.documents,
         extra_routers=routers,

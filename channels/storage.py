@@ -376,6 +376,8 @@ class Storage:
         message_id: str | None = None,
         start: str | None = None,
         reply_to: str | None = None,
+        corpus_version: str | None = None,
+        curated_id: str | None = None,
     ) -> str:
         """Store one message; with ``start`` (a channel) the conversation is created if new.
 
@@ -384,6 +386,7 @@ class Storage:
             conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
         )
         row["reply_to"] = reply_to
+        row |= {"corpus_version": corpus_version, "curated_id": curated_id}
         self.write_rows(conversation_id, [row], start)
         return row["id"]
 
