@@ -88,6 +88,8 @@ def create_app(
         await run_in_threadpool(_start_storage, state)
         if state.assistant is None:
             await run_in_threadpool(_build_assistant, state)
+        # Curated answers and the corpus version in front of the assistant.
+        await run_in_threadpool(admin.attach, state)
         yield
         if owns_storage and state.storage is not None:
             state.storage.close()
