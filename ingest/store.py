@@ -114,7 +114,7 @@ class EdgeStore:
     replaces the symlink with ``os.replace`` (atomic on POSIX).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keep_previous: bool = False) -> None:
         import qdrant_edge as qe
 
         self._qe = qe
@@ -122,6 +122,10 @@ class EdgeStore:
         self.root = Path(root).resolve()
         self._shard: Any = None
         self._pending: Path | None = None  # generation being built by a rebuild
+        # A running service still answers from the old generation when a rebuild commits:
+        # it removes that one itself once its requests are done (see ``previous``).
+        self.keep_previous = keep_previous
+        self.previous: Path | None = None
 
     # -- layout
     @property
@@ -212,6 +216,9 @@ class EdgeStore:
         old = self._live_dir()
         os.replace(link_tmp, self.current)
         self._pending = None
+        if self.keep_previous:
+            self.previous = old
+            return
         if old is not None and old.exists():
             shutil.rmtree(old, ignore_errors=True)
         self._sweep()
