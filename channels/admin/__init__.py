@@ -6,6 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+# Request bodies larger than the API's limit, for the console's file uploads (bytes).
+UPLOAD_LIMITS = {
+    "/admin/documents/upload": 21 * 1024 * 1024,
+    "/admin/curated/import": 6 * 1024 * 1024,
+}
+
 
 def attach(state: Any) -> None:
     from channels.admin.setup import attach as _attach
@@ -19,6 +25,7 @@ def routers() -> list[APIRouter]:
         routes_auth,
         routes_curated,
         routes_dashboard,
+        routes_documents,
         routes_reports,
         routes_static,
     )
@@ -30,4 +37,6 @@ def routers() -> list[APIRouter]:
         routes_reports.router,
         routes_reports.api,
         routes_curated.router,
+        routes_documents.router,
+        routes_documents.api,
     ]
