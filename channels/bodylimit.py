@@ -36,19 +36,23 @@ async def read_limited(receive: Receive, max_bytes: int) -> tuple[bytes, Message
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # paths that take files (the console's uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _declared_length(scope) > self.max_bytes:
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
+        if _declared_length(scope) > limit:
             await _too_large(scope, receive, send)
             return
         try:
-            body, disconnect = await read_limited(receive, self.max_bytes)
+            body, disconnect = await read_limited(receive, limit)
         except BodyTooLarge:
             await _too_large(scope, receive, send)
             return
