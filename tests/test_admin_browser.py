@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 
-from channels.admin import audit, curated
+from channels.admin import audit
 from channels.app import create_app
 from tests.admin_helpers import PASSWORD, Canned, Served, console_settings, make_users, seed
 
