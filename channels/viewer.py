@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from channels.doclist import ordered, vn_date
 from ingest.model import DocumentMeta, Unit
 from nq57.text import anchor, fold, nfc
 
@@ -186,12 +187,14 @@ def table_of_contents(view: UnitView, max_level: int = 2) -> list[TocEntry]:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(STATIC_DIR),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["vndate"] = vn_date
+    return env
 
 
 def render_document(meta: DocumentMeta, root: Unit) -> str:
@@ -204,12 +207,12 @@ def render_document(meta: DocumentMeta, root: Unit) -> str:
 
 
 def render_not_found(doc_id: str, documents: dict[str, tuple[DocumentMeta, Unit]]) -> str:
-    metas = sorted((m for m, _ in documents.values()), key=lambda m: m.id)
+    metas = ordered(m for m, _ in documents.values())
     return _env().get_template("document.html").render(page="missing", doc_id=doc_id, metas=metas)
 
 
 def render_index(documents: dict[str, tuple[DocumentMeta, Unit]]) -> str:
-    metas = sorted((m for m, _ in documents.values()), key=lambda m: m.id)
+    metas = ordered(m for m, _ in documents.values())
     return _env().get_template("document.html").render(page="index", metas=metas)
 
 

@@ -14,6 +14,7 @@ from channels.admin.publish import MAX_UPLOAD, PublishError, load_upload, publis
 from channels.admin.reindex import reindexer
 from channels.admin.security import EditorDep, SessionDep, admin_storage, client_address
 from channels.admin.tokens import require_token
+from channels.doclist import ordered
 from channels.storage import Storage
 from channels.web import AppState, StateDep
 from ingest.catalog import CatalogError, discover
@@ -23,13 +24,6 @@ router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/admin", tags=["quản trị"])
 StorageDep = Annotated[Storage, Depends(admin_storage)]
 MSG_BUSY = "Đang có một lần nạp lại chưa xong; vui lòng đợi."
-
-
-def catalog_order(metas: list[DocumentMeta]) -> list[DocumentMeta]:
-    """NQ 57 first (the programme's subject), then the others by date, newest first."""
-    return sorted(
-        metas, key=lambda m: (m.number != "57-NQ/TW", -int((m.issued or "0").replace("-", "")))
-    )
 
 
 def _metas(state: AppState) -> list[DocumentMeta]:
@@ -48,7 +42,7 @@ async def _documents_page(
     live = state.extra.get("live")
     return page(
         "documents.html", status, title="Văn bản", nav="documents", session=session,
-        metas=catalog_order(metas), versions=history, job=reindexer(state).job,
+        metas=ordered(metas), versions=history, job=reindexer(state).job,
         version=getattr(live, "version", None), error=error, message=message,
     )  # fmt: skip
 
