@@ -14,6 +14,7 @@ from rich.table import Table
 from nq57.cli_gate import gate_app
 from nq57.cli_rank import rank_app
 from nq57.admin_cli import admin_app
+from nq57.errors import explain, fail, vietnamese
 from nq57.report_cli import report_app
 from nq57.settings import Settings, get_settings
 
@@ -48,8 +49,33 @@ def _emit_json(data: Any) -> None:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
+    fail(message, code)  # one line, in Vietnamese
+
+
+def main() -> None:
+    """Entry point: usage errors and unexpected failures as one Vietnamese line, no traceback
+    (NQ57_DEBUG=1 shows it)."""
+    import os
+
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        # Click's exceptions (Typer ships its own copy of click): told apart by their shape.
+        if type(exc).__name__ == "Abort":
+            console.print("Đã hủy.")
+            code = 1
+        elif hasattr(exc, "format_message") and getattr(exc, "exit_code", None) == 2:
+            ctx = getattr(exc, "ctx", None)
+            where = f" Xem `{ctx.command_path if ctx else 'nq57'} --help`."
+            message = vietnamese(exc.format_message())
+            console.print(f"[red]Lỗi:[/red] {message}{where}", highlight=False, soft_wrap=True)
+            code = 2
+        elif os.environ.get("NQ57_DEBUG"):
+            raise
+        else:
+            console.print(f"[red]Lỗi:[/red] {explain(exc)}", highlight=False, soft_wrap=True)
+            code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _runtime(settings: Settings):
@@ -84,12 +110,15 @@ def ingest(
     """Nạp kho văn bản vào chỉ mục (tăng dần theo content hash, hoặc --rebuild)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from ingest.catalog import CatalogError
     from ingest.embed import EmbedderError
     from ingest.pipeline import IngestError
     from ingest.pipeline import ingest as run_ingest
     from ingest.store import StoreError
 
     settings = _settings(corpus)
+    if _remote_ingest(settings, as_json):
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -109,7 +138,7 @@ def ingest(
 
         try:
             report = run_ingest(settings, rebuild=rebuild, progress=progress)
-        except (IngestError, StoreError, EmbedderError) as exc:
+        except (IngestError, StoreError, EmbedderError, CatalogError) as exc:
             _fail(str(exc))
     summary = {
         k: getattr(report, k)
@@ -147,6 +176,29 @@ def ingest(
             console.print(f"[red]failed:[/red] {failure['file']}: {failure['error']}")
     if report.failed:
         raise typer.Exit(2)
+
+
+def _remote_ingest(settings: Settings, as_json: bool) -> bool:
+    """While `nq57 serve` runs on this data dir, it re-indexes (background, atomic swap)."""
+    from nq57 import remote
+
+    url = remote.running_service(settings)
+    if url is None:
+        return False
+    if settings.corpus_dir.resolve() != get_settings().corpus_dir.resolve():
+        _fail(f"dịch vụ tại {url} nạp kho văn bản của chính nó; --corpus khác không dùng được.")
+    console.print(f"Dịch vụ đang chạy tại {url}: yêu cầu dịch vụ nạp lại chỉ mục…")
+    try:
+        job = remote.reindex(url, settings.admin_token)
+    except remote.RemoteError as exc:
+        _fail(str(exc))
+    if job.get("state") != "done":
+        _fail(job.get("message") or "dịch vụ không nạp lại được chỉ mục.")
+    if as_json:
+        _emit_json(job.get("report") or {})
+    else:
+        out.print(job.get("message", ""), markup=False, highlight=False)
+    return True
 
 
 @app.command("export-vectors")
@@ -210,9 +262,19 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Tìm kiếm lai (dense + sparse) trong kho văn bản."""
-    runtime = _runtime(_settings())
-    hits = runtime.search(question, k)
-    rows = [h.search_row(i) for i, h in enumerate(hits, start=1)]
+    from nq57 import remote
+
+    settings = _settings()
+    url = remote.running_service(settings)
+    if url is not None:
+        try:
+            rows = remote.search(url, question, k)
+        except remote.RemoteError as exc:
+            _fail(str(exc))
+    else:
+        runtime = _runtime(settings)
+        hits = runtime.search(question, k)
+        rows = [h.search_row(i) for i, h in enumerate(hits, start=1)]
     if as_json:
         _emit_json(rows)
         return
@@ -240,9 +302,14 @@ def ask(
         try:
             raw = json.loads(history.read_text("utf-8"))
             turns = [Turn(role=t["role"], content=t["content"]) for t in raw]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            _fail(f"history file {history}: {exc}")
-    runtime = _runtime(_settings())
+        except OSError as exc:
+            _fail(f"không đọc được tệp lịch sử {history}: {exc.strerror or exc}")
+        except (ValueError, KeyError, TypeError) as exc:
+            _fail(f"tệp lịch sử {history} cần là danh sách JSON các {{role, content}}: {exc}")
+    settings = _settings()
+    if _remote_ask(settings, question, turns, as_json):
+        return
+    runtime = _runtime(settings)
     answer = runtime.assistant.ask(question, turns)
     base = runtime.settings.public_base_url.rstrip("/")
     if as_json:
@@ -275,6 +342,35 @@ def ask(
             )
 
 
+def _remote_ask(settings: Settings, question: str, turns: list, as_json: bool) -> bool:
+    from nq57 import remote
+
+    url = remote.running_service(settings)
+    if url is None:
+        return False
+    try:
+        data = remote.ask(url, question, [{"role": t.role, "content": t.content} for t in turns])
+    except remote.RemoteError as exc:
+        _fail(str(exc))
+    base = settings.public_base_url.rstrip("/") or url
+    cites = [
+        {k: c.get(k) for k in ("doc", "doc_number", "locator", "quote")} | {"url": base + c["url"]}
+        for c in data.get("citations", [])
+    ]
+    if as_json:
+        _emit_json(
+            {"answer": data["answer"], "citations": cites}
+            | {k: data.get(k) for k in ("intent", "abstained", "latency_ms")}
+        )
+        return True
+    out.print(data["answer"], markup=False, highlight=False)
+    if cites:
+        out.print("\nNguồn:", style="bold")
+        for i, c in enumerate(cites, 1):
+            out.print(f"[{i}] {c['doc_number']}, {c['locator']} — {c['url']}", markup=False)
+    return True
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -287,21 +383,28 @@ def serve(
     import uvicorn
 
     from channels.server import ServeError, build_app
+    from nq57 import remote
 
     settings = _settings()
     try:
         web = build_app(settings)
     except ServeError as exc:
         _fail(str(exc))
-    uvicorn.run(
-        web,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-        access_log=settings.access_log,
-        # The app reads X-Forwarded-For itself, from NQ57_TRUSTED_PROXIES only.
-        proxy_headers=False,
-    )
+    host, port = host or settings.host, port or settings.port
+    # Tells `nq57 ask/search/ingest` on this data dir to go through this process.
+    remote.announce(settings, host, port)
+    try:
+        uvicorn.run(
+            web,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=settings.access_log,
+            # The app reads X-Forwarded-For itself, from NQ57_TRUSTED_PROXIES only.
+            proxy_headers=False,
+        )
+    finally:
+        remote.withdraw(settings)
 
 
 # --------------------------------------------------------------------------- purge
@@ -671,4 +774,4 @@ def zalo_poll() -> None:
 
 
 if __name__ == "__main__":
-    app()
+    main()

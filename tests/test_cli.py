@@ -72,7 +72,7 @@ def test_bad_history_file_is_a_clear_error(cli, tmp_path):
     bad.write_text("{not json", "utf-8")
     result = cli.invoke(app, ["ask", "xin chào", "--history", str(bad)])
     assert result.exit_code == 1
-    assert "history file" in " ".join(result.output.split())
+    assert "tệp lịch sử" in " ".join(result.output.split())
 
 
 def test_bench_reports_latency_and_memory(cli):
@@ -114,7 +114,7 @@ def test_missing_index_says_to_ingest(monkeypatch, tmp_path):
 def test_index_in_use_is_a_clear_error(index_settings, runtime, monkeypatch):
     result = _search_in(monkeypatch, index_settings.data_dir, index_settings.corpus_dir)
     assert result.exit_code == 1
-    assert "open in another process" in " ".join(result.output.split())
+    assert "đang được một tiến trình khác mở" in " ".join(result.output.split())
 
 
 def test_eval_decline_reports_per_category(cli, tmp_path):

@@ -32,9 +32,11 @@ class Job:
     seconds: float | None = None
     user: str | None = None
     detail: dict = field(default_factory=dict)
+    report: dict | None = None  # what `nq57 ingest --json` prints
 
     def public(self) -> dict:
         return {
+            "report": self.report,
             "state": self.state,
             "message": self.message,
             "version": self.version,
@@ -83,6 +85,10 @@ class Reindexer:
             job.state, job.message = "failed", f"Nạp lại thất bại, chỉ mục cũ vẫn hoạt động: {exc}"
         else:
             job.state, job.version = "done", version
+            job.report = {
+                k: getattr(report, k)
+                for k in ("documents", "chunks", "added", "updated", "removed", "seconds")
+            } | {"failed": report.failed, "warnings": report.warnings}
             job.message = (
                 f"Đã xuất bản: phiên bản kho {version}, {report.documents} văn bản, "
                 f"{report.chunks} đoạn ({report.embedded} đoạn mới được tạo vector)."
