@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -56,15 +57,15 @@ class Exchange:
     def day(self) -> date:
         return local_day(self.asked_at)
 
-    @property
+    @cached_property
     def documents(self) -> list[str]:
         return list(dict.fromkeys(c.get("doc_number") or c.get("doc_id", "") for c in self.cited))
 
-    @property
+    @cached_property
     def topics(self) -> list[str]:
         return list(dict.fromkeys(topic_of(c) for c in self.cited))
 
-    @property
+    @cached_property
     def cited(self) -> list[dict]:
         # Related provisions shown beside "not found" do not claim to answer.
         return [c for c in self.citations if not c.get("related")]

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,11 +20,17 @@ import numpy as np
 from nq57.text import fold
 
 _PUNCT = re.compile(r"[^\w\s]+")
+_NUMBER = re.compile(r"\d+")
 
 
+@lru_cache(maxsize=65536)
 def wording_key(text: str) -> str:
     """Folded, lower case, without punctuation: "NQ 57 là gì?" ~ "nq 57 la gi"."""
     return " ".join(_PUNCT.sub(" ", fold(text).lower()).split())
+
+
+def numbers_in(key: str) -> tuple[str, ...]:
+    return tuple(sorted(set(_NUMBER.findall(key))))
 
 
 def group_key(text: str) -> str:
@@ -53,19 +60,23 @@ def group_items(
     examples = [Counter(t for t, _ in members).most_common(1)[0][0] for _, members in ranked]
     vectors = _vectors(examples, embedder)
     groups: list[Group] = []
-    leaders: list[np.ndarray] = []
-    for (_key, members), example, vec in zip(ranked, examples, vectors, strict=True):
+    # Leaders per set of numbers: "mục tiêu đến 2030" and "tầm nhìn 2045", or Quyết định 1169
+    # and Thông tư 33, are different questions however close their embeddings.
+    leaders: dict[tuple[str, ...], tuple[list[Group], list[np.ndarray]]] = {}
+    for (key, members), example, vec in zip(ranked, examples, vectors, strict=True):
         target = None
-        if vec is not None and leaders:
-            sims = np.stack(leaders) @ vec
+        same_numbers = leaders.setdefault(numbers_in(key), ([], []))
+        if vec is not None and same_numbers[1]:
+            sims = np.stack(same_numbers[1]) @ vec
             best = int(np.argmax(sims))
             if sims[best] >= threshold:
-                target = groups[best]
+                target = same_numbers[0][best]
         if target is None:
             target = Group(key=group_key(example), example=example, count=0)
             groups.append(target)
             if vec is not None:
-                leaders.append(vec)
+                same_numbers[0].append(target)
+                same_numbers[1].append(vec)
         target.count += len(members)
         target.variants.append((example, len(members)))
         target.members.extend(item for _, item in members)
