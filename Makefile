@@ -2,20 +2,30 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(HASH)
+SERVE_STAMP := $(VENV)/.serving-$(HASH)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install serve ingest test fuzz lint eval bench browser clean
+.PHONY: install install-serve serve ingest test fuzz lint eval bench browser clean
 
-$(STAMP): pyproject.toml
+# Serving needs the package alone (no torch, Playwright or test tools); tests add .[dev,st].
+$(SERVE_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	rm -f $(VENV)/.serving-*
+	touch $(SERVE_STAMP)
+
+$(STAMP): $(SERVE_STAMP)
 	$(PY) -m pip install -q -e '.[dev,st]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
+
+install-serve: $(SERVE_STAMP)
 
 # Chromium for the widget's browser tests comes from Debian (never `playwright install`).
 browser:
@@ -23,10 +33,10 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-ingest: install
+ingest: install-serve
 	$(BIN)/nq57 ingest
 
-serve: install
+serve: install-serve
 	$(BIN)/nq57 ingest
 	$(BIN)/nq57 serve
 
