@@ -190,6 +190,10 @@ def test_stats_api_needs_the_token_and_gives_the_figures(console):
     body = r.json()
     assert body["reach"]["questions"] == 10 and body["outcomes"]["answered"] == 5
     assert "comments" not in body["satisfaction"]  # free text stays in the console
+    # The console's views share the (cached) figures the API answered from: still whole.
+    login(console, "viewer1")
+    assert console.get("/admin/reports/monthly?month=2026-11").status_code == 200
+    assert "thiếu số liệu" in console.get(f"/admin?{'from=2026-11-01&to=2026-11-30'}").text
 
 
 def test_console_reports_and_redacted_csv(console):

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -35,7 +34,7 @@ _ANNEX = re.compile(r"^(Phụ lục\s+[IVXLC\d]+)", re.IGNORECASE)
 _CHAPTER = re.compile(r"^((?:Phần|Chương|Mục)\s+[IVXLC\d]+)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     conversation_id: str
     channel: str
@@ -52,23 +51,23 @@ class Exchange:
     curated_id: str | None = None
     corpus_version: str | None = None
     citations: list[dict] = field(default_factory=list)
+    # Derived once from the citations (a month holds hundreds of thousands of these).
+    cited: list[dict] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
 
     @property
     def day(self) -> date:
         return local_day(self.asked_at)
 
-    @cached_property
-    def documents(self) -> list[str]:
-        return list(dict.fromkeys(c.get("doc_number") or c.get("doc_id", "") for c in self.cited))
-
-    @cached_property
-    def topics(self) -> list[str]:
-        return list(dict.fromkeys(topic_of(c) for c in self.cited))
-
-    @cached_property
-    def cited(self) -> list[dict]:
+    def set_citations(self, citations: list[dict]) -> None:
+        self.citations = citations
         # Related provisions shown beside "not found" do not claim to answer.
-        return [c for c in self.citations if not c.get("related")]
+        self.cited = [c for c in citations if not c.get("related")]
+        self.documents = list(
+            dict.fromkeys(c.get("doc_number") or c.get("doc_id", "") for c in self.cited)
+        )
+        self.topics = list(dict.fromkeys(topic_of(c) for c in self.cited))
 
 
 def top_section(locator: str) -> str:
@@ -97,11 +96,12 @@ def outcome_of(intent: str | None, abstained: bool | None) -> str:
 
 
 def load_exchanges(storage: Storage, period: Period, channel: str | None = None) -> list[Exchange]:
-    return list(iter_exchanges(storage, period, channel))
+    """For figures: the answers' text is left out (it is what takes the memory)."""
+    return list(iter_exchanges(storage, period, channel, with_answers=False))
 
 
 def iter_exchanges(
-    storage: Storage, period: Period, channel: str | None = None
+    storage: Storage, period: Period, channel: str | None = None, with_answers: bool = True
 ) -> Iterator[Exchange]:
     lo, hi = period.utc_range
     m, c, f = messages.c, conversations.c, feedback.c
@@ -140,13 +140,13 @@ def iter_exchanges(
             pending.message_id = row.id
             pending.outcome = outcome_of(row.intent, row.abstained)
             pending.intent = row.intent
-            pending.answer = row.content
+            pending.answer = row.content if with_answers else ""
             pending.latency_ms = row.latency_ms
             pending.rating = row.rating
             pending.comment = row.comment
             pending.curated_id = row.curated_id
             pending.corpus_version = row.corpus_version
-            pending.citations = list(row.citations or [])
+            pending.set_citations(list(row.citations or []))
             yield pending
             pending = None
     if pending is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Annotated, Any
 
@@ -25,16 +26,33 @@ KNOWN_CHANNELS = ("web", "telegram", "zalo_bot", "zalo_oa")
 Q = Annotated[str | None, Query(max_length=200)]
 
 
+FIGURES_TTL = 120.0  # seconds a period's figures are reused by the next view
+_FIGURES_LOCK = threading.Lock()
+
+
 def figures_for(state: AppState, period: Period, filters: Filters) -> dict[str, Any]:
+    """The figures of a period, computed at most once every FIGURES_TTL seconds: a month of
+    a large deployment takes seconds to read, and operators move between views of it."""
     assert state.storage is not None
+    key = (period.start, period.end, filters.channel, filters.document, filters.topic)
+    cache: dict = state.extra.setdefault("figures_cache", {})
+    with _FIGURES_LOCK:
+        hit = cache.get(key)
+        if hit is not None and time.monotonic() - hit[0] < FIGURES_TTL:
+            return hit[1]
     exchanges = load_exchanges(state.storage, period, filters.channel)
-    return compute(
+    figures = compute(
         exchanges,
         period,
         filters,
         embedder=question_embedder(state),
         threshold=state.settings.group_min_similarity,
     )
+    with _FIGURES_LOCK:
+        cache[key] = (time.monotonic(), figures)
+        for old in sorted(cache, key=lambda k: cache[k][0])[:-16]:
+            del cache[old]
+    return figures
 
 
 def _choices(state: AppState, f: dict[str, Any]) -> dict[str, list[str]]:

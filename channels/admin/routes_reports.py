@@ -150,5 +150,6 @@ async def stats(
         raise HTTPException(status_code=503, detail="Cơ sở dữ liệu chưa sẵn sàng.")
     period = period_of(start, end)
     figures = await run_in_threadpool(figures_for, state, period, Filters(channel=channel))
-    figures["satisfaction"] = {k: v for k, v in figures["satisfaction"].items() if k != "comments"}
-    return figures
+    # A copy: the figures are shared with the console's views (cached).
+    satisfaction = {k: v for k, v in figures["satisfaction"].items() if k != "comments"}
+    return figures | {"satisfaction": satisfaction}
