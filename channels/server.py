@@ -31,7 +31,7 @@ from channels.common import MessageHandler
 from channels.ratelimit import RateLimiter, build_limiter
 from channels.resilient import GuardedStorage, open_guarded
 from channels.retention import retention_router
-from channels.storage import DEFAULT_SESSION_WINDOW, Storage, StorageError
+from channels.storage import DEFAULT_SESSION_WINDOW, Storage, StorageError, answer_details
 from nq57.datadir import DataDirError, check_writable
 from nq57.settings import Settings
 
@@ -145,9 +145,7 @@ class StorageHistory:
                 "abstained": answer.abstained,
                 "citations": answer.citations,
                 "latency_ms": answer.latency_ms,
-                "corpus_version": answer.meta.get("corpus_version"),
-                "curated_id": answer.meta.get("curated_id"),
-            }
+            } | answer_details(answer)
         try:
             return self.storage.add_message(
                 self._conversation(key),

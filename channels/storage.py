@@ -68,6 +68,7 @@ messages = sa.Table(
     sa.Column("redacted", sa.JSON),
     sa.Column("corpus_version", sa.String(32)),  # the index the answer was found in
     sa.Column("curated_id", sa.String(36)),  # set when a reviewed answer was given
+    sa.Column("reason", sa.String(64)),  # the assistant's reason ("policy:political", …)
 )
 webhook_events = sa.Table(
     "webhook_events",
@@ -378,6 +379,7 @@ class Storage:
         reply_to: str | None = None,
         corpus_version: str | None = None,
         curated_id: str | None = None,
+        reason: str | None = None,
     ) -> str:
         """Store one message; with ``start`` (a channel) the conversation is created if new.
 
@@ -386,7 +388,7 @@ class Storage:
             conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
         )
         row["reply_to"] = reply_to
-        row |= {"corpus_version": corpus_version, "curated_id": curated_id}
+        row |= {"corpus_version": corpus_version, "curated_id": curated_id, "reason": reason}
         self.write_rows(conversation_id, [row], start)
         return row["id"]
 
@@ -616,9 +618,8 @@ def exchange_rows(
     )
     user["reply_to"] = None
     bot["reply_to"] = user["id"]
-    user |= {"corpus_version": None, "curated_id": None}
-    bot["corpus_version"] = (answer.meta or {}).get("corpus_version")
-    bot["curated_id"] = (answer.meta or {}).get("curated_id")
+    user |= {"corpus_version": None, "curated_id": None, "reason": None}
+    bot |= answer_details(answer)
     user["created_at"], bot["created_at"] = _clock.run(2)
     return [user, bot]
 
@@ -672,6 +673,17 @@ def _private_file(path: Path) -> None:
         extra = path.with_name(path.name + suffix)
         if extra.exists():
             os.chmod(extra, 0o600)
+
+
+def answer_details(answer: Answer) -> dict[str, Any]:
+    """What the console reads from an answer's meta: corpus version, curated answer, reason."""
+    meta = answer.meta or {}
+    reason = meta.get("reason")
+    return {
+        "corpus_version": meta.get("corpus_version"),
+        "curated_id": meta.get("curated_id"),
+        "reason": str(reason)[:64] if reason else None,
+    }
 
 
 def _reason(exc: BaseException) -> str:

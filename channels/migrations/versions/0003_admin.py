@@ -1,5 +1,5 @@
 """Operator console: operators, sessions, audit log, content-gap notes, curated answers,
-corpus versions; each answer records the corpus version and the curated answer it gave.
+corpus versions; each answer records the corpus version, the curated answer it gave and its reason.
 
 Revision ID: 0003
 Revises: 0002
@@ -21,6 +21,9 @@ def upgrade() -> None:
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("corpus_version", sa.String(32), nullable=True))
         batch.add_column(sa.Column("curated_id", sa.String(36), nullable=True))
+        # Why the assistant answered as it did ("policy:political", "detail_not_in_texts"):
+        # declines are reported by policy category.
+        batch.add_column(sa.Column("reason", sa.String(64), nullable=True))
     # The dashboard reads answers by period: without this every view scans the whole log.
     op.create_index("ix_messages_created", "messages", ["created_at"])
     op.create_table(
@@ -92,5 +95,6 @@ def downgrade() -> None:
     op.drop_table("admin_users")
     op.drop_index("ix_messages_created", table_name="messages")
     with op.batch_alter_table("messages") as batch:
+        batch.drop_column("reason")
         batch.drop_column("curated_id")
         batch.drop_column("corpus_version")
