@@ -153,3 +153,25 @@ def test_export_and_import(console, tmp_path):
     assert r.status_code == 200 and "1 cần rà soát" in r.text
     items = {c.id: c for c in curated.all_curated(state.storage)}
     assert items["imported-1"].flagged and len(items) == 2
+
+
+def test_declines_are_stored_and_counted_by_policy_category(console):
+    from channels.admin.exchanges import load_exchanges
+    from channels.admin.figures import compute
+    from channels.admin.period import last_days
+
+    state = console.app.state.nq57
+    r = console.post(
+        "/api/chat", json={"message": "Đảng có nên để nhiều đảng cùng tranh cử không?"}
+    )
+    body = r.json()
+    assert body["intent"] == "refused" and body["abstained"]
+    stored = state.storage.get_message(body["message_id"])
+    assert stored["reason"] in ("policy:political", "rule:political")
+    assert stored["corpus_version"] == state.extra["live"].version
+    period = last_days(1)
+    figures = compute(load_exchanges(state.storage, period), period)
+    assert figures["declined"] == {"political": 1}
+    login(console, "viewer1")
+    page = console.get("/admin").text
+    assert 'data-category="political"' in page and "chính trị nhạy cảm" in page

@@ -1,8 +1,9 @@
 """Curated answers: an editor's reviewed answer to a frequent question, given before the
 assistant is asked when a new question means the same thing.
 
-A question matches when (1) it names the same documents and the same provision as the
-curated one (the reference frame retrieval reads from the question), and (2) the shipped
+A question matches when (1) it names the same documents, provision, years and numbers as the
+curated one and asks for the same kind of detail (retrieval's analysis and frame of the
+question), and (2) the shipped
 embedder finds it close enough (cosine ≥ ``curated_min_similarity``). Every citation is a
 locator that exists in the indexed corpus, with the hash of the clause's text when written:
 when a later corpus changes that clause, the answer is flagged and no longer given.
@@ -26,6 +27,7 @@ from channels.admin.clauses import Documents, find_clause, indexed
 from channels.admin.grouping import wording_key
 from channels.admin.tables import curated_answers
 from channels.storage import Storage
+from retrieval.frame import frame_of
 
 log = logging.getLogger("nq57.curated")
 EXPORT_FORMAT = "nq57-curated/1"
@@ -280,8 +282,12 @@ class CuratedMatcher:
         provision = None if p is None or p.empty else (
             p.article, p.clause, p.point, p.outline, p.annex, p.row
         )  # fmt: skip
-        frame = (docs, provision, tuple(sorted(aq.years)), tuple(sorted(aq.numbers)))
-        return frame, aq.restored or text
+        restored = aq.restored or text
+        # What kind of detail is asked (a number, a date, an agency, a definition …): "bao
+        # nhiêu" and "là gì" about the same topic are different questions.
+        asked = frame_of(restored).attribute
+        frame = (docs, provision, tuple(sorted(aq.years)), tuple(sorted(aq.numbers)), asked)
+        return frame, restored
 
     def match(self, question: str) -> tuple[Curated, float] | None:
         entries = self.entries

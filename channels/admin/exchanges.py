@@ -27,7 +27,21 @@ OUTCOME_LABELS = {
     SMALLTALK: "Chào hỏi, trò chuyện",
     FAILED: "Lỗi hệ thống",
 }
-DECLINE_LABELS = {"refused": "Yêu cầu không phù hợp", "out_of_scope": "Ngoài phạm vi"}
+# Declines by policy category (bot/policy.yaml), else by intent for answers stored without one.
+DECLINE_LABELS = {
+    "political": "Chính trị nhạy cảm",
+    "allegation": "Cáo buộc, tố cáo",
+    "illegal": "Hành vi trái pháp luật",
+    "hate": "Thù ghét, xúc phạm",
+    "personal_data": "Dữ liệu cá nhân",
+    "personal_case": "Vụ việc cá nhân",
+    "out_of_domain": "Ngoài lĩnh vực",
+    "other_law": "Văn bản pháp luật khác",
+    "injection": "Chèn lệnh",
+    "fabrication": "Đề nghị bịa nội dung",
+    "refused": "Yêu cầu không phù hợp",
+    "out_of_scope": "Ngoài phạm vi",
+}
 _ROMAN = re.compile(r"^([IVXLC]+)\b")
 _ARTICLE = re.compile(r"^(Điều\s+\d+[a-zđ]?)")
 _ANNEX = re.compile(r"^(Phụ lục\s+[IVXLC\d]+)", re.IGNORECASE)
@@ -50,6 +64,7 @@ class Exchange:
     comment: str | None = None
     curated_id: str | None = None
     corpus_version: str | None = None
+    reason: str | None = None
     citations: list[dict] = field(default_factory=list)
     # Derived once from the citations (a month holds hundreds of thousands of these).
     cited: list[dict] = field(default_factory=list)
@@ -85,6 +100,14 @@ def topic_of(citation: dict) -> str:
     return f"{number} · {top_section(citation.get('locator', ''))}"
 
 
+def decline_category(intent: str | None, reason: str | None) -> str:
+    """ "policy:political" or "rule:injection" → the category; otherwise the intent."""
+    kind, _, name = (reason or "").partition(":")
+    if kind in ("policy", "rule") and name:
+        return name
+    return intent or "refused"
+
+
 def outcome_of(intent: str | None, abstained: bool | None) -> str:
     if intent in DECLINE_LABELS:
         return DECLINED
@@ -108,7 +131,8 @@ def iter_exchanges(
     query = (
         sa.select(
             m.id, m.conversation_id, m.role, m.content, m.intent, m.abstained, m.citations,
-            m.latency_ms, m.created_at, m.curated_id, m.corpus_version, c.channel, c.user_key,
+            m.latency_ms, m.created_at, m.curated_id, m.corpus_version, m.reason, c.channel,
+            c.user_key,
             f.rating, f.comment,
         )
         .join(conversations, conversations.c.id == m.conversation_id)
@@ -146,6 +170,7 @@ def iter_exchanges(
             pending.comment = row.comment
             pending.curated_id = row.curated_id
             pending.corpus_version = row.corpus_version
+            pending.reason = row.reason
             pending.set_citations(list(row.citations or []))
             yield pending
             pending = None

@@ -14,12 +14,12 @@ import numpy as np
 
 from channels.admin.exchanges import (
     ANSWERED,
-    DECLINE_LABELS,
     DECLINED,
     FAILED,
     NOT_FOUND,
     OUTCOME_LABELS,
     Exchange,
+    decline_category,
 )
 from channels.admin.grouping import Group, group_items
 from channels.admin.period import Period
@@ -75,7 +75,9 @@ def compute(
     chosen = [ex for ex in exchanges if filters.keep(ex)]
     per_day = Counter(ex.day for ex in chosen)
     outcomes = Counter(ex.outcome for ex in chosen)
-    declined = Counter(ex.intent for ex in chosen if ex.outcome == DECLINED)
+    declined = Counter(
+        decline_category(ex.intent, ex.reason) for ex in chosen if ex.outcome == DECLINED
+    )
     ratings = Counter(ex.rating for ex in chosen if ex.rating)
     rated = ratings["up"] + ratings["down"]
     latencies = [ex.latency_ms for ex in chosen if ex.latency_ms is not None]
@@ -121,7 +123,7 @@ def compute(
         },
         "per_day": [{"day": d.isoformat(), "questions": per_day.get(d, 0)} for d in period.days()],
         "outcomes": {k: outcomes.get(k, 0) for k in OUTCOME_LABELS},
-        "declined": {k: declined.get(k, 0) for k in DECLINE_LABELS},
+        "declined": dict(declined.most_common()),
         "satisfaction": {
             "up": ratings["up"],
             "down": ratings["down"],

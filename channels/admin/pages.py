@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from channels.admin.exchanges import DECLINE_LABELS
 from channels.admin.period import VN, vn_date
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -52,7 +53,7 @@ def env() -> Environment:
     )
     e.filters["vndate"] = _vndate
     e.filters["vntime"] = vn_time
-    e.globals.update(pct=pct, ms=ms)
+    e.globals.update(pct=pct, ms=ms, decline_labels=DECLINE_LABELS)
     return e
 
 

@@ -34,7 +34,7 @@ def summary_rows(f: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Câu hỏi", f["reach"]["questions"]),
     ]
     rows += [(label, f["outcomes"][key]) for key, label in OUTCOME_LABELS.items()]
-    rows += [(f"  trong đó: {label}", f["declined"][key]) for key, label in DECLINE_LABELS.items()]
+    rows += [(f"  trong đó: {DECLINE_LABELS.get(key, key)}", n) for key, n in f["declined"].items()]
     rows += [
         ("Đánh giá 👍", sat["up"]),
         ("Đánh giá 👎", sat["down"]),
