@@ -246,6 +246,13 @@ class _Entry:
     frame: tuple
     words: set[str]
     vector: np.ndarray
+    asked: str  # the kind of detail asked (retrieval.frame): number, date, definition …
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """ "bao nhiêu" and "là gì" about one topic are different questions; a question whose kind
+    the cues do not recognise ("other", e.g. "mấy hạng mục") is not told apart."""
+    return a == b or "other" in (a, b)
 
 
 @dataclass
@@ -264,7 +271,8 @@ class CuratedMatcher:
             if c.flagged:
                 continue
             frame, text = self._frame(c.question)
-            entries.append(_Entry(c, frame, _words(c.question), self._vector(text)))
+            vector = self._vector(text)
+            entries.append(_Entry(c, frame, _words(c.question), vector, frame_of(text).attribute))
         with self._lock:
             self.entries = entries
 
@@ -283,10 +291,7 @@ class CuratedMatcher:
             p.article, p.clause, p.point, p.outline, p.annex, p.row
         )  # fmt: skip
         restored = aq.restored or text
-        # What kind of detail is asked (a number, a date, an agency, a definition …): "bao
-        # nhiêu" and "là gì" about the same topic are different questions.
-        asked = frame_of(restored).attribute
-        frame = (docs, provision, tuple(sorted(aq.years)), tuple(sorted(aq.numbers)), asked)
+        frame = (docs, provision, tuple(sorted(aq.years)), tuple(sorted(aq.numbers)))
         return frame, restored
 
     def match(self, question: str) -> tuple[Curated, float] | None:
@@ -300,7 +305,8 @@ class CuratedMatcher:
         if not near:
             return None
         frame, text = self._frame(question)
-        near = [e for e in near if e.frame == frame]
+        asked = frame_of(text).attribute
+        near = [e for e in near if e.frame == frame and _same_kind(e.asked, asked)]
         if not near:
             return None
         vec = self._vector(text)
