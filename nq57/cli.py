@@ -14,6 +14,7 @@ from rich.table import Table
 from nq57.cli_gate import gate_app
 from nq57.cli_rank import rank_app
 from nq57.admin_cli import admin_app
+from nq57.cli_gate import gate_app
 from nq57.errors import explain, fail, vietnamese
 from nq57.report_cli import report_app
 from nq57.settings import Settings, get_settings
@@ -354,7 +355,8 @@ def _remote_ask(settings: Settings, question: str, turns: list, as_json: bool) -
         _fail(str(exc))
     base = settings.public_base_url.rstrip("/") or url
     cites = [
-        {k: c.get(k) for k in ("doc", "doc_number", "locator", "quote")} | {"url": base + c["url"]}
+        {k: c.get(k) for k in ("doc", "doc_number", "locator", "quote", "related")}
+        | {"url": base + c["url"]}
         for c in data.get("citations", [])
     ]
     if as_json:
