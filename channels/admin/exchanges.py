@@ -128,9 +128,13 @@ def iter_exchanges(
 ) -> Iterator[Exchange]:
     lo, hi = period.utc_range
     m, c, f = messages.c, conversations.c, feedback.c
+    # Answers are long and figures never read them: leave them in the database.
+    content = (
+        m.content if with_answers else sa.case((m.role == "user", m.content), else_=sa.null())
+    ).label("content")
     query = (
         sa.select(
-            m.id, m.conversation_id, m.role, m.content, m.intent, m.abstained, m.citations,
+            m.id, m.conversation_id, m.role, content, m.intent, m.abstained, m.citations,
             m.latency_ms, m.created_at, m.curated_id, m.corpus_version, m.reason, c.channel,
             c.user_key,
             f.rating, f.comment,
