@@ -19,10 +19,36 @@ from tests.admin_helpers import (
     make_users,
 )
 
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-@pytest.fixture
-def app(tmp_path):
-    return create_app(console_settings(tmp_path), Canned(), documents=lambda: {})
+
+def _pg_available() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, tmp_path):
+    """Operators, sessions and the audit log on SQLite and on PostgreSQL (own schema)."""
+    settings = console_settings(tmp_path)
+    if request.param == "sqlite":
+        yield create_app(settings, Canned(), documents=lambda: {})
+        return
+    if not _pg_available():
+        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432")
+    import uuid
+
+    from channels.storage import Storage
+
+    storage = Storage(PG_URL, schema=f"nq57_adm_{uuid.uuid4().hex[:12]}")
+    yield create_app(settings, Canned(), documents=lambda: {}, storage=storage)
+    storage.drop_schema()
+    storage.close()
 
 
 @pytest.fixture
