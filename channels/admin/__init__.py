@@ -13,6 +13,12 @@ UPLOAD_LIMITS = {
 }
 
 
+def error_pages() -> Any:
+    from channels.admin.errors import ConsoleErrorPages
+
+    return ConsoleErrorPages
+
+
 def attach(state: Any) -> None:
     from channels.admin.setup import attach as _attach
 
