@@ -118,6 +118,7 @@ def create_app(
     app.add_exception_handler(Exception, _unexpected_error)
 
     # Added last = outermost: metrics see every response, including CORS preflights and 413s.
+    app.add_middleware(admin.error_pages())  # console errors as pages, API errors as JSON
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, larger=admin.UPLOAD_LIMITS)
     app.add_middleware(
         CORSMiddleware,
