@@ -201,3 +201,16 @@ def test_cli_add_user_prompts_for_the_password(tmp_path, monkeypatch):
         storage.close()
     finally:
         get_settings.cache_clear()
+
+
+def test_logins_from_one_address_are_throttled(tmp_path):
+    from channels.ratelimit import build_limiter
+
+    settings = console_settings(tmp_path, rate_limit_per_minute=3)
+    app = create_app(settings, Canned(), documents=lambda: {}, limiter=build_limiter(settings))
+    with TestClient(app, base_url="https://testserver") as c:
+        make_users(app.state.nq57.storage)
+        codes = [login(c, name, "sai-mat-khau-1").status_code for name in ("a1", "a2", "a3")]
+        assert codes == [401, 401, 401]
+        r = login(c, "editor1")  # even the right password waits for the minute to pass
+        assert r.status_code == 429 and "quá nhiều lần" in r.text

@@ -22,13 +22,14 @@ from channels.admin.security import (
 )
 from channels.admin.users import LoginFailed, authenticate, close_session, open_session
 from channels.storage import Storage
-from channels.web import SettingsDep
+from channels.web import SettingsDep, StateDep
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "nq57_login"  # double-submit token of the login form (no session yet)
 MSG_BAD = "Tên đăng nhập hoặc mật khẩu không đúng."
 MSG_LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
 MSG_FORM = "Biểu mẫu đã hết hạn. Vui lòng đăng nhập lại."
+MSG_TOO_FAST = "Đăng nhập thử quá nhiều lần từ địa chỉ này. Vui lòng đợi một phút."
 StorageDep = Annotated[Storage, Depends(admin_storage)]
 
 
@@ -50,6 +51,7 @@ async def login_form(settings: SettingsDep) -> Response:
 @router.post("/admin/login")
 async def login(
     request: Request,
+    state: StateDep,
     settings: SettingsDep,
     storage: StorageDep,
     name: Annotated[str, Form(max_length=64)],
@@ -60,6 +62,16 @@ async def login(
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
         return _login_page(settings, MSG_FORM, 403)
     address = client_address(request)
+    # Per address, on the service's limiter (Redis when configured): guessing across many
+    # accounts from one place is slowed down too, not only guessing one account.
+    limiter = state.limiter
+    if limiter is not None:
+        key = f"admin-login:{address}"
+        allowed = (
+            await run_in_threadpool(limiter.allow, key) if limiter.blocking else limiter.allow(key)
+        )
+        if not allowed:
+            return _login_page(settings, MSG_TOO_FAST, 429)
     lockout = timedelta(minutes=settings.admin_lockout_minutes)
     try:
         operator = await run_in_threadpool(
