@@ -6,14 +6,21 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from bot.answer import Answer, Citation
+from channels.admin import users as _users
 from channels.admin.users import add_user
 from channels.storage import Storage
 from nq57.settings import Settings
 
 PASSWORD = "mat-khau-dai-12"
+
+# Argon2 at its production cost takes a good part of a second per hash on a busy machine;
+# the tests hash hundreds of times. Same algorithm and code path, lighter parameters.
+_users._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+_users._DUMMY_HASH = _users._hasher.hash("nq57-no-such-operator")
 LOOPBACK = ("127.0.0.1", 50000)
 
 
