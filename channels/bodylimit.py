@@ -36,9 +36,7 @@ async def read_limited(receive: Receive, max_bytes: int) -> tuple[bytes, Message
 
 
 class BodyLimitMiddleware:
-    def __init__(
-        self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.larger = larger or {}  # paths that take files (the console's uploads)

@@ -167,7 +167,12 @@ class MessageHandler:
                 msg.key,
                 "assistant",
                 answer.text,
-                {"channel": msg.channel, "intent": answer.intent, "reply_to": question, "answer": answer},
+                {
+                    "channel": msg.channel,
+                    "intent": answer.intent,
+                    "reply_to": question,
+                    "answer": answer,
+                },
             )
             if ref is not None:
                 answer.meta = {**answer.meta, "message_id": ref}

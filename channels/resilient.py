@@ -191,11 +191,16 @@ class GuardedStorage:
         message_id: str | None = None,
         start: str | None = None,
         reply_to: str | None = None,
+        corpus_version: str | None = None,
+        curated_id: str | None = None,
+        reason: str | None = None,
     ) -> str:
         row = message_row(
             conversation_id, role, content, intent, abstained, citations, latency_ms, message_id
         )
         row["reply_to"] = reply_to
+        # What the console reads (corpus version, curated answer, the assistant's reason).
+        row |= {"corpus_version": corpus_version, "curated_id": curated_id, "reason": reason}
         self._enqueue_rows(conversation_id, [row], start, "message")
         return row["id"]
 

@@ -20,10 +20,10 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from bot.answer import Answer, Citation, Turn
 from bot.protocol import AssistantProtocol
+from channels.admin.tokens import require_metrics_access
 from channels.health import readiness
 from channels.limits import MSG_RATE_LIMITED as MSG_RATE_LIMITED  # re-exported
 from channels.limits import Budgets
-from channels.admin.tokens import require_metrics_access
 from channels.metrics import Metrics
 from channels.ratelimit import RateLimiter
 from channels.sanitize import CleanStr, scrub
