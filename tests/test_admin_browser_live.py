@@ -74,6 +74,7 @@ def service(tmp_path_factory):
     settings = live_settings(
         tmp_path_factory.mktemp("live-browser"), EMBED_CACHE.resolve(),
         rate_limit_per_minute=1_000_000,
+        rate_limit_per_address_per_minute=1_000_000,
     )  # fmt: skip
     ingest(settings)
     app = build_app(settings, runtime=build_assistant(settings))

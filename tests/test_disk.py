@@ -142,7 +142,7 @@ def test_read_only_data_dir_gives_one_clear_message(tmpfs, tmp_path):
         assert done.returncode == 1, (args, done.returncode, done.stderr[-2000:])
         assert "Traceback" not in done.stderr, done.stderr[-2000:]
         message = " ".join(done.stderr.split())  # the console wraps long lines
-        assert message.count("error:") == 1
+        assert message.count("Lỗi:") == 1
         assert f"Không ghi được vào thư mục dữ liệu {ro}" in message
         assert f"Cannot write to the data directory {ro}" in message
         assert "Read-only file system" in message

@@ -126,7 +126,7 @@ def test_full_queue_skips_and_counts_writes(
     settings = outage_settings(index_settings, tmp_path, database_url=via_proxy, db_queue_size=3)
     app = build_app(settings, runtime=runtime)
     storage = app.state.nq57.storage
-    with TestClient(app) as client:
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
         pg_proxy.mode = "refuse"  # the server is gone
         for _ in range(10):
             assert client.post("/api/chat", json={"message": IN_SCOPE}).status_code == 200
