@@ -11,10 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nq57.cli_gate import gate_app
-from nq57.cli_rank import rank_app
 from nq57.admin_cli import admin_app
 from nq57.cli_gate import gate_app
+from nq57.cli_rank import rank_app
 from nq57.errors import explain, fail, vietnamese
 from nq57.report_cli import report_app
 from nq57.settings import Settings, get_settings
