@@ -22,12 +22,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bot.compose import segments
 from nq57.text import fold
-from retrieval.frame import Frame, asked_unit, holds_answer
+from retrieval.frame import Frame, asked_unit, frame_of, holds_answer
+from retrieval.query import without_request
+from retrieval.synonyms import expand_synonyms
 from retrieval.terms import TermStats, content_bigrams, content_terms, phrase_coverage
 from retrieval.types import Hit
 
@@ -134,6 +137,24 @@ def evidence(
             "score_first": min(scores[0], 2.0),
             "score_gap": min(scores[0] - scores[1], 2.0),
         }
+    )
+
+
+def evidence_of(stats: TermStats, result: Any) -> tuple[Frame, Evidence]:
+    """The question's frame and its evidence against a search result (``SearchResult``), as
+    the assistant judges it and the gate is trained on."""
+    aq = result.query
+    frame = frame_of(aq.restored)
+    return frame, evidence(
+        stats,
+        aq.restored,
+        result.hits,
+        frame,
+        dense_top=result.dense_top,
+        direct=result.direct,
+        named_document=any(r.doc_id for r in aq.doc_refs),
+        accented=not aq.unaccented,
+        rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence
+from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence_of
 from bot.cards import Card, asks_listing, card_field, render_card, render_listing
 from bot.compose import ExtractiveComposer, doc_label, numbers
 from bot.followup import resolve, resolve_with_focus
@@ -25,10 +25,9 @@ from nq57.legal import REFERENCE_NUMBER
 from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.describe import strip_description
-from retrieval.frame import Frame, frame_of
-from retrieval.query import AnalyzedQuery, analyze_query, without_request
+from retrieval.frame import Frame
+from retrieval.query import AnalyzedQuery, analyze_query
 from retrieval.search import Retriever, SearchResult
-from retrieval.synonyms import expand_synonyms
 from retrieval.types import Hit
 
 log = logging.getLogger("nq57.bot")
@@ -233,19 +232,7 @@ class Assistant:
 
     def judge(self, result: SearchResult) -> tuple[Frame, Verdict]:
         """What the question asks, and whether the passages found support it."""
-        aq = result.query
-        frame = frame_of(aq.restored)
-        ev = evidence(
-            self.stats,
-            aq.restored,
-            result.hits,
-            frame,
-            dense_top=result.dense_top,
-            direct=result.direct,
-            named_document=any(r.doc_id for r in aq.doc_refs),
-            accented=not aq.unaccented,
-            rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
-        )
+        frame, ev = evidence_of(self.stats, result)
         return frame, self.gate.decide(ev)
 
     # ------------------------------------------------------------------ helpers
@@ -369,6 +356,12 @@ def claimed_numbers(question: str) -> set[str]:
     return numbers(REFERENCE_NUMBER.sub(" ", fold(question).lower()))
 
 
+def _stated_numbers(hits: list[Hit]) -> set[str]:
+    """Numbers the best passages state; headings count: "Đến năm 2030" heads the items that
+    say "2% GDP"."""
+    return numbers(" ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3]))
+
+
 def _verdict(aq: AnalyzedQuery, correction: str | None, hits: list[Hit]) -> str | None:
     """ "Không đúng" when a claim of the user's is contradicted, "Đúng" when it is a yes/no
     question whose every claimed number the best passages state; otherwise no verdict."""
@@ -378,8 +371,7 @@ def _verdict(aq: AnalyzedQuery, correction: str | None, hits: list[Hit]) -> str 
     folded = " " + fold(aq.expanded).lower() + " "
     if not asked or not any(cue in folded for cue in _FALSE_PREMISE_CUES):
         return None
-    found = numbers(" ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3]))
-    return "Đúng" if asked <= found else None
+    return "Đúng" if asked <= _stated_numbers(hits) else None
 
 
 def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:
@@ -387,8 +379,7 @@ def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:
     asked = claimed_numbers(aq.expanded)
     if not asked:
         return None
-    # Headings count: "Đến năm 2030" heads the items that say "2% GDP".
-    found = numbers(" ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3]))
+    found = _stated_numbers(hits)
     missing = asked - found
     if not missing:
         return None

@@ -114,9 +114,6 @@ class ExemplarIndex:
             labels.append(label)
         return cls(labels, _unit(np.vstack(rows)))
 
-    def similarities(self, vector: Sequence[float]) -> np.ndarray:
-        return self.vectors @ _unit(np.asarray(vector, dtype=np.float32)[None, :])[0]
-
 
 def _unit(m: np.ndarray) -> np.ndarray:
     return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answerability import FEATURES, GATE_MODEL, GateModel, evidence
+from bot.answerability import FEATURES, GATE_MODEL, GateModel, evidence_of
 from bot.normalize import deobfuscate
 from bot.policy import (
     IN_SCOPE,
@@ -39,9 +39,6 @@ from bot.policy import (
 )
 from bot.safety import sanitize
 from evals.metrics import text_covers
-from retrieval.frame import frame_of
-from retrieval.query import without_request
-from retrieval.synonyms import expand_synonyms
 
 BANK_DIR = Path(__file__).with_name("bank")
 # Answerable bank questions declined, out of fold: far below the 5% budget, because people
@@ -133,17 +130,7 @@ class Extractor:
         text = deobfuscate(sanitize(item.question))
         result = self.retriever.run(text, k=8)
         aq, hits = result.query, result.hits
-        ev = evidence(
-            self.retriever.stats,
-            aq.restored,
-            hits,
-            frame_of(aq.restored),
-            dense_top=result.dense_top,
-            direct=result.direct,
-            named_document=any(r.doc_id for r in aq.doc_refs),
-            accented=not aq.unaccented,
-            rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
-        )
+        _, ev = evidence_of(self.retriever.stats, result)
         vec = self.retriever.query_vector(aq.restored)
         policy_x = policy_features(self.index, self.names, vec, result.dense_top)
         label: int | None = 0
