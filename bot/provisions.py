@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from nq57.legal import ANNEX_ROW_LOCATOR as _ANNEX_ROW
 from nq57.legal import ARTICLE_LOCATOR as _ARTICLE
 from nq57.legal import OUTLINE_LOCATOR as _OUTLINE
+from nq57.legal import TABLE_ROW
 from retrieval.query import ProvisionRef
 
 
@@ -78,19 +79,69 @@ def organisation(locators: Sequence[str]) -> str:
     return "; ".join(pieces)
 
 
-def nearest_units(ref: ProvisionRef, locators: Sequence[str]) -> list[str]:
+_ANNEX_OF = re.compile(r"^Phụ lục(?: ([IVX]+))?(?:,|$)")
+
+
+def annex_rows(
+    ref: ProvisionRef, locators: Sequence[str], texts: Sequence[str] = ()
+) -> tuple[str, str, list[int]]:
+    """The annex asked about, the kind of its rows and every row number it holds: from the
+    locators ("Phụ lục I, chỉ tiêu 26–33") and, given the chunks' texts, from the rows
+    themselves (a chunk "Phụ lục I, nhóm II" holds rows 36–41 without naming them)."""
+    found: dict[tuple[str, str], set[int]] = {}
+    for i, loc in enumerate(locators):
+        m = _ANNEX_ROW.match(loc)
+        annex_m = _ANNEX_OF.match(loc)
+        if annex_m is None:
+            continue
+        annex = annex_m.group(1) or ""
+        kind = m.group(2) if m else ""
+        numbers = found.setdefault((annex, kind), set())
+        if m:
+            numbers.add(int(m.group(3)))
+            if r := re.search(r"(\d+)–(\d+)$", loc):
+                numbers.update(range(int(r.group(1)), int(r.group(2)) + 1))
+        if i < len(texts):
+            # Rows as the table holds them ("36 | Quy mô kinh tế số | …"); "11.12" is a sub-row.
+            rows = (TABLE_ROW.match(line.strip()) for line in texts[i].split("\n"))
+            numbers.update(int(r.group(1)) for r in rows if r and r.group(1).isdigit())
+    # Chunks of an annex without a row in their locator count with the annex's named rows.
+    for (annex, kind), numbers in list(found.items()):
+        if not kind:
+            named = [k for a, k in found if a == annex and k]
+            if named:
+                found[(annex, named[0])] |= numbers
+                del found[(annex, kind)]
+    keys = [
+        key
+        for key in found
+        if key[1]
+        and (ref.annex is None or key[0] == ref.annex or (not key[0] and ref.annex == "I"))
+        and (ref.row_kind is None or key[1] == ref.row_kind)
+    ]
+    if not keys:
+        return "", "", []
+    return keys[0][0], keys[0][1], sorted(found[keys[0]])
+
+
+def annexes(locators: Sequence[str]) -> list[str]:
+    """The annexes a document has ("I", "II"; "" for a single unnumbered one)."""
+    return list(dict.fromkeys(m.group(1) or "" for loc in locators if (m := _ANNEX_OF.match(loc))))
+
+
+def nearest_units(
+    ref: ProvisionRef, locators: Sequence[str], texts: Sequence[str] = ()
+) -> list[str]:
     """Units the document does have, next to the one asked for."""
     if ref.row is not None:
-        rows = [
-            (m.group(1) or "", m.group(2), int(m.group(3)))
-            for loc in locators
-            if (m := _ANNEX_ROW.match(loc))
-        ]
-        rows = [r for r in rows if ref.annex is None or r[0] == ref.annex] or rows
-        if rows:
-            annex, kind, _ = rows[0]
+        annex, kind, numbers = annex_rows(ref, locators, texts)
+        if numbers:
             where = f"Phụ lục {annex}".strip()
-            return [f"{where}: {_span(kind, [n for _, _, n in rows])}"]
+            return [f"{where}: {_span(kind, numbers)}"]
+    if ref.annex is not None and ref.outline is None:
+        present = annexes(locators)
+        if present:
+            return [", ".join(f"Phụ lục {a}".strip() for a in present)]
     if ref.article is not None:
         same = [
             m for loc in locators if (m := _ARTICLE.match(loc)) and int(m.group(1)) == ref.article
@@ -117,17 +168,28 @@ def nearest_units(ref: ProvisionRef, locators: Sequence[str]) -> list[str]:
     return []
 
 
-def clearly_absent(ref: ProvisionRef, locators: Sequence[str]) -> bool:
+def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[str] = ()) -> bool:
     """Whether the document certainly lacks the unit. A clause or point indexed inside its
     article's chunk, or an item inside its parent's, has no locator of its own: only a
-    document without the article, the annex row or the outline branch is said to lack it."""
+    document without the article, the annex, the annex row or the outline branch is said to
+    lack it. ``texts`` (the chunks' texts, aligned with ``locators``) give the rows a table
+    chunk holds beyond those its locator names."""
+    if ref.annex is not None and ref.annex not in annexes(locators):
+        present = annexes(locators)
+        # A single unnumbered annex is "Phụ lục I" too.
+        if present and not (present == [""] and ref.annex == "I"):
+            return True
     if ref.row is not None:
-        rows = [m for loc in locators if (m := _ANNEX_ROW.match(loc))]
-        return bool(rows) and not any(
-            int(m.group(3)) == ref.row or _in_range(loc, ref.row)
-            for loc in locators
-            if (m := _ANNEX_ROW.match(loc))
-        )
+        _, _, numbers = annex_rows(ref, locators, texts)
+        return bool(numbers) and ref.row not in numbers
+    if ref.outline is not None and ref.outline.isdigit() and ref.annex is None:
+        # "mục 20 danh mục A" in a document whose only numbered items are annex rows ("mục").
+        heads = {m.group(1) for loc in locators if (m := _OUTLINE.match(loc))}
+        if not heads:
+            _, _, numbers = annex_rows(
+                ProvisionRef(row=int(ref.outline), row_kind="mục"), locators, texts
+            )
+            return bool(numbers) and int(ref.outline) not in numbers
     if ref.article is not None:
         articles = [m for loc in locators if (m := _ARTICLE.match(loc))]
         same = [m for m in articles if int(m.group(1)) == ref.article]
@@ -165,18 +227,15 @@ def _ordinal(label: str) -> int:
     return letters.index(label) + 1 if len(label) == 1 and label in letters else 0
 
 
-def _in_range(locator: str, n: int) -> bool:
-    m = re.search(r"(\d+)–(\d+)$", locator)
-    return bool(m) and int(m.group(1)) <= n <= int(m.group(2))
-
-
-def missing_provision_reply(doc: str, ref: ProvisionRef, locators: Sequence[str]) -> str:
+def missing_provision_reply(
+    doc: str, ref: ProvisionRef, locators: Sequence[str], texts: Sequence[str] = ()
+) -> str:
     asked = describe(ref) or "quy định này"
     lines = [f"{doc} không có {asked}."]
     shape = organisation(locators)
     if shape:
         lines.append(f"Văn bản này {shape}.")
-    near = nearest_units(ref, locators)
+    near = nearest_units(ref, locators, texts)
     if near:
         lines.append("Các phần gần nhất có trong văn bản: " + "; ".join(near) + ".")
     lines.append(

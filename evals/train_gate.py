@@ -1,7 +1,7 @@
 """`nq57 gate train`: fit the answerability gate and the policy model from the question bank.
 
 Data:
-- ``evals/bank/*.jsonl``: for passages of every document, questions they answer (positives when
+- ``corpus/questions/*.jsonl``: for passages of every document, questions they answer (positives when
   the search puts a passage holding the quote in the top 3) and near misses on the same topic
   whose asked detail no text gives (negatives);
 - ALQAC questions about other laws (read from ``../shared/datasets``, never committed):
@@ -39,8 +39,9 @@ from bot.policy import (
 )
 from bot.safety import sanitize
 from evals.metrics import text_covers
+from retrieval.questions import group_key
 
-BANK_DIR = Path(__file__).with_name("bank")
+BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 # Answerable bank questions declined, out of fold: far below the 5% budget, because people
 # paraphrase more than the bank's writers do (the gold set's paraphrases are declined several
 # times as often as the bank's questions at the same threshold).
@@ -59,6 +60,9 @@ class BankItem:
     quote: str
     question: str
     kind: str  # answerable | near_miss | other_law
+    # The bank file and passage (``retrieval.questions.group_key``): left out of the question
+    # index while this item is read, so that no question finds itself or its writer's twins.
+    group: str = ""
 
 
 def bank_files(bank_dir: Path = BANK_DIR) -> list[Path]:
@@ -80,7 +84,17 @@ def load_bank(paths: Iterable[Path]) -> list[BankItem]:
             if not line.strip():
                 continue
             d = json.loads(line)
-            items.append(BankItem(d["id"], d["doc"], d.get("quote", ""), d["question"], d["kind"]))
+            quote = d.get("quote", "")
+            items.append(
+                BankItem(
+                    d["id"],
+                    d["doc"],
+                    quote,
+                    d["question"],
+                    d["kind"],
+                    group_key(path.name, d["doc"], quote),
+                )
+            )
     return items
 
 
@@ -128,7 +142,8 @@ class Extractor:
 
     def __call__(self, item: BankItem) -> Sample:
         text = deobfuscate(sanitize(item.question))
-        result = self.retriever.run(text, k=8)
+        with self.retriever.questions.without({item.group} if item.group else ()):
+            result = self.retriever.run(text, k=8)
         aq, hits = result.query, result.hits
         _, ev = evidence_of(self.retriever.stats, result)
         vec = self.retriever.query_vector(aq.restored)

@@ -1,6 +1,6 @@
 """`nq57 rerank train`: fit the learned order of fused candidates from the question bank.
 
-Data: the answerable questions of ``evals/bank/*.jsonl`` (less any the held-out gold set asks
+Data: the answerable questions of ``corpus/questions/*.jsonl`` (less any the held-out gold set asks
 word for word) and the answerable questions of the
 development gold set (``evals/gold/dev.jsonl``; follow-ups left out: they need their
 conversation). The held-out gold set is read only for that exclusion; the blind set never. For each question the
@@ -33,6 +33,7 @@ from retrieval.learned_rank import (
     fit,
     lexical_scores,
 )
+from retrieval.questions import group_key
 
 HELDOUT = GOLD_DEV.with_name("heldout.jsonl")
 CHOICES_C = (0.01, 0.1, 1.0)
@@ -46,6 +47,8 @@ class RankItem:
     sources: tuple[tuple[str, str], ...]  # (doc, quote)
     style: str
     origin: str  # bank | dev
+    # The bank file and passage: left out of the question index while the item is read.
+    group: str = ""
 
 
 @dataclass
@@ -86,7 +89,12 @@ def load_bank_items(paths: Iterable[Path], exclude: set[str] | None = None) -> l
                 continue
             items.append(
                 RankItem(
-                    d["id"], d["question"], ((d["doc"], d["quote"]),), d.get("style", ""), "bank"
+                    d["id"],
+                    d["question"],
+                    ((d["doc"], d["quote"]),),
+                    d.get("style", ""),
+                    "bank",
+                    group_key(path.name, d["doc"], d["quote"]),
                 )
             )
     return items
@@ -116,7 +124,8 @@ def collect(
     """Feature rows and relevance labels of each question's fused candidates."""
     groups = []
     for i, item in enumerate(items):
-        result = retriever.run(item.question, 10, with_features=True)
+        with retriever.questions.without({item.group} if item.group else ()):
+            result = retriever.run(item.question, 10, with_features=True)
         if result.features:
             pids = list(result.features)
             x = np.asarray([result.features[p] for p in pids], dtype=float)

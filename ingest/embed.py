@@ -138,8 +138,28 @@ class CachedEmbeddings(Embeddings):
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    @classmethod
+    def query_key(cls, text: str) -> str:
+        """Queries are embedded with another prefix than passages: another key."""
+        return cls.key("query\x00" + text)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        keys = [self.key(t) for t in texts]
+        return self._cached([self.key(t) for t in texts], texts, self.inner.embed_documents)
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Many queries at once (the question bank), cached like passages."""
+        return self._cached(
+            [self.query_key(t) for t in texts],
+            texts,
+            lambda batch: [self.inner.embed_query(t) for t in batch],
+        )
+
+    def _cached(
+        self,
+        keys: list[str],
+        texts: list[str],
+        compute: Callable[[list[str]], list[list[float]]],
+    ) -> list[list[float]]:
         found: dict[str, list[float]] = {}
         with self._lock:
             for i in range(0, len(keys), 500):
@@ -159,7 +179,7 @@ class CachedEmbeddings(Embeddings):
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         if missing:
-            vecs = self.inner.embed_documents([t for _, t in missing])
+            vecs = compute([t for _, t in missing])
             with self._lock:
                 self._db.executemany(
                     f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?)",

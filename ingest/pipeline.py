@@ -54,6 +54,7 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     embedded: int = 0
     prebuilt: int = 0  # vectors taken from those shipped with the corpus
+    questions: int = 0  # bank questions tied to indexed passages (retrieval/questions.py)
     embed_tokens: int = 0
     embed_seconds: float = 0.0
     per_document: dict[str, int] = field(default_factory=dict)
@@ -212,6 +213,7 @@ def ingest(
         raise
     finally:
         store.close()
+    report.questions = _save_questions(settings, parsed, embedder)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -231,6 +233,13 @@ def export_vectors(settings: Settings, directory: Path | None = None) -> tuple[P
     texts = sorted({c.embed_text for doc in parsed for c in doc.chunks})
     vectors = embedder.embed_documents(texts)
     keyed = {CachedEmbeddings.key(t): v for t, v in zip(texts, vectors, strict=True)}
+    # The question bank's vectors too, so a fresh machine embeds none of it.
+    from retrieval.restore import DiacriticRestorer
+
+    restorer = DiacriticRestorer.train(doc.text for doc in parsed)
+    asked = sorted(set(_question_queries(settings, parsed, restorer)))
+    for text, vector in zip(asked, _embed_queries(embedder)(asked), strict=True):
+        keyed[CachedEmbeddings.query_key(text)] = vector
     path = save_prebuilt(target, embedder.model_id, getattr(embedder, "version", ""), keyed)
     return path, len(keyed)
 
@@ -255,6 +264,59 @@ def _check_space(settings: Settings, store: VectorStore, n_chunks: int, rebuild:
 
 def _stem(file: str) -> str:
     return Path(file).stem
+
+
+def _embed_queries(embedder: Any) -> Callable[[list[str]], list[list[float]]]:
+    batch = getattr(embedder, "embed_queries", None)
+    return batch or (lambda texts: [embedder.embed_query(t) for t in texts])
+
+
+def _question_queries(settings: Settings, parsed: list[ParsedDocument], restorer: Any) -> list[str]:
+    from retrieval.query import analyze_query
+    from retrieval.questions import read_questions
+
+    catalog = [doc.meta for doc in parsed]
+    files = {doc.meta.file for doc in parsed}
+    return [
+        analyze_query(q.question, catalog, restorer).restored
+        for q in read_questions(settings.questions_dir, near_misses=True)
+        if q.doc in files
+    ]
+
+
+def _save_questions(settings: Settings, parsed: list[ParsedDocument], embedder: Any) -> int:
+    """The question bank tied to the indexed chunks and embedded (``retrieval/questions.py``);
+    unchanged bank and corpus: the file stays as it is. Returns how many answerable questions
+    it ties to passages."""
+    from retrieval.query import analyze_query
+    from retrieval.questions import (
+        QUESTIONS_FILE,
+        QuestionIndex,
+        build_question_index,
+        read_questions,
+    )
+    from retrieval.restore import DiacriticRestorer
+
+    path = settings.index_dir / QUESTIONS_FILE
+    stored = QuestionIndex.stored(path)
+    restorer_path = settings.index_dir / RESTORER_FILE
+    restorer = DiacriticRestorer.load(restorer_path) if restorer_path.exists() else None
+    catalog = [doc.meta for doc in parsed]
+    payloads = {
+        c.point_id: {"doc": doc.meta.file, "text": c.text} for doc in parsed for c in doc.chunks
+    }
+    index = build_question_index(
+        read_questions(settings.questions_dir, near_misses=True),
+        payloads,
+        lambda q: analyze_query(q, catalog, restorer).restored,
+        _embed_queries(embedder),
+        getattr(embedder, "model_id", ""),
+        stored[0],  # unreadable or absent: "", built again
+    )
+    if index is None:  # unchanged
+        return stored[1]
+    index.save(path)
+    return int(index.answerable.sum())
 
 
 def _save_restorer(settings: Settings, texts: list[str]) -> None:

@@ -19,7 +19,7 @@ ALQAC_TRAIN = Path("../shared/datasets/alqac2023/train.json")
 @gate_app.command("train")
 def gate_train(
     bank: Annotated[Path, typer.Option(help="Thư mục ngân hàng câu hỏi (*.jsonl).")] = Path(
-        "evals/bank"
+        "corpus/questions"
     ),
     alqac: Annotated[
         Path, typer.Option(help="Câu hỏi ALQAC dùng làm câu hỏi ngoài kho (không commit).")

@@ -15,7 +15,7 @@ rank_app = typer.Typer(help="Thứ tự xếp hạng đã học (learning to ran
 @rank_app.command("train")
 def rerank_train(
     bank: Annotated[Path, typer.Option(help="Thư mục ngân hàng câu hỏi (*.jsonl).")] = Path(
-        "evals/bank"
+        "corpus/questions"
     ),
     out: Annotated[
         Path | None,

@@ -177,6 +177,11 @@ TITLE_STOP = re.compile(
 )
 # Table rows: " | "-separated cells after a row number ("44 | …"), a group ("II | …").
 TABLE_ROW = re.compile(r"^(\d+(?:\.\d+)*)\.?\s*\|")
+# Words that name a part of a policy text itself (folded): "mục tiêu … là gì?" asks for the
+# items of the section "Mục tiêu", not for a definition.
+SECTION_CONCEPT = re.compile(
+    r"(?<!\w)(?:muc tieu|nhiem vu|giai phap|quan diem|dinh huong|tam nhin|chi tieu)(?!\w)"
+)
 GROUP_ROW = re.compile(r"^([IVXLC]+(?:\.\d+)*)\.?\s*\|\s*(.*)$")
 BARE_ROW_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?$")
 TABLE_HEADER_ROW = re.compile(r"^(?:STT|TT|Số TT|Số thứ tự)\s*(?:\||$)", re.I)
@@ -201,6 +206,7 @@ POINT_REF = re.compile(r"\bdiem\s+([a-eg-ik-p])(?:\)|\b)")
 ANNEX_REF = re.compile(rf"\bphu\s*luc\s*(?:so\s*)?({ROMAN}|\d+)\b")
 ROW_REF = re.compile(rf"\b(nhiem\s*vu|chi\s*tieu)\s*(?:so\s*)?(\d+)\b{NOT_AMOUNT}")
 PART_REF = re.compile(rf"\bphan\s+(?:thu\s+)?({ROMAN})\b")
+PART_LETTER_REF = re.compile(r"\bphan\s+([a-h])\b")
 SECTION_REF = re.compile(
     rf"\b(?:tieu\s+)?muc\s+(?:so\s+)?((?:{ROMAN}|\d+)(?:\.(?:\d+|[a-z]))*)(?![\w.]){NOT_AMOUNT}"
 )

@@ -24,6 +24,7 @@ from nq57.legal import (
     GLUED_CODE,
     LABEL_CONTEXT,
     OUTLINE_REF,
+    PART_LETTER_REF,
     PART_REF,
     POINT_REF,
     ROMAN,
@@ -165,6 +166,8 @@ _ISSUANCE = re.compile(
     r"|\b(?:do|boi)\s+(?:\w+\s+){0,5}ban hanh\b|\bban hanh boi\b|\btham quyen ban hanh\b"
     r"|\bban hanh\s+(?:ngay|khi nao|luc nao|nam nao|thang nao|bao gio)\b|\bngay ban hanh\b"
     r"|\bcan cu\s+(?:phap ly|ban hanh|nao|vao dau)\b|\bdua tren (?:luat|van ban) nao\b"
+    r"|\bcan cu\s+(?:vao\s+)?(?:nhung\s+|cac\s+)?(?:luat|van ban|nghi dinh|nghi quyet)\s+nao\b"
+    r"|\btheo de nghi cua\b|\bde nghi cua (?:ai|bo nao|co quan nao)\b"
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Below this share of accented syllables a message counts as typed without diacritics:
@@ -444,6 +447,9 @@ def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
         ref.outline = _roman_upper(bare.group(1))
     elif part:
         ref.outline = part.group(1).upper()
+    elif aligned and (m := PART_LETTER_REF.search(folded)) and expanded[m.start(1)].isupper():
+        # "Phần D": lettered parts are written in capitals ("phần a" is rarely a part).
+        ref.outline = m.group(1).upper()
     if ref.outline and ref.point and ref.article is None and ref.annex is None:
         # Outline-numbered texts letter their points inside the outline: "điểm i mục 1 phần
         # II" is II.1.i.

@@ -44,6 +44,7 @@ from retrieval.learned_rank import (
     locator_depth,
 )
 from retrieval.query import AnalyzedQuery, ProvisionRef, analyze_query, locator_matches
+from retrieval.questions import QUESTIONS_FILE, QuestionIndex
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import (
@@ -75,6 +76,15 @@ class SearchResult:
     # Asked for (``with_features``): the learned ranker's feature rows of the fused candidates
     # it orders, by chunk id, in fused order.
     features: dict[str, list[float]] = field(default_factory=dict)
+    # The nearest bank questions' passages (``retrieval/questions.py``): chunk id → the cosine
+    # of the closest question asked of it.
+    asked: dict[str, float] = field(default_factory=dict)
+    # How close the nearest bank question that the texts do not answer comes (a near miss).
+    missed: float = 0.0
+
+    def asked_of(self, n: int = 1) -> float:
+        """How close the question comes to one asked of its first ``n`` passages (0: none)."""
+        return max((self.asked.get(h.chunk_id, 0.0) for h in self.hits[:n]), default=0.0)
 
 
 class Retriever:
@@ -95,6 +105,7 @@ class Retriever:
         self.catalog = list(catalog) if catalog is not None else discover(settings.corpus_dir)[0]
         self.profiles = DocumentProfiles(self.catalog)
         self.restorer = restorer or _load_restorer(settings.index_dir / RESTORER_FILE)
+        self.questions = _load_questions(settings, self.embedder)
         self.reranker = reranker
         # The learned order of fused candidates (retrieval/models/ranker.json); without it, the
         # hand-weighted lexical rerank.
@@ -162,6 +173,7 @@ class Retriever:
         # The words that describe a document match its introduction, not the answer.
         lexical_query = expand_synonyms(strip_description(aq.restored)) if described else legal
         ranked = [self.store.hybrid(dense, sparse, self.params)]
+        weights = [1.0]
         learned = self.ranker is not None or with_features
         nearest = self.store.dense_search(
             dense, self.params.dense_limit if learned else 1, with_payload=False
@@ -169,7 +181,8 @@ class Retriever:
         for docs in (named, described):
             if docs:
                 ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
-        fused = _fuse(ranked, self.params.rrf_k)
+                weights.append(1.0)
+        fused = _fuse(ranked, self.params.rrf_k, weights)
         if not aq.asks_record:
             fused = [(pid, s) for pid, s in fused if not self._is_record(pid)]
 
@@ -189,9 +202,12 @@ class Retriever:
             depth = self.rerank_depth if with_features else self.learned_depth
             rows = self._features(aq, lexical_query, rest[:depth], nearest, sparse, focus)
         if self.ranker is not None:
-            ordered += self._learned_rerank(rest, rows)
+            rest = self._learned_rerank(rest, rows)
         else:
-            ordered += self._lexical_rerank(lexical_query, not aq.unaccented, rest)
+            rest = self._lexical_rerank(lexical_query, not aq.unaccented, rest)
+        asked = self._asked(dense, aq)
+        floor = self.settings.question_min_similarity
+        ordered += self._with_asked(rest, [(pid, cos) for pid, cos in asked if cos >= floor])
         want = max(k, getattr(self.reranker, "depth", 0))
         hits = [_narrow_to_item(hit, aq) for hit in self._dedupe(ordered, want)]
         if self.ranker is not None and aq.provision is None and not aq.asks_record:
@@ -213,6 +229,8 @@ class Retriever:
             wording=lexical_query,
             embed_ms=embed_ms,
             features=rows if with_features else {},
+            asked=dict(asked),
+            missed=self.questions.closest_near_miss(dense) if len(self.questions) else 0.0,
         )
 
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
@@ -247,10 +265,44 @@ class Retriever:
         """Every locator of a document's chunks, in document order."""
         return [payload["locator"] for _, payload in self._by_doc.get(doc_id, [])]
 
+    def texts(self, doc_id: str) -> list[str]:
+        """The text of each of a document's chunks, aligned with ``locators``."""
+        return [payload.get("text", "") for _, payload in self._by_doc.get(doc_id, [])]
+
     def dense_only(self, question: str, k: int = 10) -> list[ScoredHit]:
         return self.store.dense_search(self.embedder.embed_query(question), k)
 
     # ------------------------------------------------------------------ parts
+    def _asked(self, dense: Sequence[float], aq: AnalyzedQuery) -> list[tuple[str, float]]:
+        """Passages of the nearest bank questions (``retrieval/questions.py``), best first."""
+        if self.settings.question_weight <= 0 or not len(self.questions):
+            return []
+        return [
+            (pid, cos)
+            for pid, cos in self.questions.match(dense, self.settings.question_limit)
+            if pid in self._payloads and (aq.asks_record or not self._is_record(pid))
+        ]
+
+    def _with_asked(
+        self, ordered: list[tuple[str, float]], asked: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """The passages of the nearest bank questions fused by rank with the order so far: the
+        words of the passage and those of the question need not meet."""
+        weight = self.settings.question_weight
+        if not asked or not ordered:
+            return ordered
+        k = self.params.rrf_k
+        scores: dict[str, float] = defaultdict(float)
+        for rank, (pid, _) in enumerate(ordered):
+            scores[pid] += 1.0 / (k + rank + 1)
+        for rank, (pid, _) in enumerate(asked):
+            scores[pid] += weight / (k + rank + 1)
+        top = ordered[0][1]
+        return sorted(
+            ((pid, top * s / max(scores.values())) for pid, s in scores.items()),
+            key=lambda item: -item[1],
+        )
+
     def _embed_query(self, text: str) -> tuple[list[float], float]:
         """The query's vector and the milliseconds spent computing it. Query embeddings are the
         costliest step; recent questions are kept (thread-safe LRU)."""
@@ -530,11 +582,14 @@ def expand_range(locator: str) -> list[str]:
     return [f"{head}{n}" for n in range(lo, hi + 1)]
 
 
-def _fuse(rankings: list[list[ScoredHit]], k: int) -> list[tuple[str, float]]:
+def _fuse(
+    rankings: list[list[ScoredHit]], k: int, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
     scores: dict[str, float] = defaultdict(float)
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        weight = weights[i] if weights else 1.0
         for rank, hit in enumerate(ranking):
-            scores[hit.id] += 1.0 / (k + rank + 1)
+            scores[hit.id] += weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
@@ -542,6 +597,18 @@ def context_of(payload: dict[str, Any]) -> str:
     """What a chunk says, with its headings (the document name excluded: it is everywhere)."""
     crumbs = payload.get("breadcrumb") or []
     return " ".join([*crumbs[1:], payload.get("text", "")])
+
+
+def _load_questions(settings: Settings, embedder: Any) -> QuestionIndex:
+    """The question bank's index built at ingest; none (or another model's): an empty one."""
+    try:
+        index = QuestionIndex.load(settings.index_dir / QUESTIONS_FILE)
+    except (OSError, ValueError, KeyError):
+        index = None
+    dim = getattr(embedder, "dim", None)
+    if index is None or (dim is not None and len(index) and index.vectors.shape[1] != dim):
+        return QuestionIndex.empty()
+    return index
 
 
 def _load_restorer(path: Path) -> DiacriticRestorer | None:

@@ -84,12 +84,14 @@ def test_non_answers_abstain(assistant, message, intent):
 
 def test_evidence_gate_on_both_sides(assistant, runtime):
     inside = "Tỉ lệ sử dụng dịch vụ công trực tuyến của người dân đến năm 2030 là bao nhiêu?"
-    outside = "Công thức nấu phở bò gia truyền cho nhà hàng"
-    for question, expected in ((inside, True), (outside, False)):
+    other_law = "Thời hiệu khởi kiện về thừa kế là bao nhiêu năm?"
+    for question, expected in ((inside, True), (other_law, False)):
         _, verdict = assistant.judge(runtime.retriever.run(question, k=8))
         assert verdict.answer is expected, (question, verdict)
-    answer = assistant.ask(outside)
+    # Another topic altogether: the policy declines it before the gate is asked.
+    answer = assistant.ask("Công thức nấu phở bò gia truyền cho nhà hàng")
     assert answer.abstained and not answer.citations
+    assert answer.intent == "out_of_scope"
     assert "phở" not in answer.text  # never the user's words
 
 

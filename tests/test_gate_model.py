@@ -29,7 +29,7 @@ def test_shipped_gate_matches_the_bank():
     data = json.loads(GATE_MODEL.read_text())
     assert data["features"] == list(FEATURES)
     assert data["meta"]["bank_digest"] == bank_digest([*bank_files(), GOLD_DEV]), (
-        "evals/bank changed: run `nq57 gate train`"
+        "corpus/questions changed: run `nq57 gate train`"
     )
     assert GateModel.load() is not None
 

@@ -47,6 +47,23 @@ def test_plain_questions_stay_as_they_are(text):
     assert deobfuscate(text) == text
 
 
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        # Leet throughout: short words and digit runs too, once the message leaves no doubt.
+        ("ch1nh ph4 c0 7h4m nhung k0", "chinh pha co tham nhung ko"),
+        ("b0n m13n n4y l4 d0 l40 d0ng", "bon mien nay la do lao dong"),
+        # Codes keep their digits: document abbreviations and numbers with a unit.
+        (
+            "nq57 c0 qu1 d1nh 5g k0, tt33 th1 s40 h4y kh0ng",
+            "nq57 co qui dinh 5g ko, tt33 thi sao hay khong",
+        ),
+    ],
+)
+def test_a_message_in_leet_throughout_is_read_whole(typed, plain):
+    assert deobfuscate(typed) == plain
+
+
 def test_vietnamese_letters_are_never_taken_for_look_alikes():
     text = "Ơn Đảng, ưu tiên ăn ân êm ông đi; ƯU TIÊN ĂN ÂN ÔNG"
     assert deobfuscate(text) == text

@@ -62,6 +62,24 @@ def test_document_cards(assistant, question, says, cited):
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", answer.text), "dates read dd/mm/yyyy"
 
 
+def test_a_card_on_what_a_document_does_cites_its_first_article(assistant):
+    answer = assistant.ask("Thông tư 32/2025/TT-BKHCN là văn bản gì?")
+    assert answer.meta.get("plan") == "card", answer.meta
+    first = next(c for c in answer.citations if c.locator == "Điều 1")
+    assert first.quote.startswith("Điều 1. Ban hành kèm theo Thông tư này Danh mục")
+    assert first.quote[:60] in answer.text
+
+
+def test_a_card_on_the_parts_links_each_part_to_its_opening(assistant):
+    answer = assistant.ask("Nghị quyết 57 gồm những phần nào?")
+    assert answer.meta.get("plan") == "card", answer.meta
+    line = answer.text.split("\n")[0]
+    assert "I. QUAN ĐIỂM CHỈ ĐẠO [" in line and "IV. TỔ CHỨC THỰC HIỆN [" in line
+    locators = [c.locator for c in answer.citations]
+    assert any(loc.startswith("I.") for loc in locators)
+    assert any(loc.startswith("IV") for loc in locators)
+
+
 def test_corpus_listing_by_issuer(assistant):
     answer = assistant.ask("Những văn bản nào do Bộ Khoa học và Công nghệ ban hành?")
     assert answer.meta.get("plan") == "card"

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.provisions import describe, missing_provision_reply, nearest_units, organisation
+from bot.provisions import (
+    clearly_absent,
+    describe,
+    missing_provision_reply,
+    nearest_units,
+    organisation,
+)
 from retrieval.query import ProvisionRef
 
 ARTICLES = ["Phần đầu", "Điều 1", "Điều 2", "Điều 3", "Điều 3 khoản 2", "Điều 3 khoản 3", "Chữ ký"]
@@ -46,6 +52,43 @@ def test_the_nearest_real_units():
     ]
 
 
+# A table whose later rows sit in a chunk named after their group, not after the rows.
+TABLE = ["Điều 1", "Phụ lục I, chỉ tiêu 1–5", "Phụ lục I, nhóm II", "Phụ lục II, nhiệm vụ 1–45"]
+TABLE_TEXTS = [
+    "Điều 1. Ban hành kèm theo Nghị quyết này.",
+    "TT | Chỉ tiêu | Đơn vị\n1 | Chi cho R&D | % GDP\n5 | Nhân lực | người",
+    "TT | Chỉ tiêu | Đơn vị\nII | Đến năm 2045\n"
+    + "\n".join(f"{n} | Chỉ tiêu {n} | %" for n in range(36, 42)),
+    "TT | Tên nhiệm vụ\n1. | Xây dựng luật\n45. | Triển khai",
+]
+
+
+def test_a_row_the_table_holds_is_there_though_its_chunk_does_not_name_it():
+    row = ProvisionRef(annex="I", row=40, row_kind="chỉ tiêu")
+    assert not clearly_absent(row, TABLE, TABLE_TEXTS)
+    # Nhiệm vụ 45 of Phụ lục II says nothing of chỉ tiêu 45 of Phụ lục I.
+    assert clearly_absent(ProvisionRef(annex="I", row=45, row_kind="chỉ tiêu"), TABLE, TABLE_TEXTS)
+    assert nearest_units(row, TABLE, TABLE_TEXTS) == ["Phụ lục I: chỉ tiêu 1 đến chỉ tiêu 41"]
+
+
+def test_an_annex_the_document_lacks():
+    assert clearly_absent(ProvisionRef(annex="III"), TABLE, TABLE_TEXTS)
+    assert not clearly_absent(ProvisionRef(annex="II"), TABLE, TABLE_TEXTS)
+    # A single unnumbered annex is "Phụ lục I" too, and no other.
+    single = ["Điều 1", "Phụ lục, A, mục 1–2", "Phụ lục, B, mục 18"]
+    assert not clearly_absent(ProvisionRef(annex="I"), single)
+    assert clearly_absent(ProvisionRef(annex="II"), single)
+
+
+def test_an_item_past_the_last_of_a_list_in_an_annex():
+    single = ["Điều 1", "Phụ lục, A, mục 1–2", "Phụ lục, B, mục 18"]
+    assert clearly_absent(ProvisionRef(outline="20"), single)
+    assert not clearly_absent(ProvisionRef(outline="18"), single)
+    # In a text numbered in items, "mục 20" is an outline item, judged as one.
+    assert clearly_absent(ProvisionRef(outline="20"), ["1", "2, đoạn 1", "3"])
+    assert not clearly_absent(ProvisionRef(outline="2"), ["1", "2, đoạn 1", "3"])
+
+
 def test_the_reply_says_the_document_has_no_such_provision():
     reply = missing_provision_reply("Thông tư 33/2025/TT-BKHCN", ProvisionRef(article=40), ARTICLES)
     assert reply.startswith("Thông tư 33/2025/TT-BKHCN không có Điều 40.")
@@ -65,6 +108,10 @@ def test_the_reply_says_the_document_has_no_such_provision():
         ("trích nguyên văn khoản 9 Điều 3 Thông tư 33/2025/TT-BKHCN", "không có khoản 9 Điều 3"),
         # Annex table of the Government's action programme.
         ("Nhiệm vụ 300 Phụ lục II Nghị quyết 03/NQ-CP là gì?", "không có nhiệm vụ 300"),
+        ("chỉ tiêu 50 trong phụ lục I nghị quyết 03/NQ-CP", "không có chỉ tiêu 50"),
+        ("Phụ lục IV của Quyết định 2629/QĐ-TTg có gì?", "không có Phụ lục IV"),
+        ("Phần E Nghị quyết 20-NQ/TW viết gì?", "không có mục E"),
+        ("mục 25 danh mục B Thông tư 32/2025/TT-BKHCN là thiết bị gì?", "không có mục 25"),
     ],
 )
 def test_provisions_that_do_not_exist(assistant, question, says):
@@ -82,6 +129,8 @@ def test_provisions_that_do_not_exist(assistant, question, says):
         ("Trích nguyên văn khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "Điều 3 khoản 2"),
         ("mục II.1 Nghị quyết 57 nói gì", "II.1"),
         ("Phụ lục II Nghị quyết 03/NQ-CP nhiệm vụ 44", "Phụ lục II, nhiệm vụ 44"),
+        ("chỉ tiêu 40 phụ lục I Nghị quyết 03/NQ-CP là gì?", "Phụ lục I"),
+        ("Phần B Nghị quyết 20-NQ/TW", "B"),
     ],
 )
 def test_provisions_that_exist_are_still_quoted(assistant, question, locator):

@@ -32,7 +32,7 @@ def test_shipped_ranker_matches_the_bank_and_dev_gold():
     data = json.loads(RANKER_MODEL.read_text())
     assert data["features"] == list(FEATURES)
     assert data["meta"]["bank_digest"] == training_digest(bank_files()), (
-        "evals/bank or evals/gold/dev.jsonl changed: run `nq57 rerank train`"
+        "corpus/questions or evals/gold/dev.jsonl changed: run `nq57 rerank train`"
     )
     model = RankerModel.load()
     assert model is not None and model.coef.shape == (len(FEATURES),)
