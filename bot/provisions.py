@@ -174,11 +174,10 @@ def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[s
     document without the article, the annex, the annex row or the outline branch is said to
     lack it. ``texts`` (the chunks' texts, aligned with ``locators``) give the rows a table
     chunk holds beyond those its locator names."""
-    if ref.annex is not None and ref.annex not in annexes(locators):
-        present = annexes(locators)
-        # A single unnumbered annex is "Phụ lục I" too.
-        if present and not (present == [""] and ref.annex == "I"):
-            return True
+    present = annexes(locators) if ref.annex is not None else []
+    # A single unnumbered annex is "Phụ lục I" too.
+    if present and ref.annex not in present and not (present == [""] and ref.annex == "I"):
+        return True
     if ref.row is not None:
         _, _, numbers = annex_rows(ref, locators, texts)
         return bool(numbers) and ref.row not in numbers

@@ -271,14 +271,21 @@ def _embed_queries(embedder: Any) -> Callable[[list[str]], list[list[float]]]:
     return batch or (lambda texts: [embedder.embed_query(t) for t in texts])
 
 
-def _question_queries(settings: Settings, parsed: list[ParsedDocument], restorer: Any) -> list[str]:
+def _as_query(parsed: list[ParsedDocument], restorer: Any) -> Callable[[str], str]:
+    """The form a bank question is embedded in: the one a user's question is searched with."""
     from retrieval.query import analyze_query
-    from retrieval.questions import read_questions
 
     catalog = [doc.meta for doc in parsed]
+    return lambda question: analyze_query(question, catalog, restorer).restored
+
+
+def _question_queries(settings: Settings, parsed: list[ParsedDocument], restorer: Any) -> list[str]:
+    from retrieval.questions import read_questions
+
     files = {doc.meta.file for doc in parsed}
+    as_query = _as_query(parsed, restorer)
     return [
-        analyze_query(q.question, catalog, restorer).restored
+        as_query(q.question)
         for q in read_questions(settings.questions_dir, near_misses=True)
         if q.doc in files
     ]
@@ -288,7 +295,6 @@ def _save_questions(settings: Settings, parsed: list[ParsedDocument], embedder: 
     """The question bank tied to the indexed chunks and embedded (``retrieval/questions.py``);
     unchanged bank and corpus: the file stays as it is. Returns how many answerable questions
     it ties to passages."""
-    from retrieval.query import analyze_query
     from retrieval.questions import (
         QUESTIONS_FILE,
         QuestionIndex,
@@ -301,14 +307,13 @@ def _save_questions(settings: Settings, parsed: list[ParsedDocument], embedder: 
     stored = QuestionIndex.stored(path)
     restorer_path = settings.index_dir / RESTORER_FILE
     restorer = DiacriticRestorer.load(restorer_path) if restorer_path.exists() else None
-    catalog = [doc.meta for doc in parsed]
     payloads = {
         c.point_id: {"doc": doc.meta.file, "text": c.text} for doc in parsed for c in doc.chunks
     }
     index = build_question_index(
         read_questions(settings.questions_dir, near_misses=True),
         payloads,
-        lambda q: analyze_query(q, catalog, restorer).restored,
+        _as_query(parsed, restorer),
         _embed_queries(embedder),
         getattr(embedder, "model_id", ""),
         stored[0],  # unreadable or absent: "", built again

@@ -114,23 +114,26 @@ class QuestionIndex:
     def match(self, vector: Sequence[float], limit: int = 20) -> list[tuple[str, float]]:
         """Chunks of the ``limit`` nearest answerable questions, best first, each at its best
         cosine."""
+        return self.nearest(vector, limit)[0]
+
+    def nearest(
+        self, vector: Sequence[float], limit: int = 20
+    ) -> tuple[list[tuple[str, float]], float]:
+        """``match``, and how close the nearest question the texts do not answer (a near miss)
+        comes (0: none), from one pass over the bank."""
         if not len(self.chunks):
-            return []
-        sims = np.where(self.answerable, self._similarities(vector), -1.0)
+            return [], 0.0
+        every = self._similarities(vector)
+        missed = every[~self.answerable]
+        near_miss = max(float(missed.max()), 0.0) if len(missed) else 0.0
+        sims = np.where(self.answerable, every, -1.0)
         out: dict[str, float] = {}
         for i in np.argsort(-sims, kind="stable")[:limit]:
             if sims[i] < 0:
                 break
             for pid in self.chunks[i]:
                 out.setdefault(pid, float(sims[i]))
-        return list(out.items())
-
-    def closest_near_miss(self, vector: Sequence[float]) -> float:
-        """How close the nearest question the texts do not answer comes (0: none)."""
-        if not len(self.chunks) or self.answerable.all():
-            return 0.0
-        sims = self._similarities(vector)[~self.answerable]
-        return max(float(sims.max()), 0.0)
+        return list(out.items()), near_miss
 
     @contextmanager
     def without(self, groups: Collection[str]):

@@ -173,7 +173,6 @@ class Retriever:
         # The words that describe a document match its introduction, not the answer.
         lexical_query = expand_synonyms(strip_description(aq.restored)) if described else legal
         ranked = [self.store.hybrid(dense, sparse, self.params)]
-        weights = [1.0]
         learned = self.ranker is not None or with_features
         nearest = self.store.dense_search(
             dense, self.params.dense_limit if learned else 1, with_payload=False
@@ -181,8 +180,7 @@ class Retriever:
         for docs in (named, described):
             if docs:
                 ranked.append(self.store.hybrid(dense, sparse, self.params, {"doc_id": docs}))
-                weights.append(1.0)
-        fused = _fuse(ranked, self.params.rrf_k, weights)
+        fused = _fuse(ranked, self.params.rrf_k)
         if not aq.asks_record:
             fused = [(pid, s) for pid, s in fused if not self._is_record(pid)]
 
@@ -205,7 +203,7 @@ class Retriever:
             rest = self._learned_rerank(rest, rows)
         else:
             rest = self._lexical_rerank(lexical_query, not aq.unaccented, rest)
-        asked = self._asked(dense, aq)
+        asked, missed = self._asked(dense, aq)
         floor = self.settings.question_min_similarity
         ordered += self._with_asked(rest, [(pid, cos) for pid, cos in asked if cos >= floor])
         want = max(k, getattr(self.reranker, "depth", 0))
@@ -230,7 +228,7 @@ class Retriever:
             embed_ms=embed_ms,
             features=rows if with_features else {},
             asked=dict(asked),
-            missed=self.questions.closest_near_miss(dense) if len(self.questions) else 0.0,
+            missed=missed,
         )
 
     def unit(self, doc_id: str, locator_prefix: str) -> list[Hit]:
@@ -273,15 +271,21 @@ class Retriever:
         return self.store.dense_search(self.embedder.embed_query(question), k)
 
     # ------------------------------------------------------------------ parts
-    def _asked(self, dense: Sequence[float], aq: AnalyzedQuery) -> list[tuple[str, float]]:
-        """Passages of the nearest bank questions (``retrieval/questions.py``), best first."""
-        if self.settings.question_weight <= 0 or not len(self.questions):
-            return []
+    def _asked(
+        self, dense: Sequence[float], aq: AnalyzedQuery
+    ) -> tuple[list[tuple[str, float]], float]:
+        """Passages of the nearest bank questions (``retrieval/questions.py``), best first, and
+        how close the nearest near miss comes."""
+        if not len(self.questions):
+            return [], 0.0
+        found, missed = self.questions.nearest(dense, self.settings.question_limit)
+        if self.settings.question_weight <= 0:
+            return [], missed
         return [
             (pid, cos)
-            for pid, cos in self.questions.match(dense, self.settings.question_limit)
+            for pid, cos in found
             if pid in self._payloads and (aq.asks_record or not self._is_record(pid))
-        ]
+        ], missed
 
     def _with_asked(
         self, ordered: list[tuple[str, float]], asked: list[tuple[str, float]]
@@ -291,17 +295,14 @@ class Retriever:
         weight = self.settings.question_weight
         if not asked or not ordered:
             return ordered
-        k = self.params.rrf_k
-        scores: dict[str, float] = defaultdict(float)
-        for rank, (pid, _) in enumerate(ordered):
-            scores[pid] += 1.0 / (k + rank + 1)
-        for rank, (pid, _) in enumerate(asked):
-            scores[pid] += weight / (k + rank + 1)
-        top = ordered[0][1]
-        return sorted(
-            ((pid, top * s / max(scores.values())) for pid, s in scores.items()),
-            key=lambda item: -item[1],
+        fused = _fuse(
+            [[ScoredHit(pid, 0.0, {}) for pid, _ in ranking] for ranking in (ordered, asked)],
+            self.params.rrf_k,
+            (1.0, weight),
         )
+        # On the scale of the order so far: the gate reads scores.
+        top, best = ordered[0][1], fused[0][1]
+        return [(pid, top * s / best) for pid, s in fused]
 
     def _embed_query(self, text: str) -> tuple[list[float], float]:
         """The query's vector and the milliseconds spent computing it. Query embeddings are the
