@@ -9,8 +9,9 @@ come from, so an operator's new document needs no retraining:
 - whether a passage holds an answer of the asked kind (a number, a date, an agency) and the
   years the question names;
 - whether the question named a provision that was found, or a document.
-A logistic model over them (``models/gate.json``, rebuilt by ``nq57 gate train`` from the
-question bank in ``corpus/questions/``) gives the probability that answering is right. How a question
+A small classifier over them (``models/gate.json``, one hidden layer, rebuilt by
+``nq57 gate train`` from the question bank in ``corpus/questions/``) gives the probability that
+answering is right; its threshold is set out of fold for the precision of answering. How a question
 is typed (with or without diacritics) and which kind of detail it asks are left out on purpose:
 they describe the bank's writers, not the evidence.
 """
@@ -24,9 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bot.compose import segments
+from bot.network import Network
 from nq57.text import fold
 from retrieval.frame import Frame, asked_unit, frame_of, holds_answer
 from retrieval.query import without_request
@@ -186,12 +186,9 @@ def evidence_of(stats: TermStats, result: Any) -> tuple[Frame, Evidence]:
 
 @dataclass
 class GateModel:
-    """Logistic regression over FEATURES (standardised), as trained."""
+    """A classifier over FEATURES (``bot/network.py``), as trained, and its threshold."""
 
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
+    net: Network
     threshold: float
     features: list[str] = field(default_factory=lambda: list(FEATURES))
     meta: dict = field(default_factory=dict)
@@ -200,34 +197,24 @@ class GateModel:
     def load(cls, path: Path = GATE_MODEL) -> GateModel | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if data.get("features") != list(FEATURES):
+                return None  # trained on other features: stale, never guessed at
+            net = Network.from_json(data["network"])
+        except (OSError, ValueError, KeyError):
             return None
-        if data.get("features") != list(FEATURES):
-            return None  # trained on other features: stale, never guessed at
-        return cls(
-            mean=np.asarray(data["mean"]),
-            scale=np.asarray(data["scale"]),
-            coef=np.asarray(data["coef"]),
-            intercept=float(data["intercept"]),
-            threshold=float(data["threshold"]),
-            features=data["features"],
-            meta=data.get("meta", {}),
-        )
+        return cls(net, float(data["threshold"]), data["features"], data.get("meta", {}))
 
     def to_json(self) -> dict:
         return {
             "features": self.features,
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept,
+            "network": self.net.to_json(),
             "threshold": self.threshold,
             "meta": self.meta,
         }
 
     def probability(self, ev: Evidence) -> float:
-        z = float(self.coef @ ((np.asarray(ev.vector()) - self.mean) / self.scale)) + self.intercept
-        return 1.0 / (1.0 + math.exp(-z))
+        """The probability that answering is right (class "1")."""
+        return float(self.net.probabilities(ev.vector())[0, self.net.classes.index("1")])
 
 
 @dataclass

@@ -140,8 +140,13 @@ class Assistant:
             # "Ai ký vậy?" with no document named or in the conversation: ask which one.
             return self._decline(WHICH_DOCUMENT, "answer", "which_document")
         # A question that points at a provision the corpus has is about that text.
+        # A follow-up's topic comes from the conversation ("còn Bộ Công an thì sao?"): its own
+        # words are judged only for what no legitimate question may carry.
+        only = CLAUSE_CATEGORIES if turn.question != turn.text else None
         ruling = (
-            None if result.direct else self._ruling(turn.said.restored, result.dense_top, turn.text)
+            None
+            if result.direct
+            else self._ruling(turn.said.restored, result.dense_top, turn.text, only)
         )
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
@@ -276,10 +281,12 @@ class Assistant:
         meta = next((m for m in self.retriever.catalog if m.id == doc_id), None)
         return Card.read(meta, self.retriever.chunks(doc_id)) if meta else None
 
-    def _ruling(self, restored: str, dense_top: float, text: str) -> PolicyDecision | None:
+    def _ruling(
+        self, restored: str, dense_top: float, text: str, only: frozenset[str] | None = None
+    ) -> PolicyDecision | None:
         """The policy on the whole message, then on each of its requests: a forbidden one glued
-        to a legitimate one is still forbidden."""
-        ruling = self.policy.run(self.retriever.query_vector(restored), dense_top)
+        to a legitimate one is still forbidden. ``only``: the categories that may decline."""
+        ruling = self.policy.run(self.retriever.query_vector(restored), dense_top, only)
         for part in clauses(text) if ruling is None else []:
             vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
             ruling = self.policy.run(vector, self.retriever.closeness(vector), CLAUSE_CATEGORIES)

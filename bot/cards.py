@@ -58,7 +58,8 @@ _CARD_WORDS = re.compile(
     r"cau truc|chia|thanh|lam|cac|la|gi|noi|ve|viec|chinh|tom tat|gioi thieu|de cap|den|toi|"
     r"sao|nhu the|cho|biet|hoi|vay|a|nhe|oi|ad|minh|toi|em|ban|hay|xin|giup|the|cua|do|tu|"
     r"van de|cai|muon|can|doc|xem|y|nghia|muc dich|ban chat|trong|kho|co|khong|ko|k|chua|da|"
-    r"se|roi|phai|dung|ha|vay|z|j|nao|ra|len|hien|nay)(?!\w)"
+    r"se|roi|phai|dung|ha|vay|z|j|nao|ra|len|hien|nay|lon|phe duyet|quy dinh|pham vi|"
+    r"dieu chinh)(?!\w)"
 )
 _LISTING = re.compile(
     r"(?<!\w)(?:(?:van ban|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
@@ -69,7 +70,9 @@ _EFFECT = re.compile(r"[^.;\n]*(?:có hiệu lực|hiệu lực thi hành|hiệu
 _DATE_LINE = re.compile(r"[^\n]*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}[^\n]*")
 _ROMAN_HEAD = re.compile(r"^(?:[IVXLC]+|[A-Z])\.\s")
 _ARTICLE_HEAD = re.compile(r"^Điều \d+\.")
-_HEAD = re.compile(r"^(?:[IVXLC]+\.|[A-Z]\.|Điều \d+\.|Phụ lục\b|\d+\.)\s?")
+_HEAD = re.compile(r"^(?:[IVXLC]+[.\-–]|[A-Z][.\-–]|Điều \d+\.|Phụ lục\b|\d+\.)\s?")
+# "C- TỔ CHỨC THỰC HIỆN" as the parser names its siblings: "C. TỔ CHỨC THỰC HIỆN".
+_DASHED_LABEL = re.compile(r"^([A-Z]|[IVXLC]+)\s*[\-–]\s*")
 
 
 def card_field(question: str) -> str | None:
@@ -167,7 +170,7 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
             first = hit.text.split("\n", 1)[0]
             heads = [first] if _HEAD.match(first) else []
         for head in heads:
-            head = " ".join(head.split())
+            head = _DASHED_LABEL.sub(r"\1. ", " ".join(head.split()))
             if head not in out:
                 out.append(head)
     return out
@@ -176,7 +179,7 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
 def _opens(hit: Hit, part: str) -> bool:
     """The passage is under the part heading (or starts with it)."""
     crumbs = [" ".join(c.split()) for c in hit.breadcrumb[1:3]]
-    return part in crumbs or " ".join(hit.text.split()).startswith(part)
+    return part in crumbs or _DASHED_LABEL.sub(r"\1. ", " ".join(hit.text.split())).startswith(part)
 
 
 def _first_sentence(text: str, skip: str = "") -> str:
@@ -271,6 +274,7 @@ def render_card(card: Card, field: str) -> Answer:
     facts = [
         ("Số, ký hiệu", meta.number),
         ("Loại văn bản", meta.type),
+        ("Trích yếu", meta.title if field != "what" else ""),
         ("Cơ quan ban hành", meta.issuer),
         ("Ngày ban hành", issued),
         ("Người ký", signer if field != "signer" else ""),

@@ -6,6 +6,7 @@ its [n] marker and locator, so an official can check it against the text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,20 @@ _SENTENCE = re.compile(
 )
 _CLAUSE = re.compile(r"(?<=;)\s+")
 SHORT_UNIT = 450
+# "2." opening a numbered item is its label, not a sentence of its own.
+_LONE_LABEL = re.compile(r"^(?:\d+(?:\.\d+)*|[IVXLC]+|[a-zđ])\.$")
+
+
+def _sentences(line: str) -> list[str]:
+    """The sentences of a line, each a verbatim slice of it."""
+    bounds = [0] + [m.end() for m in _SENTENCE.finditer(line)] + [len(line)]
+    spans: list[tuple[int, int]] = []
+    for start, end in itertools.pairwise(bounds):
+        if spans and _LONE_LABEL.match(line[slice(*spans[-1])].strip()):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return [piece for a, b in spans if (piece := line[a:b].strip())]
 
 
 def segments(text: str) -> list[str]:
@@ -67,8 +82,7 @@ def segments(text: str) -> list[str]:
         if len(line) <= SHORT_UNIT:
             out.append(line)
             continue
-        for sentence in _SENTENCE.split(line):
-            sentence = sentence.strip()
+        for sentence in _sentences(line):
             if len(sentence) <= SHORT_UNIT:
                 out.append(sentence)
             else:

@@ -23,6 +23,7 @@ _ARTICLE_CRUMB = re.compile(r"^Điều \d+\.")
 MIN_COVERAGE = 0.6
 MAX_ITEMS = 10
 ITEM_CHARS = 180
+SHORT_TITLE_WORDS = 6  # a heading this short says what follows, not what it holds
 # Question words of a broad request: they ask for a list, they say nothing about which one.
 _REQUEST = frozenset(
     [
@@ -112,7 +113,7 @@ def outline_items(heading: Heading, unit: Sequence[Hit]) -> list[tuple[Hit, str]
                 continue
             seen.add(key)
             child = next((h for h in headings_of(hit) if h.locator == key), None)
-            text = child.text if child else (segments(hit.text) or [hit.text])[0]
+            text = _with_body(child.text if child else None, segments(hit.text) or [hit.text])
         else:
             first = segments(hit.text)
             if not first or (first[0].rstrip().endswith(":") and len(first) == 1):
@@ -120,6 +121,18 @@ def outline_items(heading: Heading, unit: Sequence[Hit]) -> list[tuple[Hit, str]
             text = first[0] if not first[0].rstrip().endswith(":") or len(first) < 2 else first[1]
         items.append((hit, _short(text)))
     return items
+
+
+def _with_body(heading: str | None, pieces: Sequence[str]) -> str:
+    """An item's text: its heading, and when the heading is only a short title ("a) Năm 2025",
+    "1. Mục tiêu chung") the first piece of its body after it, which holds the substance."""
+    body = [p for p in pieces if p.strip() != (heading or "").strip()]
+    title = heading or (pieces[0] if pieces else "")
+    if heading is None:
+        body = list(pieces[1:])
+    if len(title.split()) > SHORT_TITLE_WORDS or not body:
+        return title
+    return f"{title.rstrip(' :')}: {body[0].lstrip('-–+ ')}"
 
 
 def _bullet(text: str) -> str:

@@ -2,9 +2,9 @@
 
 The categories, their replies and their exemplar phrasings live in ``policy.yaml`` beside this
 file (data, reviewed like code). A message is embedded as the dense search sees it (the index's
-embedder, diacritics restored); a multinomial logistic model (``models/policy.json``, rebuilt by
-``nq57 gate train``) reads that embedding, its closeness to each category's nearest exemplars
-and how close the corpus comes, and gives calibrated probabilities per category. The rules in
+embedder, diacritics restored); a small classifier (``models/policy.json``, one hidden layer,
+rebuilt by ``nq57 gate train``) reads that embedding, its closeness to each category's nearest exemplars
+and how close the corpus comes, and gives probabilities per category. The rules in
 ``bot.intents`` stay as a backstop; with another embedder and no retrained model, they are all
 that is left.
 """
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from bot.network import Network
 from bot.normalize import deobfuscate
 from bot.safety import sanitize
 
@@ -157,51 +158,47 @@ def similarity_features(
 
 @dataclass
 class PolicyModel:
-    """Multinomial logistic regression over the similarity features, as trained."""
+    """A classifier over the policy features (``bot/network.py``), as trained; the least
+    probability of not being in scope that declines, and the least probability of a harmful
+    category (``HARMFUL``) that declines on its own: quoting the State's documents in answer to
+    a hateful or defamatory question costs more than a false decline."""
 
-    classes: list[str]
     features: list[str]
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray  # (classes, features)
-    intercept: np.ndarray
-    threshold: float  # least probability of not being in scope to decline
+    net: Network
+    threshold: float
+    harm_threshold: float = 1.0
     meta: dict = field(default_factory=dict)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.net.classes
 
     @classmethod
     def load(cls, path: Path = POLICY_MODEL) -> PolicyModel | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            net = Network.from_json(data["network"])
+        except (OSError, ValueError, KeyError):
             return None
         return cls(
-            classes=data["classes"],
-            features=data["features"],
-            mean=np.asarray(data["mean"]),
-            scale=np.asarray(data["scale"]),
-            coef=np.asarray(data["coef"]),
-            intercept=np.asarray(data["intercept"]),
-            threshold=float(data["threshold"]),
-            meta=data.get("meta", {}),
+            data["features"],
+            net,
+            float(data["threshold"]),
+            float(data.get("harm_threshold", 1.0)),
+            data.get("meta", {}),
         )
 
     def to_json(self) -> dict:
         return {
-            "classes": self.classes,
             "features": self.features,
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept.tolist(),
+            "network": self.net.to_json(),
             "threshold": self.threshold,
+            "harm_threshold": self.harm_threshold,
             "meta": self.meta,
         }
 
     def probabilities(self, x: Sequence[float]) -> dict[str, float]:
-        z = self.coef @ ((np.asarray(x) - self.mean) / self.scale) + self.intercept
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        return dict(zip(self.classes, p.tolist(), strict=True))
+        return dict(zip(self.classes, self.net.probabilities(x)[0].tolist(), strict=True))
 
 
 @dataclass
@@ -221,6 +218,7 @@ MIN_CLAUSE_WORDS = 4
 # A part of a message is judged only for what no legitimate question may carry: "trích nguyên
 # văn giúp mình" alone looks like a request to the assistant, and is harmless.
 CLAUSE_CATEGORIES = frozenset({"political", "allegation", "illegal", "hate", "personal_data"})
+HARMFUL = CLAUSE_CATEGORIES
 MAX_CLAUSES = 3
 
 
@@ -249,11 +247,16 @@ class PolicyRouter:
         if self.model is None:
             return None
         probs = self.model.probabilities(self.features(vector, dense_top))
-        # Answer only when the model is confident the question is in scope; the likeliest
-        # other category gives the reply.
+        # Answer only when the model is confident the question is in scope, or, for a harmful
+        # category, unless that category is likely enough; the likeliest gives the reply.
         p = 1.0 - probs.get(IN_SCOPE, 0.0)
         name = max((c for c in probs if c != IN_SCOPE), key=lambda c: probs[c])
-        if p < self.model.threshold or (only and name not in only):
+        harm = max((c for c in probs if c in HARMFUL), key=lambda c: probs[c], default=None)
+        if p < self.model.threshold:
+            if harm is None or probs[harm] < self.model.harm_threshold:
+                return None
+            name, p = harm, probs[harm]
+        if only and name not in only:
             return None
         return PolicyDecision(self.policy.categories[name], p, "model")
 

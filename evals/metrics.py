@@ -7,6 +7,7 @@ Definitions follow ARCHITECTURE.md ("Metric definitions"). Matching text goes th
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
@@ -86,9 +87,24 @@ def citation_covers(citation: Mapping[str, Any], source: ExpectedSource | Mappin
     return len(words(cited)) >= MIN_REVERSE_WORDS and text_covers(quote, cited)
 
 
+_WORDED_DATE = re.compile(r"\b(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def numeric_dates(text: str) -> str:
+    """Dates written out ("22 tháng 12 năm 2024") or unpadded ("9/1/2025") as dd/mm/yyyy:
+    answers give dates as dd/mm/yyyy, a fact may quote the document's own wording."""
+
+    def padded(m: re.Match[str]) -> str:
+        return f"{int(m[1]):02d}/{int(m[2]):02d}/{m[3]}"
+
+    return _NUMERIC_DATE.sub(padded, _WORDED_DATE.sub(padded, text))
+
+
 def fact_found(fact: str, answer_text: str) -> bool:
-    """The fact appears in the answer, exactly or once both sides lose their diacritics."""
-    key_fact, key_text = match_key(fact), match_key(answer_text)
+    """The fact appears in the answer, exactly or once both sides lose their diacritics; a date
+    in either form."""
+    key_fact, key_text = match_key(numeric_dates(fact)), match_key(numeric_dates(answer_text))
     if not key_fact:
         return False
     return key_fact in key_text or fold(key_fact) in fold(key_text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,10 @@ from typing import Any
 import numpy as np
 
 from bot.answerability import FEATURES, GATE_MODEL, GateModel, evidence_of
+from bot.network import Network
 from bot.normalize import deobfuscate
 from bot.policy import (
+    HARMFUL,
     IN_SCOPE,
     POLICY_MODEL,
     POLICY_VECTORS,
@@ -48,9 +51,18 @@ BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 GATE_MAX_FALSE_ABSTENTION = 0.01
 GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
 POLICY_MAX_FALSE_DECLINE = 0.015  # in-scope questions declined, out of fold
-POLICY_C = 1.0
+# More in-scope questions the harmful categories may decline on their own, out of fold.
+POLICY_HARM_EXTRA = 0.01
+# Hidden units and L2 penalty of each model: out of fold on the bank, one hidden layer declined
+# more of what must be declined than a logistic regression at the same false-abstention budget
+# (the policy, with 768-odd inputs, needs the stronger penalty).
+GATE_HIDDEN, GATE_ALPHA = 32, 1e-2
+POLICY_HIDDEN, POLICY_ALPHA = 128, 1.0
+MLP_EPOCHS = 300  # a fixed budget: a longer fit only grows more confident on the bank
 FOLDS = 5
 GATE_NEGATIVE_CATEGORIES = frozenset({"other_law", "out_of_domain"})
+# Bank kinds of questions about no document of the corpus; each is also a policy category.
+ELSEWHERE = ("other_law", "out_of_domain")
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class BankItem:
     doc: str
     quote: str
     question: str
-    kind: str  # answerable | near_miss | other_law
+    kind: str  # answerable | near_miss | other_law | out_of_domain | gold_decline
     # The bank file and passage (``retrieval.questions.group_key``): left out of the question
     # index while this item is read, so that no question finds itself or its writer's twins.
     group: str = ""
@@ -157,16 +169,24 @@ class Extractor:
         return Sample(item, ev.vector(), policy_x, label)
 
 
-def _fit_logistic(
-    x: np.ndarray, y: np.ndarray, c: float = 1.0
-) -> tuple[Any, np.ndarray, np.ndarray]:
+def _fit(x: np.ndarray, y: np.ndarray, hidden: int, alpha: float) -> Network:
+    """One hidden layer of ``hidden`` ReLU units (none: logistic regression) on standardised
+    input, with a fixed seed: the same features give the same model."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
 
     mean = x.mean(axis=0)
     scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-    model.fit((x - mean) / scale, y)
-    return model, mean, scale
+    z = (x - mean) / scale
+    if not hidden:
+        model: Any = LogisticRegression(C=1 / alpha, class_weight="balanced", max_iter=5000)
+        return Network.from_sklearn(model.fit(z, y), mean, scale)
+    model = MLPClassifier((hidden,), alpha=alpha, max_iter=MLP_EPOCHS, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(z, y)
+    return Network.from_sklearn(model, mean, scale)
 
 
 def _folds(groups: Sequence[str], n: int = FOLDS) -> list[np.ndarray]:
@@ -179,19 +199,31 @@ def _folds(groups: Sequence[str], n: int = FOLDS) -> list[np.ndarray]:
 def gate_threshold(p: np.ndarray, y: np.ndarray, cap: float = GATE_MAX_FALSE_ABSTENTION) -> float:
     """The highest threshold that declines at most ``cap`` of the answerable questions: the
     most precise gate within the false-abstention budget."""
-    best = 0.05
-    for t in np.arange(0.05, 0.96, 0.01):
+    best = 0.005
+    for t in np.arange(0.005, 0.96, 0.005):
         if (p[y == 1] < t).mean() <= cap:
-            best = round(float(t), 2)
+            best = round(float(t), 3)
     return best
+
+
+def harm_threshold(
+    p_harm: np.ndarray, declined: np.ndarray, in_scope: np.ndarray, extra: float = POLICY_HARM_EXTRA
+) -> float:
+    """The lowest threshold on the likeliest harmful category's probability that declines at
+    most ``extra`` more of the in-scope items than ``declined`` already does."""
+    budget = declined[in_scope].mean() + extra
+    for t in (k / 100 for k in range(30, 100)):
+        if (declined | (p_harm >= t))[in_scope].mean() <= budget:
+            return t
+    return 1.0
 
 
 def policy_threshold(p_decline: np.ndarray, in_scope: np.ndarray) -> float:
     """The lowest threshold that declines at most POLICY_MAX_FALSE_DECLINE of in-scope items."""
-    for t in np.arange(0.30, 0.991, 0.01):
+    for t in np.arange(0.30, 0.9991, 0.001):
         if (p_decline[in_scope] >= t).mean() <= POLICY_MAX_FALSE_DECLINE:
-            return round(float(t), 2)
-    return 0.99
+            return round(float(t), 3)
+    return 0.999
 
 
 @dataclass
@@ -254,13 +286,13 @@ def train(
 def _train_gate(samples: Sequence[Sample], digest: str) -> GateModel:
     x = np.asarray([s.gate_x for s in samples], dtype=float)
     y = np.asarray([s.label for s in samples], dtype=int)
-    groups = [s.item.doc or "alqac" for s in samples]
+    groups = [fold_group(s.item) for s in samples]
     oof = np.zeros(len(y))
     for test in _folds(groups):
-        model, mean, scale = _fit_logistic(x[~test], y[~test])
-        oof[test] = model.predict_proba((x[test] - mean) / scale)[:, 1]
+        net = _fit(x[~test], y[~test], GATE_HIDDEN, GATE_ALPHA)
+        oof[test] = net.probabilities(x[test])[:, net.classes.index("1")]
     threshold = gate_threshold(oof, y)
-    model, mean, scale = _fit_logistic(x, y)
+    net = _fit(x, y, GATE_HIDDEN, GATE_ALPHA)
     answered = oof >= threshold
     kinds = np.asarray([s.item.kind for s in samples])
     meta = {
@@ -272,14 +304,26 @@ def _train_gate(samples: Sequence[Sample], digest: str) -> GateModel:
         else 0.0,
         "oof_false_abstention": round(float((~answered[y == 1]).mean()), 4),
         "oof_declined": {
-            k: round(float((~answered[kinds == k]).mean()), 4)
+            str(k): round(float((~answered[kinds == k]).mean()), 4)
             for k in sorted(set(kinds))
             if (kinds == k).any()
         },
     }
-    return GateModel(
-        mean, scale, model.coef_[0], float(model.intercept_[0]), threshold, list(FEATURES), meta
-    )
+    return GateModel(net, threshold, list(FEATURES), meta)
+
+
+def policy_label(item: BankItem) -> str:
+    """The policy class of a bank question: a question about another law or topic is of that
+    category; any other (a near miss too: its topic is in scope) is in scope."""
+    return item.kind if item.kind in ELSEWHERE else IN_SCOPE
+
+
+def fold_group(item: BankItem) -> str:
+    """The fold group: a document's questions together; questions about no document of the
+    corpus spread over the folds, so that every fold learns from some."""
+    if item.doc:
+        return item.doc
+    return f"elsewhere-{int(hashlib.sha1(item.id.encode()).hexdigest(), 16) % FOLDS}"
 
 
 def _train_policy(
@@ -299,22 +343,24 @@ def _train_policy(
         if s.item.kind == "gold_decline" or s.item.id.startswith("exemplar-"):
             continue  # no category of its own, or an exemplar already counted
         rows.append(s.policy_x)
-        ys.append(IN_SCOPE if s.item.kind != "other_law" else "other_law")
-        groups.append(s.item.doc or f"alqac-{len(groups) % FOLDS}")
+        ys.append(policy_label(s.item))
+        groups.append(fold_group(s.item))
     x = np.asarray(rows, dtype=float)
     y = np.asarray(ys)
     classes = sorted(set(ys))
     oof = np.zeros((len(y), len(classes)))
     for test in _folds(groups):
-        model, mean, scale = _fit_logistic(x[~test], y[~test], POLICY_C)
-        proba = model.predict_proba((x[test] - mean) / scale)
-        cols = [classes.index(c) for c in model.classes_]
-        oof[np.ix_(np.where(test)[0], cols)] = proba
+        net = _fit(x[~test], y[~test], POLICY_HIDDEN, POLICY_ALPHA)
+        cols = [classes.index(c) for c in net.classes]
+        oof[np.ix_(np.where(test)[0], cols)] = net.probabilities(x[test])
     # Declined: the probability of not being in scope reaches the threshold.
     decline = 1.0 - oof[:, classes.index(IN_SCOPE)]
     threshold = policy_threshold(decline, y == IN_SCOPE)
-    model, mean, scale = _fit_logistic(x, y, POLICY_C)
-    declined = decline >= threshold
+    net = _fit(x, y, POLICY_HIDDEN, POLICY_ALPHA)
+    in_scope = y == IN_SCOPE
+    p_harm = oof[:, [classes.index(c) for c in classes if c in HARMFUL]].max(axis=1)
+    harm = harm_threshold(p_harm, decline >= threshold, in_scope)
+    declined = (decline >= threshold) | (p_harm >= harm)
     meta = {
         "bank_digest": digest,
         "policy_digest": policy_digest,
@@ -325,12 +371,9 @@ def _train_policy(
         },
     }
     return PolicyModel(
-        classes=[str(c) for c in model.classes_],
         features=feature_names(load_policy(), index.vectors.shape[1]),
-        mean=mean,
-        scale=scale,
-        coef=model.coef_,
-        intercept=model.intercept_,
+        net=net,
         threshold=threshold,
+        harm_threshold=harm,
         meta=meta,
     )

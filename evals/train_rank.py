@@ -222,9 +222,10 @@ def train(
 
 
 def training_digest(bank: Sequence[Path]) -> str:
-    """The digest the shipped model records: the bank files and the development gold set, and
-    the held-out set that decides which bank questions are left out."""
-    return bank_digest([*bank, GOLD_DEV, HELDOUT])
+    """The digest the shipped model records: the bank files it learns from (those that tie
+    questions to passages), the development gold set, and the held-out set that decides which
+    bank questions are left out."""
+    return bank_digest([*[p for p in bank if load_bank_items([p])], GOLD_DEV, HELDOUT])
 
 
 __all__ = ["RankItem", "RankerModel", "collect", "train", "training_digest"]

@@ -128,7 +128,9 @@ class QuestionIndex:
         near_miss = max(float(missed.max()), 0.0) if len(missed) else 0.0
         sims = np.where(self.answerable, every, -1.0)
         out: dict[str, float] = {}
-        for i in np.argsort(-sims, kind="stable")[:limit]:
+        # Only the ``limit`` best need ordering: partition first, then sort those.
+        top = np.argpartition(-sims, limit)[:limit] if len(sims) > limit else np.arange(len(sims))
+        for i in top[np.argsort(-sims[top], kind="stable")]:
             if sims[i] < 0:
                 break
             for pid in self.chunks[i]:

@@ -10,14 +10,18 @@ import numpy as np
 import pytest
 
 from bot.answerability import FEATURES, GATE_MODEL, AnswerabilityGate, Evidence, GateModel
+from bot.network import Network
 from bot.policy import POLICY_MODEL, POLICY_VECTORS, PolicyModel, load_policy, vector_key
 from evals.train_gate import (
     GOLD_DEV,
     BankItem,
     bank_digest,
     bank_files,
+    fold_group,
     gate_threshold,
+    harm_threshold,
     load_bank,
+    policy_label,
     policy_threshold,
     train,
 )
@@ -53,7 +57,7 @@ def test_shipped_exemplar_vectors_cover_every_exemplar():
 
 def test_the_bank_holds_both_sides_for_every_document():
     items = load_bank(bank_files())
-    docs = {i.doc for i in items}
+    docs = {i.doc for i in items if i.doc}  # "": questions about no document of the corpus
     assert len(docs) >= 10
     for doc in docs:
         kinds = {i.kind for i in items if i.doc == doc}
@@ -67,13 +71,11 @@ def _evidence(**values: float) -> Evidence:
 
 
 def test_the_gate_decides_by_its_threshold():
-    model = GateModel(
-        mean=np.zeros(len(FEATURES)),
-        scale=np.ones(len(FEATURES)),
-        coef=np.array([4.0 if f == "coverage_best" else 0.0 for f in FEATURES]),
-        intercept=-2.0,
-        threshold=0.5,
+    logit = np.array([[4.0 if f == "coverage_best" else 0.0] for f in FEATURES])
+    net = Network(
+        np.zeros(len(FEATURES)), np.ones(len(FEATURES)), [logit], [np.array([-2.0])], ["0", "1"]
     )
+    model = GateModel(net, threshold=0.5)
     gate = AnswerabilityGate(model)
     assert gate.decide(_evidence(coverage_best=0.9)).answer
     assert not gate.decide(_evidence(coverage_best=0.1)).answer
@@ -87,6 +89,13 @@ def test_thresholds_are_set_out_of_fold():
     declines = np.array([0.95, 0.2, 0.1, 0.99])
     in_scope = np.array([False, True, True, False])
     assert policy_threshold(declines, in_scope) <= 0.95
+    # The harmful categories decline on their own within their own small budget: here none of
+    # the in-scope items may be lost, so the threshold sits above the in-scope ones' 0.45.
+    p_harm = np.array([0.6, 0.45, 0.1, 0.2, 0.7])
+    declined = np.array([False, False, False, True, False])
+    scope = np.array([False, True, True, False, False])
+    t = harm_threshold(p_harm, declined, scope, extra=0.0)
+    assert 0.45 < t <= 0.6
 
 
 @pytest.mark.slow
@@ -125,3 +134,16 @@ def test_gate_train_rebuilds_loadable_models(runtime, tmp_path):
     assert gate.meta["bank_digest"] == "test-digest"
     assert 0.0 < gate.threshold < 1.0
     assert policy.meta["policy_digest"] == load_policy().digest()
+
+
+def test_questions_about_no_document_train_both_models():
+    items = load_bank(bank_files())
+    elsewhere = [i for i in items if not i.doc]
+    assert {i.kind for i in elsewhere} == {"other_law", "out_of_domain"}
+    assert len(elsewhere) >= 1000
+    # Each is a question the policy must decline with its own category, spread over the folds
+    # so that every fold learns from some; a near miss stays in scope.
+    assert {policy_label(i) for i in elsewhere} == {"other_law", "out_of_domain"}
+    assert len({fold_group(i) for i in elsewhere}) == 5
+    near = next(i for i in items if i.kind == "near_miss")
+    assert policy_label(near) == "in_scope" and fold_group(near) == near.doc

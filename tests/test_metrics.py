@@ -249,3 +249,11 @@ def test_percentile() -> None:
     assert percentile([5.0], 95) == 5.0
     assert percentile([1, 2, 3, 4], 50) == pytest.approx(2.5)
     assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+def test_fact_found_reads_a_date_in_either_form() -> None:
+    # Answers give dd/mm/yyyy; a fact may keep the document's own wording, or drop the zeros.
+    assert fact_found("22 tháng 12 năm 2024", "ban hành ngày 22/12/2024.")
+    assert fact_found("09 tháng 01 năm 2025", "Ngày ban hành: 9/1/2025")
+    assert fact_found("11/01/2024", "Hà Nội, ngày 11 tháng 01 năm 2024")
+    assert not fact_found("22 tháng 12 năm 2024", "ban hành ngày 22/11/2024.")

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.slow
         ("thong tu 33 co hieu luc khi nao", "effect"),
         ("Nghị quyết 03/NQ-CP gồm những phần nào?", "parts"),
         ("NQ 03 được sửa đổi bởi văn bản nào?", "amend"),
+        ("Nghị quyết 57 gồm những phần lớn nào?", "parts"),
+        ("Quyết định 2629/QĐ-TTg phê duyệt cái gì?", "what"),
+        ("Thông tư 32/2025/TT-BKHCN quy định về cái gì?", "what"),
         # Questions about what a document says are not about the document.
         ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", None),
         ("NQ 57 nói gì về trí tuệ nhân tạo", None),
@@ -80,6 +83,17 @@ def test_a_card_on_the_parts_links_each_part_to_its_opening(assistant):
     assert any(loc.startswith("IV") for loc in locators)
 
 
+def test_a_card_names_parts_labelled_with_a_dash_and_gives_the_title(assistant):
+    # NQ 20 writes its parts "A- …", "B- …", "C- TỔ CHỨC THỰC HIỆN".
+    answer = assistant.ask("Nghị quyết 20 năm 2012 chia làm mấy phần?")
+    assert answer.meta.get("plan") == "card", answer.meta
+    line = answer.text.split("\n")[0]
+    assert "A. TÌNH HÌNH VÀ NGUYÊN NHÂN [" in line and "C. TỔ CHỨC THỰC HIỆN [" in line
+    assert any(c.locator == "C" for c in answer.citations)
+    dated = assistant.ask("Quyết định 2629/QĐ-TTg phê duyệt cái gì, ngày nào?")
+    assert "- Trích yếu: Quyết định phê duyệt Chương trình phát triển Chính phủ số" in dated.text
+
+
 def test_corpus_listing_by_issuer(assistant):
     answer = assistant.ask("Những văn bản nào do Bộ Khoa học và Công nghệ ban hành?")
     assert answer.meta.get("plan") == "card"
@@ -87,6 +101,20 @@ def test_corpus_listing_by_issuer(assistant):
     assert "57-NQ/TW" not in answer.text
     everything = assistant.ask("Kho có bao nhiêu văn bản?")
     assert "10 văn bản" in everything.text.split("\n")[0]
+
+
+def test_an_outline_item_is_never_its_label_alone(assistant):
+    # "2. Tăng cường …" is one item, not "2." and a sentence after it.
+    answer = assistant.ask("Nghị quyết 57 có những quan điểm chỉ đạo nào?")
+    assert answer.meta.get("plan") == "outline", answer.meta
+    items = answer.text.split("\n")[1:]
+    assert len(items) == 5
+    assert all(re.match(r"^\d\. \S+ \S+", item) for item in items), items
+    # A short heading ("1. Mục tiêu chung") brings the first words of what it heads.
+    goals = assistant.ask("Mục tiêu đến năm 2030 của Chương trình phát triển Chính phủ số là gì?")
+    assert (
+        "1. Mục tiêu chung: Đến năm 2030, Việt Nam hoàn thành xây dựng Chính phủ số" in goals.text
+    )
 
 
 @pytest.mark.parametrize(
