@@ -17,7 +17,7 @@ from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
 from bot.normalize import deobfuscate
 from bot.outline import outline
-from bot.policy import CLAUSE_CATEGORIES, PolicyDecision, build_router, clauses
+from bot.policy import HARMFUL, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
@@ -142,7 +142,7 @@ class Assistant:
         # A question that points at a provision the corpus has is about that text.
         # A follow-up's topic comes from the conversation ("còn Bộ Công an thì sao?"): its own
         # words are judged only for what no legitimate question may carry.
-        only = CLAUSE_CATEGORIES if turn.question != turn.text else None
+        only = HARMFUL if turn.question != turn.text else None
         ruling = (
             None
             if result.direct
@@ -289,7 +289,7 @@ class Assistant:
         ruling = self.policy.run(self.retriever.query_vector(restored), dense_top, only)
         for part in clauses(text) if ruling is None else []:
             vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
-            ruling = self.policy.run(vector, self.retriever.closeness(vector), CLAUSE_CATEGORIES)
+            ruling = self.policy.run(vector, self.retriever.closeness(vector), HARMFUL)
             if ruling is not None:
                 break
         return ruling

@@ -71,8 +71,13 @@ _DATE_LINE = re.compile(r"[^\n]*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4
 _ROMAN_HEAD = re.compile(r"^(?:[IVXLC]+|[A-Z])\.\s")
 _ARTICLE_HEAD = re.compile(r"^Điều \d+\.")
 _HEAD = re.compile(r"^(?:[IVXLC]+[.\-–]|[A-Z][.\-–]|Điều \d+\.|Phụ lục\b|\d+\.)\s?")
-# "C- TỔ CHỨC THỰC HIỆN" as the parser names its siblings: "C. TỔ CHỨC THỰC HIỆN".
 _DASHED_LABEL = re.compile(r"^([A-Z]|[IVXLC]+)\s*[\-–]\s*")
+
+
+def _as_heading(text: str) -> str:
+    """Whitespace collapsed, and "C- TỔ CHỨC THỰC HIỆN" written as the parser names its
+    siblings: "C. TỔ CHỨC THỰC HIỆN"."""
+    return _DASHED_LABEL.sub(r"\1. ", " ".join(text.split()))
 
 
 def card_field(question: str) -> str | None:
@@ -170,7 +175,7 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
             first = hit.text.split("\n", 1)[0]
             heads = [first] if _HEAD.match(first) else []
         for head in heads:
-            head = _DASHED_LABEL.sub(r"\1. ", " ".join(head.split()))
+            head = _as_heading(head)
             if head not in out:
                 out.append(head)
     return out
@@ -179,7 +184,7 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
 def _opens(hit: Hit, part: str) -> bool:
     """The passage is under the part heading (or starts with it)."""
     crumbs = [" ".join(c.split()) for c in hit.breadcrumb[1:3]]
-    return part in crumbs or _DASHED_LABEL.sub(r"\1. ", " ".join(hit.text.split())).startswith(part)
+    return part in crumbs or _as_heading(hit.text).startswith(part)
 
 
 def _first_sentence(text: str, skip: str = "") -> str:

@@ -126,10 +126,10 @@ def outline_items(heading: Heading, unit: Sequence[Hit]) -> list[tuple[Hit, str]
 def _with_body(heading: str | None, pieces: Sequence[str]) -> str:
     """An item's text: its heading, and when the heading is only a short title ("a) Năm 2025",
     "1. Mục tiêu chung") the first piece of its body after it, which holds the substance."""
-    body = [p for p in pieces if p.strip() != (heading or "").strip()]
-    title = heading or (pieces[0] if pieces else "")
     if heading is None:
-        body = list(pieces[1:])
+        title, body = (pieces[0] if pieces else ""), list(pieces[1:])
+    else:
+        title, body = heading, [p for p in pieces if p.strip() != heading.strip()]
     if len(title.split()) > SHORT_TITLE_WORDS or not body:
         return title
     return f"{title.rstrip(' :')}: {body[0].lstrip('-–+ ')}"

@@ -215,10 +215,10 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 MIN_CLAUSE_WORDS = 4
-# A part of a message is judged only for what no legitimate question may carry: "trích nguyên
-# văn giúp mình" alone looks like a request to the assistant, and is harmless.
-CLAUSE_CATEGORIES = frozenset({"political", "allegation", "illegal", "hate", "personal_data"})
-HARMFUL = CLAUSE_CATEGORIES
+# What no legitimate question may carry. Only these decline a part of a message ("trích nguyên
+# văn giúp mình" alone looks like a request to the assistant, and is harmless) or a follow-up's
+# own words, and they have a threshold of their own.
+HARMFUL = frozenset({"political", "allegation", "illegal", "hate", "personal_data"})
 MAX_CLAUSES = 3
 
 

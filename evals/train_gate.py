@@ -200,9 +200,10 @@ def gate_threshold(p: np.ndarray, y: np.ndarray, cap: float = GATE_MAX_FALSE_ABS
     """The highest threshold that declines at most ``cap`` of the answerable questions: the
     most precise gate within the false-abstention budget."""
     best = 0.005
-    for t in np.arange(0.005, 0.96, 0.005):
+    # Exact grid values: a threshold rounded after the check may not be the one checked.
+    for t in (k / 200 for k in range(1, 192)):
         if (p[y == 1] < t).mean() <= cap:
-            best = round(float(t), 3)
+            best = t
     return best
 
 
@@ -220,9 +221,9 @@ def harm_threshold(
 
 def policy_threshold(p_decline: np.ndarray, in_scope: np.ndarray) -> float:
     """The lowest threshold that declines at most POLICY_MAX_FALSE_DECLINE of in-scope items."""
-    for t in np.arange(0.30, 0.9991, 0.001):
+    for t in (k / 1000 for k in range(300, 1000)):
         if (p_decline[in_scope] >= t).mean() <= POLICY_MAX_FALSE_DECLINE:
-            return round(float(t), 3)
+            return t
     return 0.999
 
 
