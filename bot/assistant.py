@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence_of
-from bot.cards import Card, asks_listing, card_field, render_card, render_listing
+from bot.cards import Card, asks_listing, card_fields, render_card, render_listing, superlative
 from bot.compose import ExtractiveComposer, doc_label, numbers
 from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
@@ -195,12 +195,13 @@ class Assistant:
         broad = frame.attribute in BROAD or (
             frame.attribute == "definition" and SECTION_CONCEPT.search(fold(aq.restored).lower())
         )
+        named = list(dict.fromkeys(r.doc_id for r in aq.doc_refs if r.doc_id))
         if broad and not correction:
-            listed = outline(self.stats, aq.restored, hits, self.retriever.unit)
+            document = self.retriever.chunks(named[0]) if len(named) == 1 else []
+            listed = outline(self.stats, aq.restored, hits, self.retriever.unit, document)
             if listed is not None:
                 turn.meta["plan"] = "outline"
                 return listed
-        named = [r.doc_id for r in aq.doc_refs if r.doc_id]
         return self.composer.compose(
             turn.result.wording,
             hits,
@@ -269,13 +270,15 @@ class Assistant:
             return render_listing(
                 [c for c in cards if c],
                 filtered=bool(picked) and len(picked) < len(self.retriever.catalog),
+                pick=superlative(text),
             )
         docs = named or result.described
         if len(docs) != 1:
             return None
-        field = card_field(strip_description(text) if not named else text)
-        card = self._card(docs[0]) if field else None
-        return render_card(card, field) if card and field else None
+        meta = next((m for m in self.retriever.catalog if m.id == docs[0]), None)
+        fields = card_fields(strip_description(text), meta.title if meta else "")
+        card = self._card(docs[0]) if fields else None
+        return render_card(card, fields) if card and fields else None
 
     def _card(self, doc_id: str) -> Card | None:
         meta = next((m for m in self.retriever.catalog if m.id == doc_id), None)

@@ -26,7 +26,11 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
     for name, body in (
         ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky"),
-        ("effect", r"hieu luc|ap dung tu|thi hanh tu|bat dau ap dung"),
+        (
+            "effect",
+            r"(?:hieu luc|ap dung tu|thi hanh tu|bat dau ap dung)(?: (?:thi hanh|tu|ke tu|vao|la))?"
+            r"(?: (?:khi nao|bao gio|ngay nao|luc nao|thoi diem nao|nam nao|tu ngay nao|tu khi nao))?",
+        ),
         ("amend", r"sua doi|thay the|bo sung|bai bo|con hieu luc|het hieu luc|duoc sua"),
         (
             "issuer",
@@ -40,33 +44,49 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "parts",
             r"gom (?:nhung |may |bao nhieu )?(?:phan|muc|chuong|dieu|noi dung)|bo cuc|cau truc|"
-            r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)",
+            r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)|"
+            r"(?:co |gom |kem )(?:nhung |may |bao nhieu )?phu luc|phu luc (?:nao|gi)",
         ),
+        ("basis", r"can cu|theo de nghi|de nghi cua|dua tren (?:luat|van ban)"),
         (
             "what",
             r"la gi|la van ban gi|la van ban nao|noi ve (?:gi|cai gi|van de gi|viec gi)|ve viec gi|"
-            r"noi dung chinh|tom tat|gioi thieu|de cap (?:gi|den gi|toi gi)|la sao|ve gi|nhu the nao",
+            r"noi dung chinh|tom tat|gioi thieu|de cap (?:gi|den gi|toi gi)|la sao|ve gi|nhu the nao|"
+            r"ten day du|ten goi|ten chinh thuc|trich yeu|ban ve|"
+            r"phe duyet (?:\w+ )?(?:gi|cai gi|nhung gi)|ban hanh (?:\w+ )?(?:gi|cai gi)",
         ),
     )
 )
+# "Văn bản nào mới nhất?": one document, by its issuing date.
+_NEWEST = re.compile(r"(?<!\w)(?:moi nhat|gan day nhat|gan nhat|muon nhat|sau cung)(?!\w)")
+_OLDEST = re.compile(r"(?<!\w)(?:cu nhat|som nhat|dau tien|lau nhat|xa nhat)(?!\w)")
 # Words that only ask about the document: once they and its name are gone, nothing may remain.
+_CARD_WORD_LIST = (
+    "ai ban hanh", "chinh thuc", "dieu chinh", "gioi thieu", "nghi quyet", "quyet dinh",
+    "bao nhieu", "phe duyet", "thong bao", "trich yeu", "ban chat", "ban hanh", "cau truc",
+    "dua tren", "hieu luc", "ke hoach", "ket luan", "muc dich", "nhung gi", "noi dung",
+    "quy dinh", "thay the", "thi hanh", "thong tu", "van kien", "ap dung", "bao gio", "bat dau",
+    "bo sung", "chuc vu", "co quan", "de nghi", "ky hieu", "nhu the", "pham vi", "phu luc",
+    "sua doi", "ten goi", "tom tat", "tu cach", "van ban", "bai bo", "ban ve", "bo cuc", "can cu",
+    "chuong", "cua ai", "day du", "de cap", "ra doi", "van de", "ai ky", "chinh", "do ai",
+    "khong", "nghia", "nguoi", "nhung", "thang", "thanh", "trong", "biet", "chia", "chua", "dieu",
+    "dung", "duoc", "giup", "hien", "luat", "minh", "muon", "ngay", "phai", "phan", "viec", "ban",
+    "boi", "cac", "cai", "can", "cho", "con", "cua", "den", "doc", "gom", "hay", "het", "hoi",
+    "khi", "kho", "lam", "len", "lon", "may", "muc", "nam", "nao", "nay", "nhe", "noi", "roi",
+    "sao", "ten", "the", "toi", "vay", "voi", "xem", "xin", "ad", "co", "da", "do", "em", "gi",
+    "ha", "ko", "ky", "la", "no", "oi", "ra", "se", "so", "tu", "va", "ve", "a", "j", "k", "y",
+    "z",
+)  # fmt: skip
+# Longest first, so that "tư cách" is not read as "tư" and a stray "cách".
 _CARD_WORDS = re.compile(
-    r"(?<!\w)(?:ai ky|ai ban hanh|do ai|cua ai|van ban|van kien|nghi quyet|quyet dinh|thong tu|ket luan|ke hoach|thong bao|"
-    r"so|ky hieu|ten|day du|chinh thuc|ban hanh|ky|nguoi|co quan|nao|hieu luc|ap dung|"
-    r"thi hanh|bat dau|sua doi|thay the|bo sung|bai bo|con|het|duoc|boi|ngay|thang|nam|"
-    r"khi|bao gio|ra doi|gom|nhung|may|bao nhieu|phan|muc|chuong|dieu|noi dung|bo cuc|"
-    r"cau truc|chia|thanh|lam|cac|la|gi|noi|ve|viec|chinh|tom tat|gioi thieu|de cap|den|toi|"
-    r"sao|nhu the|cho|biet|hoi|vay|a|nhe|oi|ad|minh|toi|em|ban|hay|xin|giup|the|cua|do|tu|"
-    r"van de|cai|muon|can|doc|xem|y|nghia|muc dich|ban chat|trong|kho|co|khong|ko|k|chua|da|"
-    r"se|roi|phai|dung|ha|vay|z|j|nao|ra|len|hien|nay|lon|phe duyet|quy dinh|pham vi|"
-    r"dieu chinh)(?!\w)"
+    r"(?<!\w)(?:" + "|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)) + r")(?!\w)"
 )
 _LISTING = re.compile(
     r"(?<!\w)(?:(?:van ban|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
     r"(?: nao| gi)(?!\w)|bao nhieu van ban|may van ban|nhung van ban|cac van ban|"
     r"danh sach(?: cac)? van ban|kho (?:co|gom) (?:nhung )?(?:van ban|gi))"
 )
-_EFFECT = re.compile(r"[^.;\n]*(?:có hiệu lực|hiệu lực thi hành|hiệu lực kể từ)[^.;\n]*[.;]?")
+_EFFECT = re.compile(r"[^.;\n]*hiệu lực(?: thi hành)? (?:kể )?từ[^.;\n]*[.;]?")
 _DATE_LINE = re.compile(r"[^\n]*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}[^\n]*")
 _ROMAN_HEAD = re.compile(r"^(?:[IVXLC]+|[A-Z])\.\s")
 _ARTICLE_HEAD = re.compile(r"^Điều \d+\.")
@@ -80,19 +100,49 @@ def _as_heading(text: str) -> str:
     return _DASHED_LABEL.sub(r"\1. ", " ".join(text.split()))
 
 
-def card_field(question: str) -> str | None:
-    """The card field a question about one document asks ("what", "date", "issuer", "signer",
-    "effect", "parts", "amend"), or None when it asks about the document's content."""
+def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
+    """The card fields a question about one document asks, in the order asked ("what", "date",
+    "issuer", "signer", "effect", "parts", "amend", "basis"): "ban hành ngày nào, ai ký?" asks
+    two. None when it asks about the document's content. Words of the document's ``title`` may
+    describe it ("Thông tư 32 về danh mục bán dẫn do ai ký?") when a field other than what it
+    is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content."""
     rest = " ".join(fold(without_document_names(question)).lower().split())
-    field = next((name for name, rx in _FIELDS if rx.search(rest)), None)
     leftover = [
         t
         for t in re.findall(r"\w+", _CARD_WORDS.sub(" ", rest))
         if t not in STOPWORDS and not t.isdigit()
     ]
-    if leftover:
+    described = set(re.findall(r"\w+", fold(title).lower()))
+    asked = {name for name, rx in _FIELDS if rx.search(rest)} - {"what"}
+    if leftover and not (asked and all(t in described for t in leftover)):
         return None
-    return field or "what"
+    taken: list[tuple[int, int, str]] = []
+    for name, rx in _FIELDS:
+        # A span read as one field is not read again ("hiệu lực khi nào" is not also a date).
+        m = next(
+            (
+                m
+                for m in rx.finditer(rest)
+                if all(m.end() <= s or e <= m.start() for s, e, _ in taken)
+            ),
+            None,
+        )
+        if m is not None:
+            taken.append((m.start(), m.end(), name))
+    fields = tuple(dict.fromkeys(name for _, _, name in sorted(taken)))
+    return fields or ("what",)
+
+
+def card_field(question: str) -> str | None:
+    """The first field :func:`card_fields` reads."""
+    fields = card_fields(question)
+    return fields[0] if fields else None
+
+
+def superlative(question: str) -> str | None:
+    """ "newest" or "oldest" when a listing question asks for one document by its date."""
+    folded = " ".join(fold(question).lower().split())
+    return "newest" if _NEWEST.search(folded) else "oldest" if _OLDEST.search(folded) else None
 
 
 def asks_listing(question: str) -> bool:
@@ -149,6 +199,13 @@ class Card:
             return None
         lines = [ln.strip() for ln in self.signature.text.split("\n") if ln.strip()]
         return " – ".join(lines[-3:]) if lines else None
+
+    def basis(self) -> list[str]:
+        """The header's "Căn cứ …" and "Theo đề nghị …" lines, as written."""
+        if self.header is None:
+            return []
+        lines = (" ".join(ln.split()) for ln in self.header.text.split("\n"))
+        return [ln for ln in lines if re.match(r"(?:Căn cứ|Theo đề nghị|Xét đề nghị)\b", ln)]
 
     def amendments(self) -> str | None:
         notes = self.meta.notes or ""
@@ -212,8 +269,14 @@ def _header_quote(card: Card) -> str:
     return m.group(0).strip() if m else " ".join(lines[:3])
 
 
-def render_card(card: Card, field: str) -> Answer:
-    """The card, with the line that answers ``field`` first."""
+def official_name(meta: DocumentMeta) -> str:
+    """ "Kết luận số 69-KL/TW": a document named as official texts name it."""
+    return f"{meta.type} số {meta.number}" if meta.type and meta.number else meta.short_name
+
+
+def render_card(card: Card, fields: str | Sequence[str]) -> Answer:
+    """The card, with the lines that answer ``fields`` first, in the order asked."""
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
     meta = card.meta
     citations: list[Citation] = []
 
@@ -225,6 +288,7 @@ def render_card(card: Card, field: str) -> Answer:
 
     issued = vn_date(meta.issued)
     signer = card.signer()
+    basis = card.basis()
     # The source of the line that answers is cited first.
     sources = {
         # The whole heading block: number, place and date, type and title, as written.
@@ -239,67 +303,87 @@ def render_card(card: Card, field: str) -> Answer:
         ),
         "subject": lambda: (
             f"«{_shorten(card.subject[1], 200)}»" + cite(card.subject[0], card.subject[1])
-            if card.subject is not None and field == "what"
+            if card.subject is not None and "what" in fields
             else ""
         ),
+        "basis": lambda: cite(card.header, "\n".join(basis)) if basis and "basis" in fields else "",
     }
-    first = {"signer": "sign", "effect": "effect"}.get(field, "head")
+    first = {"signer": "sign", "effect": "effect", "basis": "basis"}.get(fields[0], "head")
     marks = {first: sources[first]()}
     marks.update({k: make() for k, make in sources.items() if k not in marks})
     head, sign, effect = marks["head"], marks["sign"], marks["effect"]
     subject = marks["subject"]
 
     def part_line(part: str) -> str:
-        opening = card.openings.get(part) if field == "parts" else None
+        opening = card.openings.get(part) if "parts" in fields else None
         return _shorten(part, 90) + (cite(*opening) if opening else "")
 
     amend = card.amendments()
+    name = card.name
     lead = {
-        "what": f"{card.name} là {meta.title[0].lower() + meta.title[1:]}"
+        "what": f"{official_name(meta)} là {meta.title[0].lower() + meta.title[1:]}"
         + (f", do {meta.issuer} ban hành ngày {issued}." if issued else ".")
         + head
         + (f" {subject}" if subject else ""),
-        "date": f"{card.name} được ban hành ngày {issued}.{head}" if issued else "",
-        "issuer": f"{card.name} do {meta.issuer} ban hành.{head}" if meta.issuer else "",
-        "signer": f"Người ký {card.name}: {signer}.{sign}"
+        "date": f"{name} được ban hành ngày {issued}.{head}" if issued else "",
+        "issuer": f"{name} do {meta.issuer} ban hành.{head}" if meta.issuer else "",
+        "signer": f"Người ký {name}: {signer}.{sign}"
         if signer
-        else f"Bản {card.name} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi: "
+        else f"Bản {name} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi: "
         f"«{_header_quote(card)}»{head}",
-        "effect": f"Hiệu lực của {card.name}: {effect}"
+        "effect": f"Hiệu lực của {name}: {effect}"
         if effect
-        else f"Bản {card.name} trong kho không có điều khoản riêng về thời điểm có hiệu lực.",
-        "parts": f"{card.name} gồm: " + "; ".join(part_line(p) for p in card.parts) + "."
+        else f"Bản {name} trong kho không có điều khoản riêng về thời điểm có hiệu lực.",
+        "parts": f"{name} gồm: " + "; ".join(part_line(p) for p in card.parts) + "."
         if card.parts
         else "",
-        "amend": f"{card.name}: {amend}"
+        "amend": f"{name}: {amend}"
         if amend
-        else f"Kho văn bản không ghi nhận văn bản nào sửa đổi, thay thế {card.name}.",
+        else f"Kho văn bản không ghi nhận văn bản nào sửa đổi, thay thế {name}.",
+        "basis": f"{name} được ban hành:\n"
+        + "\n".join(f"- {_shorten(line, 150)}" for line in basis)
+        + marks["basis"]
+        if basis
+        else f"Bản {name} trong kho không ghi căn cứ ban hành.",
     }
-    lines = [lead.get(field) or lead["what"]]
+    lines = [lead.get(f) or lead["what"] for f in fields]
     facts = [
         ("Số, ký hiệu", meta.number),
         ("Loại văn bản", meta.type),
-        ("Trích yếu", meta.title if field != "what" else ""),
-        ("Cơ quan ban hành", meta.issuer),
-        ("Ngày ban hành", issued),
-        ("Người ký", signer if field != "signer" else ""),
-        ("Hiệu lực", effect if field != "effect" else ""),
-        ("Sửa đổi, bổ sung", amend if field != "amend" else ""),
-        ("Gồm", "; ".join(_shorten(p, 70) for p in card.parts[:8]) if field != "parts" else ""),
+        ("Trích yếu", meta.title if "what" not in fields else ""),
+        ("Cơ quan ban hành", meta.issuer if "issuer" not in fields else ""),
+        ("Ngày ban hành", issued if "date" not in fields else ""),
+        ("Người ký", signer if "signer" not in fields else ""),
+        ("Hiệu lực", effect if "effect" not in fields else ""),
+        ("Sửa đổi, bổ sung", amend if "amend" not in fields else ""),
+        (
+            "Gồm",
+            "; ".join(_shorten(p, 70) for p in card.parts[:8]) if "parts" not in fields else "",
+        ),
     ]
     lines += [f"- {label}: {value}" for label, value in facts if value]
     return Answer("\n".join(lines), "answer", False, citations=citations)
 
 
-def render_listing(cards: Sequence[Card], filtered: bool) -> Answer:
-    """The documents of the corpus that fit the question, one line each, newest first."""
+def render_listing(cards: Sequence[Card], filtered: bool, pick: str | None = None) -> Answer:
+    """The documents of the corpus that fit the question, one line each, newest first; with
+    ``pick`` ("newest", "oldest"), the one document that answers, first."""
     ordered = sorted(cards, key=lambda c: c.meta.issued or "", reverse=True)
-    lead = (
-        f"Kho có {len(ordered)} văn bản phù hợp:"
-        if filtered
-        else f"Kho hiện có {len(ordered)} văn bản:"
-    )
-    lines = [lead]
+    lines: list[str] = []
+    if pick and ordered:
+        one = ordered[0] if pick == "newest" else ordered[-1]
+        which = "mới nhất" if pick == "newest" else "sớm nhất"
+        lines.append(
+            f"Văn bản ban hành {which} trong kho là {official_name(one.meta)}, "
+            f"ngày {vn_date(one.meta.issued)}."
+        )
+        ordered = [one]
+    else:
+        lines.append(
+            f"Kho có {len(ordered)} văn bản phù hợp:"
+            if filtered
+            else f"Kho hiện có {len(ordered)} văn bản:"
+        )
     citations: list[Citation] = []
     for card in ordered:
         marker = ""
@@ -308,8 +392,8 @@ def render_listing(cards: Sequence[Card], filtered: bool) -> Answer:
             marker = f" [{len(citations)}]"
         when = vn_date(card.meta.issued)
         lines.append(
-            f"- {card.name}"
-            + (f" ({when}, {card.meta.issuer})" if when else "")
+            f"- {official_name(card.meta)}"
+            + (f" ngày {when} của {card.meta.issuer}" if when else "")
             + f": {_shorten(card.meta.title, 140)}{marker}"
         )
     return Answer("\n".join(lines), "answer", False, citations=citations)

@@ -66,9 +66,12 @@ def is_followup(message: str, history: list[Turn]) -> bool:
         return True
     if _DEMONSTRATIVE.search(folded):
         return True
-    # A short message that names its own document or provision stands alone.
-    if DOCUMENT_MENTION.search(message) or PROVISION_MENTION.search(message):
+    # A short message that names its own document stands alone; a provision alone ("Mục 3 nói
+    # về gì?") is one of the document the conversation is about.
+    if DOCUMENT_MENTION.search(message):
         return False
+    if PROVISION_MENTION.search(message):
+        return any(DOCUMENT_MENTION.search(t.content) for t in history if t.role == "user")
     if len(re.findall(r"\w+", message)) <= 6:
         return True
     # "Bộ nào chủ trì và bao giờ phải xong?": only asks for attributes of something said before.
@@ -110,6 +113,10 @@ def resolve_with_focus(message: str, history: list[Turn]) -> tuple[str, str | No
         substituted = _substitute(pattern, core, prev)
         if substituted is not None:
             return substituted, None
+    document = _last_document(history)
+    if PROVISION_MENTION.search(core) and document:
+        # "Mục 3 nói về gì?" after "Kết luận 69 có mấy mục?": that provision of that document.
+        return f"{core} của {document}", None
     resolved = f"{prev} {core}".strip()
     # What was answered anchors the topic: "Bộ nào chủ trì?" after an answer quoting task 118
     # must stay on task 118. The head of our own previous answer carries its locator and quote.
@@ -191,4 +198,13 @@ def previous_answer(history: list[Turn]) -> str | None:
     for turn in reversed(history):
         if turn.role == "assistant":
             return turn.content
+    return None
+
+
+def _last_document(history: list[Turn]) -> str | None:
+    """The document the user last named, as they wrote it."""
+    for turn in reversed(history):
+        found = DOCUMENT_MENTION.findall(turn.content) if turn.role == "user" else []
+        if found:
+            return found[-1]
     return None

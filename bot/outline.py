@@ -45,6 +45,10 @@ _REQUEST = frozenset(
         "muc",
         "quy",
         "dinh",
+        # "những nhóm …", "những ý chính": the parts asked for, not which ones
+        "nhom",
+        "y",
+        "phan",
     ]
 )
 
@@ -76,11 +80,15 @@ def headings_of(hit: Hit) -> list[Heading]:
     return out
 
 
-def best_heading(stats: TermStats, question: str, hits: Sequence[Hit]) -> Heading | None:
-    """The deepest heading among the top hits that holds the question's own words."""
+def best_heading(
+    stats: TermStats, question: str, hits: Sequence[Hit], document: Sequence[Hit] = ()
+) -> Heading | None:
+    """The deepest heading among the top hits that holds the question's own words; with
+    ``document`` (the chunks of the one document the question names), its headings too, so that
+    "Nghị quyết 57 đề ra những nhóm nhiệm vụ, giải pháp nào?" finds III wherever search looked."""
     # The best-covered heading; of equal ones the broadest (a broad question wants the groups).
     best: tuple[float, int, Heading] | None = None
-    for hit in hits[:5]:
+    for hit in [*hits[:5], *_unit_heads(document)]:
         title = set(content_terms(hit.doc_title)) | set(
             content_terms(hit.breadcrumb[0] if hit.breadcrumb else "")
         )
@@ -92,6 +100,19 @@ def best_heading(stats: TermStats, question: str, hits: Sequence[Hit]) -> Headin
             if cov >= MIN_COVERAGE and (best is None or (cov, -depth) > best[:2]):
                 best = (cov, -depth, heading)
     return best[2] if best else None
+
+
+def _unit_heads(chunks: Sequence[Hit]) -> list[Hit]:
+    """The first chunk of each unit two levels deep ("III", "III.4"): its headings are all the
+    document's headings down to that depth."""
+    seen: set[str] = set()
+    out = []
+    for hit in chunks:
+        key = ".".join(hit.locator.split(", ")[0].split(".")[:2])
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out
 
 
 def _short(text: str, limit: int = ITEM_CHARS) -> str:
@@ -165,10 +186,14 @@ def render_outline(
 
 
 def outline(
-    stats: TermStats, question: str, hits: Sequence[Hit], unit_of: Callable[[str, str], list[Hit]]
+    stats: TermStats,
+    question: str,
+    hits: Sequence[Hit],
+    unit_of: Callable[[str, str], list[Hit]],
+    document: Sequence[Hit] = (),
 ) -> Answer | None:
     """The outline answer, or None when no heading matches or it heads fewer than two items."""
-    heading = best_heading(stats, question, hits)
+    heading = best_heading(stats, question, hits, document)
     if heading is None:
         return None
     items = outline_items(heading, unit_of(heading.doc_id, heading.locator))

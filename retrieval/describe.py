@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.model import DocumentMeta
-from nq57.legal import DESCRIBING_TYPE_WORDS
+from nq57.legal import DESCRIBING_TYPE_WORDS, DOCUMENT_MENTION
 from nq57.text import fold, normalize, remove_folded
 
 # Issuers as people call them (folded), longest first so "thu tuong chinh phu" is not also
@@ -68,6 +68,9 @@ THRESHOLD = 2.0
 # ones ("ưu đãi", "doanh nghiệp") also fit questions about other texts.
 TITLE_ALONE = 2.5
 MARGIN = 0.5
+# A title that a named document only qualifies fits by its own phrases: "chương trình truyền
+# thông", "triển khai" beside the type word.
+NESTED_TITLE = 2.0
 
 
 def _folded(text: str) -> str:
@@ -123,6 +126,7 @@ class DocumentProfiles:
                     title_bigrams=frozenset(_bigrams(_folded(doc.title).split())),
                 )
             )
+        self._titles = {doc.id: _folded(doc.title) for doc in catalog}
         df = Counter(b for p in self.profiles for b in p.title_bigrams)
         n = max(len(self.profiles), 2)
         # A phrase in one title weighs 1, in half of them about nothing.
@@ -171,6 +175,29 @@ class DocumentProfiles:
             and (not years or p.year in years)
             and (not types or p.type in types)
         ]
+
+    def qualified(self, question: str, named_id: str, named_number: str) -> str | None:
+        """The document whose title the named one only qualifies: "Quyết định phê duyệt Chương
+        trình truyền thông thực hiện Nghị quyết 57" names NQ 57 but means QĐ 1169. Its type is
+        written before the name, its title holds the named number, and its title phrases fit
+        clearly better than any other document's."""
+        mention = DOCUMENT_MENTION.search(question)
+        if mention is None:
+            return None
+        before = _folded(question[: mention.start()])
+        number = _folded(named_number)
+        scored = [
+            d for d in self.score(DOCUMENT_MENTION.sub(" ", question)) if d.doc_id != named_id
+        ]
+        if not scored or not (scored[0].anchored or scored[0].title >= NESTED_TITLE):
+            return None
+        best = scored[0]
+        if len(scored) > 1 and scored[1].score > best.score - MARGIN:
+            return None
+        profile = next(p for p in self.profiles if p.doc_id == best.doc_id)
+        if not profile.type or f" {profile.type} " not in f" {before} ":
+            return None
+        return best.doc_id if number in self._titles[best.doc_id] else None
 
     def match(self, question: str, limit: int = 2) -> list[str]:
         """Documents the question clearly describes: above the threshold and near the best."""

@@ -159,7 +159,7 @@ _YEAR = re.compile(r"(?<![\d.,])(?:19[4-9]\d|20\d\d)(?![\d])")
 # Questions about how a document was made rather than what it says (folded text): who signed
 # it, and who issued it, when, on what legal basis.
 _SIGNER = re.compile(
-    r"\b(?:ai|nguoi nao|nguoi|vi nao)\s+ky\b|\bky\s+(?:ban hanh|thay|ten|boi)\b|\bchu ky\b"
+    r"\b(?:ai|nguoi nao|nguoi|vi nao)\s+ky\b|\bky\s+(?:ban hanh|thay|ten|boi)\b|\bchu ky\b(?!\s+(?:so|dien tu))"
 )
 _ISSUANCE = re.compile(
     r"\b(?:ai|co quan nao|bo nao|noi nao|don vi nao|cap nao)\s+ban hanh\b"
@@ -362,6 +362,10 @@ def find_doc_refs(expanded: str, folded: str, catalog: Sequence[DocumentMeta]) -
         if any(m.start() < e and s < m.end() for s, e in spans):
             return
         spans.append(m.span())
+        # "Thông báo kết luận số 624/TB-VPCP": the number's own type code names the type.
+        own = _code_parts(code)[:1]
+        if own and own[0] in CODE_TYPES:
+            dtype = CODE_TYPES[own[0]]
         num = int(m.group("num"))
         year = int(m.group("year")) if m.group("year") else None
         key = _resolve(keys, dtype, num, year, _code_parts(code))

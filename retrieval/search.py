@@ -43,7 +43,7 @@ from retrieval.learned_rank import (
     lexical_scores,
     locator_depth,
 )
-from retrieval.query import AnalyzedQuery, ProvisionRef, analyze_query, locator_matches
+from retrieval.query import AnalyzedQuery, DocRef, ProvisionRef, analyze_query, locator_matches
 from retrieval.questions import QUESTIONS_FILE, QuestionIndex
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
@@ -141,7 +141,16 @@ class Retriever:
 
     # ------------------------------------------------------------------ public
     def analyze(self, question: str) -> AnalyzedQuery:
-        return analyze_query(question, self.catalog, self.restorer)
+        aq = analyze_query(question, self.catalog, self.restorer)
+        named = [r for r in aq.doc_refs if r.doc_id]
+        if len(named) != 1 or named[0].number is None:
+            return aq
+        meant = self.profiles.qualified(aq.expanded, named[0].doc_id or "", named[0].number)
+        doc = next((m for m in self.catalog if m.id == meant), None)
+        if doc is None:
+            return aq
+        ref = DocRef(doc_id=doc.id, number=doc.number, type=doc.type)
+        return replace(aq, doc_refs=[ref if r is named[0] else r for r in aq.doc_refs])
 
     def search(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         return self.run(question, k, doc_ids).hits

@@ -212,3 +212,25 @@ def test_stream_yields_the_same_answer(assistant):
     assert final["type"] == "answer"
     assert deltas == final["answer"].text
     assert "30% GDP" in deltas
+
+
+def test_a_provision_alone_is_one_of_the_document_in_the_conversation(assistant):
+    history = [
+        Turn("user", "Kết luận 69 có mấy mục?"),
+        Turn("assistant", "7 mục: 6 nhóm nhiệm vụ trọng tâm và mục 7 về tổ chức thực hiện."),
+    ]
+    assert is_followup("Mục 3 nói về gì?", history)
+    assert not is_followup("Mục 3 nói về gì?", [Turn("user", "Xin chào")])
+    answer = assistant.ask("Mục 3 nói về gì?", history)
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].doc_id == "kl-69-2024"
+    assert answer.citations[0].locator.startswith("3")
+
+
+def test_a_follow_up_on_a_document_named_by_its_full_number(assistant):
+    history = [
+        Turn("user", "Phiên họp thứ năm của Ban Chỉ đạo của Chính phủ họp ngày nào?"),
+        Turn("assistant", "Thông báo kết luận số 624/TB-VPCP ban hành ngày 16/11/2025."),
+    ]
+    answer = assistant.ask("Ai ký thông báo đó?", history)
+    assert "Phạm Mạnh Cường" in answer.text.split("\n")[0], answer.text

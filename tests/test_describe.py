@@ -90,3 +90,34 @@ def test_a_type_word_alone_anchors_nothing():
     assert p.match("Theo Luật hôn nhân và gia đình, ai được kết hôn?") == [
         "Luật Hôn nhân và gia đình"
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "number", "meant"),
+    [
+        # The named resolution only qualifies the title of the document meant.
+        (
+            "Quyết định phê duyệt Chương trình đẩy mạnh truyền thông thực hiện Nghị quyết 57 "
+            "do ai ký?",
+            "nq-57-2024",
+            "57-NQ/TW",
+            "qd-1169-ttg-2025",
+        ),
+        (
+            "Kế hoạch triển khai Nghị quyết 57 của Đảng đoàn Quốc hội có mấy phần?",
+            "nq-57-2024",
+            "57-NQ/TW",
+            "kh-3260-ddqh15-2025",
+        ),
+        # The named document itself: no other type is written before its name.
+        ("Nghị quyết 57 nói gì về truyền thông?", "nq-57-2024", "57-NQ/TW", None),
+        (
+            "Chương trình hành động thực hiện Nghị quyết 57 của Chính phủ có mấy nhóm nhiệm vụ",
+            "nq-57-2024",
+            "57-NQ/TW",
+            None,
+        ),
+    ],
+)
+def test_a_named_document_that_qualifies_a_title(profiles, question, named, number, meant):
+    assert profiles.qualified(question, named, number) == meant

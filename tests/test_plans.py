@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.cards import asks_listing, card_field, vn_date
+from bot.cards import asks_listing, card_field, card_fields, superlative, vn_date
 from retrieval.frame import frame_of
 
 pytestmark = pytest.mark.slow
@@ -36,11 +36,94 @@ def test_card_fields(question, field):
     assert card_field(question) == field
 
 
+TT32 = "Thông tư ban hành Danh mục nguyên liệu, vật liệu bán dẫn, thiết bị, máy móc, công cụ"
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "fields"),
+    [
+        ("Thông tư 33 ban hành ngày nào, ai ký?", "", ("date", "signer")),
+        ("NQ 57 do cơ quan nào ban hành và ban hành ngày nào?", "", ("issuer", "date")),
+        # "khi nào" after "hiệu lực" asks when it takes effect, not when it was issued.
+        ("Thông tư 33/2025/TT-BKHCN có hiệu lực khi nào?", "", ("effect",)),
+        ("Ket luan 69-KL/TW ban hanh ngay nao, ve viec gi?", "", ("date", "what")),
+        ("Thông báo 624 gồm những nội dung và phụ lục nào?", "", ("parts",)),
+        ("Ai ky Ke hoach 3260 va ky voi tu cach gi?", "", ("signer",)),
+        # Title words describe the document when something about it is asked …
+        ("Thong tu 32 ve danh muc ban dan do ai ky, can cu luat nao?", TT32, ("signer", "basis")),
+        # … but not when they are what is asked about.
+        ("Thong tu 32 ve danh muc ban dan", TT32, None),
+        ("Thông tư 32 quy định danh mục bán dẫn gồm những thiết bị gì?", TT32, None),
+    ],
+)
+def test_card_fields_in_the_order_asked(question, title, fields):
+    assert card_fields(question, title) == fields
+
+
 def test_listing_questions_and_dates():
     assert asks_listing("Văn bản nào do Bộ KH&CN ban hành?")
     assert asks_listing("kho co bao nhieu van ban")
     assert not asks_listing("Nghị quyết 57 đặt mục tiêu gì?")
     assert vn_date("2024-12-22") == "22/12/2024"
+    assert superlative("Văn bản nào mới nhất trong kho?") == "newest"
+    assert superlative("van ban nao cu nhat") == "oldest"
+    assert superlative("Văn bản nào do Bộ KH&CN ban hành?") is None
+
+
+def test_a_card_answers_each_field_asked_in_order(assistant):
+    answer = assistant.ask("Thông tư 33 ban hành ngày nào, ai ký?")
+    first, second = answer.text.split("\n")[:2]
+    assert "ban hành ngày 15/11/2025" in first and "Nguyễn Mạnh Hùng" in second
+    assert {c.locator for c in answer.citations} >= {"Phần đầu", "Chữ ký"}
+
+
+def test_a_card_quotes_the_legal_basis(assistant):
+    answer = assistant.ask("Thong tu 32 ve danh muc ban dan do ai ky, can cu luat nao?")
+    assert answer.meta.get("plan") == "card", answer.meta
+    assert "Căn cứ Luật Công nghiệp công nghệ số 71/2025/QH15" in answer.text
+
+
+def test_issuer_words_do_not_hide_a_card_question(assistant):
+    answer = assistant.ask("Nghị quyết 03 của Chính phủ đã được sửa đổi bởi văn bản nào?")
+    assert answer.meta.get("plan") == "card" and "71/NQ-CP" in answer.text.split("\n")[0]
+
+
+def test_a_card_reads_the_effect_only_from_a_clause_that_sets_it(assistant):
+    # Thông báo 624 sets no date of effect; "có hiệu lực" in a task is not one.
+    answer = assistant.ask("Thông báo 624 là gì?")
+    assert "Hiệu lực" not in answer.text
+
+
+def test_the_newest_document_is_named_first(assistant):
+    answer = assistant.ask("Văn bản nào mới nhất trong bộ tài liệu?")
+    assert answer.text.startswith("Văn bản ban hành mới nhất trong kho là Quyết định số 2629")
+    assert answer.citations[0].doc_id == "qd-2629-ttg-2025"
+
+
+def test_a_listing_names_documents_in_the_official_form(assistant):
+    answer = assistant.ask("Bộ Chính trị có những văn bản nào trong kho tài liệu này?")
+    assert "Kết luận số 69-KL/TW ngày 11/01/2024 của Bộ Chính trị" in answer.text
+    assert "Nghị quyết số 57-NQ/TW ngày 22/12/2024" in answer.text
+
+
+def test_a_document_described_by_its_title_is_the_one_meant(assistant):
+    signer = assistant.ask(
+        "Quyết định phê duyệt Chương trình đẩy mạnh truyền thông thực hiện Nghị quyết 57 do ai ký?"
+    )
+    assert "Nguyễn Chí Dũng" in signer.text.split("\n")[0], signer.text
+    quoted = assistant.ask(
+        "Trích nguyên văn Điều 2 của Quyết định phê duyệt Chương trình truyền thông thực hiện "
+        "Nghị quyết 57."
+    )
+    assert not quoted.abstained and quoted.citations[0].doc_id == "qd-1169-ttg-2025"
+    assert quoted.citations[0].locator.startswith("Điều 2")
+
+
+def test_a_digital_signature_is_not_a_signer_question(assistant):
+    answer = assistant.ask(
+        "Hệ thống chứng thực chữ ký số chuyên dùng công vụ do cơ quan nào chủ trì phát triển?"
+    )
+    assert not answer.abstained and "Ban Cơ yếu Chính phủ" in answer.text
 
 
 @pytest.mark.parametrize(
@@ -91,13 +174,18 @@ def test_a_card_names_parts_labelled_with_a_dash_and_gives_the_title(assistant):
     assert "A. TÌNH HÌNH VÀ NGUYÊN NHÂN [" in line and "C. TỔ CHỨC THỰC HIỆN [" in line
     assert any(c.locator == "C" for c in answer.citations)
     dated = assistant.ask("Quyết định 2629/QĐ-TTg phê duyệt cái gì, ngày nào?")
-    assert "- Trích yếu: Quyết định phê duyệt Chương trình phát triển Chính phủ số" in dated.text
+    what, when = dated.text.split("\n")[:2]
+    assert "là quyết định phê duyệt Chương trình phát triển Chính phủ số" in what
+    assert "được ban hành ngày 01/12/2025" in when
+    titled = assistant.ask("Quyết định 2629/QĐ-TTg có hiệu lực khi nào?")
+    assert "- Trích yếu: Quyết định phê duyệt Chương trình phát triển Chính phủ số" in titled.text
 
 
 def test_corpus_listing_by_issuer(assistant):
     answer = assistant.ask("Những văn bản nào do Bộ Khoa học và Công nghệ ban hành?")
     assert answer.meta.get("plan") == "card"
-    assert "Thông tư 32/2025/TT-BKHCN" in answer.text and "Thông tư 33/2025/TT-BKHCN" in answer.text
+    assert "Thông tư số 32/2025/TT-BKHCN" in answer.text
+    assert "Thông tư số 33/2025/TT-BKHCN" in answer.text
     assert "57-NQ/TW" not in answer.text
     everything = assistant.ask("Kho có bao nhiêu văn bản?")
     assert "10 văn bản" in everything.text.split("\n")[0]

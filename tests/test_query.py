@@ -154,6 +154,8 @@ def test_expansion_ambiguity(typed: str, expanded: str) -> None:
         ("ket luan 69 noi gi", ["kl-69-2024"]),
         ("thông báo 624 của văn phòng chính phủ", ["tb-624-vpcp-2025"]),
         ("624/TB-VPCP", ["tb-624-vpcp-2025"]),
+        # The number's own code names the type, whatever word comes before it.
+        ("Thông báo kết luận số 624/TB-VPCP", ["tb-624-vpcp-2025"]),
         ("kế hoạch 3260 của Đảng đoàn Quốc hội", ["kh-3260-ddqh15-2025"]),
         ("kh 3260", ["kh-3260-ddqh15-2025"]),
         ("3260-KH/ĐĐQH15", ["kh-3260-ddqh15-2025"]),
