@@ -11,11 +11,13 @@ is put back into plain Vietnamese first:
    and never touched;
 3. invisible characters removed (``bot.safety.sanitize``);
 4. runs of single letters joined by dots, dashes or spaces glued back into a word;
-5. digits standing for letters inside words ("h0i l0", "ch1nh") replaced.
+5. a message in alternating case ("cOn NgOàI") lower-cased;
+6. digits standing for letters inside words ("h0i l0", "ch1nh") replaced.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -44,8 +46,15 @@ _CODE_TOKEN = re.compile(
 LEET_MESSAGE_TOKENS = 2
 # Three or more single letters split by the same kind of separator: "c.h.í.n.h", "đ-ả-n-g".
 _SPLIT_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][.\-_*·•]){2,}[^\W\d_](?!\w)")
-# Spaced-out letters ("c h í n h"): five or more, so "điểm a b c" and initials stay as they are.
-_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] ){4,}[^\W\d_](?!\S)")
+# Spaced-out letters ("c h í n h"): five or more, so "điểm a b c" and initials stay as they are;
+# three or four when they are not a run of labels ("h ạ n", "Đ i ề u", "h a c k").
+_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] ){2,}[^\W\d_](?!\S)")
+SPACED_ALWAYS = 5
+# Letters that label points and items, in order: "a b c", "đ e g".
+_LABELS = "abcdđeghiklmn"
+# Words whose case flips twice or more inside them ("NgOàI", "cOn") that make a message one
+# written in alternating case.
+MIXED_CASE_WORDS = 3
 
 
 @cache
@@ -108,6 +117,24 @@ def _unleet_message(text: str) -> str:
     )
 
 
+def _join_spaced(run: str) -> str:
+    letters = run.split(" ")
+    if len(letters) < SPACED_ALWAYS and "".join(letters).lower() in _LABELS:
+        return run
+    return "".join(letters)
+
+
+def _uncase(text: str) -> str:
+    """A message in alternating case ("cOn NgOàI gIá ThÚ") lower-cased; "VNeID" or "iPhone"
+    alone leave it as written."""
+    flipped = [w for w in re.findall(r"[^\W\d_]+", text) if _flips(w) >= 2]
+    return text.lower() if len(flipped) >= MIXED_CASE_WORDS else text
+
+
+def _flips(word: str) -> int:
+    return sum(a.isupper() != b.isupper() for a, b in itertools.pairwise(word))
+
+
 def deobfuscate(text: str) -> str:
     """The message as plain text: see the module docstring for the steps, in order."""
     if not text:
@@ -116,7 +143,8 @@ def deobfuscate(text: str) -> str:
     text = _unconfuse(text)
     text = sanitize(text)
     text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
-    text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = _SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0)), text)
+    text = _uncase(text)
     text = _unleet_message(text)
     text = _LEET_TOKEN.sub(lambda m: _unleet(m.group(0)), text)
     return sanitize(text)

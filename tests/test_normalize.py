@@ -25,6 +25,12 @@ from bot.normalize import deobfuscate
         ("рhản động", "phản động"),
         # Cyrillic т, whose capital passes for T.
         ("số đт của bộ trưởng", "số đt của bộ trưởng"),
+        # Three or four spaced letters that are not a run of labels.
+        ("cách h a c k tài khoản", "cách hack tài khoản"),
+        ("Điểm c khoản 1 Đ i ề u 3", "Điểm c khoản 1 Điều 3"),
+        ("giao h ạ n mức", "giao hạn mức"),
+        # Alternating case throughout.
+        ("cOn NgOàI gIá ThÚ cÓ đƯợC cHiA", "con ngoài giá thú có được chia"),
     ],
 )
 def test_disguises_are_undone(typed, plain):
@@ -39,6 +45,8 @@ def test_disguises_are_undone(typed, plain):
         "nq57 qd1169 tt33 5g 6g k12",
         "Thông tư 33/2025/TT-BKHCN khoản 2 Điều 3",
         "điểm a b c khoản 2",
+        "các điểm a b c d khoản 1",
+        "Ứng dụng VNeID trên iPhone có những chức năng gì?",
         "Phụ lục II, nhiệm vụ 44",
         "Chuyển đổi số quốc gia có những nhiệm vụ chính nào?",
     ],
