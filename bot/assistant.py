@@ -275,13 +275,13 @@ class Assistant:
         docs = named or result.described
         if len(docs) != 1:
             return None
-        meta = next((m for m in self.retriever.catalog if m.id == docs[0]), None)
+        meta = self.retriever.meta(docs[0])
         fields = card_fields(strip_description(text), meta.title if meta else "")
         card = self._card(docs[0]) if fields else None
         return render_card(card, fields) if card and fields else None
 
     def _card(self, doc_id: str) -> Card | None:
-        meta = next((m for m in self.retriever.catalog if m.id == doc_id), None)
+        meta = self.retriever.meta(doc_id)
         return Card.read(meta, self.retriever.chunks(doc_id)) if meta else None
 
     def _ruling(
@@ -350,7 +350,7 @@ def _unknown_documents(aq: AnalyzedQuery) -> str:
 
 
 def _doc_name(retriever: Retriever, doc_id: str) -> str:
-    meta = next((m for m in retriever.catalog if m.id == doc_id), None)
+    meta = retriever.meta(doc_id)
     return meta.short_name if meta is not None else "Văn bản này"
 
 

@@ -112,10 +112,6 @@ def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
         for t in re.findall(r"\w+", _CARD_WORDS.sub(" ", rest))
         if t not in STOPWORDS and not t.isdigit()
     ]
-    described = set(re.findall(r"\w+", fold(title).lower()))
-    asked = {name for name, rx in _FIELDS if rx.search(rest)} - {"what"}
-    if leftover and not (asked and all(t in described for t in leftover)):
-        return None
     taken: list[tuple[int, int, str]] = []
     for name, rx in _FIELDS:
         # A span read as one field is not read again ("hiệu lực khi nào" is not also a date).
@@ -130,13 +126,10 @@ def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
         if m is not None:
             taken.append((m.start(), m.end(), name))
     fields = tuple(dict.fromkeys(name for _, _, name in sorted(taken)))
+    described = set(re.findall(r"\w+", fold(title).lower()))
+    if leftover and not (set(fields) - {"what"} and all(t in described for t in leftover)):
+        return None
     return fields or ("what",)
-
-
-def card_field(question: str) -> str | None:
-    """The first field :func:`card_fields` reads."""
-    fields = card_fields(question)
-    return fields[0] if fields else None
 
 
 def superlative(question: str) -> str | None:
@@ -274,9 +267,8 @@ def official_name(meta: DocumentMeta) -> str:
     return f"{meta.type} số {meta.number}" if meta.type and meta.number else meta.short_name
 
 
-def render_card(card: Card, fields: str | Sequence[str]) -> Answer:
+def render_card(card: Card, fields: Sequence[str]) -> Answer:
     """The card, with the lines that answer ``fields`` first, in the order asked."""
-    fields = (fields,) if isinstance(fields, str) else tuple(fields)
     meta = card.meta
     citations: list[Citation] = []
 

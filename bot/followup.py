@@ -71,7 +71,7 @@ def is_followup(message: str, history: list[Turn]) -> bool:
     if DOCUMENT_MENTION.search(message):
         return False
     if PROVISION_MENTION.search(message):
-        return any(DOCUMENT_MENTION.search(t.content) for t in history if t.role == "user")
+        return _last_document(history) is not None
     if len(re.findall(r"\w+", message)) <= 6:
         return True
     # "Bộ nào chủ trì và bao giờ phải xong?": only asks for attributes of something said before.

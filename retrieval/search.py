@@ -146,11 +146,15 @@ class Retriever:
         if len(named) != 1 or named[0].number is None:
             return aq
         meant = self.profiles.qualified(aq.expanded, named[0].doc_id or "", named[0].number)
-        doc = next((m for m in self.catalog if m.id == meant), None)
+        doc = self.meta(meant) if meant else None
         if doc is None:
             return aq
         ref = DocRef(doc_id=doc.id, number=doc.number, type=doc.type)
         return replace(aq, doc_refs=[ref if r is named[0] else r for r in aq.doc_refs])
+
+    def meta(self, doc_id: str) -> DocumentMeta | None:
+        """The catalog entry of ``doc_id``."""
+        return next((m for m in self.catalog if m.id == doc_id), None)
 
     def search(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         return self.run(question, k, doc_ids).hits

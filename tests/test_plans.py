@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.cards import asks_listing, card_field, card_fields, superlative, vn_date
+from bot.cards import asks_listing, card_fields, superlative, vn_date
 from retrieval.frame import frame_of
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
     ],
 )
 def test_card_fields(question, field):
-    assert card_field(question) == field
+    assert (card_fields(question) or (None,))[0] == field
 
 
 TT32 = "Thông tư ban hành Danh mục nguyên liệu, vật liệu bán dẫn, thiết bị, máy móc, công cụ"
