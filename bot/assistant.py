@@ -139,15 +139,12 @@ class Assistant:
         if aq.asks_record and not result.direct and not result.described:
             # "Ai ký vậy?" with no document named or in the conversation: ask which one.
             return self._decline(WHICH_DOCUMENT, "answer", "which_document")
-        # A question that points at a provision the corpus has is about that text.
-        # A follow-up's topic comes from the conversation ("còn Bộ Công an thì sao?"): its own
-        # words are judged only for what no legitimate question may carry.
-        only = HARMFUL if turn.question != turn.text else None
-        ruling = (
-            None
-            if result.direct
-            else self._ruling(turn.said.restored, result.dense_top, turn.text, only)
-        )
+        # A question that points at a provision the corpus has is about that text, and a
+        # follow-up's topic comes from the conversation ("còn Bộ Công an thì sao?"): their words
+        # are judged only for what no legitimate question may carry ("Nghị quyết 57 do ai ban
+        # hành? Cơ quan đó có đáng tin không?").
+        only = HARMFUL if result.direct or turn.question != turn.text else None
+        ruling = self._ruling(turn.said.restored, result.dense_top, turn.text, only)
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category

@@ -163,7 +163,11 @@ class Card:
 
     @classmethod
     def read(cls, meta: DocumentMeta, chunks: Sequence[Hit]) -> Card:
-        header = next((h for h in chunks if h.kind == "preamble"), None)
+        # Some texts open with their title line and no header block ("Kết luận số 69-KL/TW
+        # ngày …"): that line is the heading.
+        header = next((h for h in chunks if h.kind == "preamble"), None) or next(
+            (h for h in chunks[:1] if meta.number and meta.number in h.text), None
+        )
         signature = next((h for h in chunks if h.kind == "signature"), None)
         effect = None
         for hit in chunks:

@@ -106,6 +106,14 @@ def test_a_listing_names_documents_in_the_official_form(assistant):
     assert "Nghị quyết số 57-NQ/TW ngày 22/12/2024" in answer.text
 
 
+def test_a_text_without_a_header_block_is_cited_by_its_title_line(assistant):
+    # KL 69 opens with its title line ("Kết luận số 69-KL/TW ngày 11/01/2024 …"), no header.
+    answer = assistant.ask("Kết luận 69 được ban hành ngày nào?")
+    assert answer.meta.get("plan") == "card" and "11/01/2024" in answer.text.split("\n")[0]
+    assert answer.citations[0].locator.startswith("Mở đầu"), answer.citations[0]
+    assert "69-KL/TW ngày 11/01/2024" in answer.citations[0].quote
+
+
 def test_a_document_described_by_its_title_is_the_one_meant(assistant):
     signer = assistant.ask(
         "Quyết định phê duyệt Chương trình đẩy mạnh truyền thông thực hiện Nghị quyết 57 do ai ký?"
