@@ -19,6 +19,7 @@ from bot.normalize import deobfuscate
 from bot.outline import outline
 from bot.policy import HARMFUL, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
+from bot.quotations import QUOTE_NOT_FOUND, quoted_sentences, unfound_quote
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.legal import REFERENCE_NUMBER, SECTION_CONCEPT
@@ -134,7 +135,8 @@ class Assistant:
         return TurnState(text, question, focus, said, result, meta)
 
     def _route(self, turn: TurnState) -> Answer | None:
-        """Declines that need the passages: which document, the policy, absent provisions."""
+        """Declines that need the passages: which document, the policy, absent provisions, quoted
+        sentences the texts do not hold."""
         aq, result = turn.result.query, turn.result
         if aq.asks_record and not result.direct and not result.described:
             # "Ai ký vậy?" with no document named or in the conversation: ask which one.
@@ -152,7 +154,7 @@ class Assistant:
         absent = self._absent_provision(aq, result.direct)
         if absent:
             return self._decline(absent, "answer", "provision_not_in_document")
-        return None
+        return self._unfound_quote(turn)
 
     def _plan(self, turn: TurnState, history: list[Turn], use_llm: bool) -> Answer:
         """The answer's shape: a document card, a record, a whole unit, or, when the gate finds
@@ -305,6 +307,20 @@ class Assistant:
         return missing_provision_reply(
             _doc_name(self.retriever, named[0]), aq.provision, locators, texts
         )
+
+    def _unfound_quote(self, turn: TurnState) -> Answer | None:
+        """The reply when the user quotes a sentence that neither the named documents nor the
+        passages found hold, else None."""
+        if not quoted_sentences(turn.text):
+            return None
+        named = list(dict.fromkeys(r.doc_id for r in turn.result.query.doc_refs if r.doc_id))
+        passages = [h.text for h in turn.hits]
+        for doc_id in named:
+            passages.extend(self.retriever.texts(doc_id))
+        if unfound_quote(turn.text, passages) is None:
+            return None
+        where = _doc_name(self.retriever, named[0]) if len(named) == 1 else "các văn bản hiện có"
+        return self._decline(QUOTE_NOT_FOUND.format(where=where), "answer", "quote_not_in_texts")
 
     def _related(self, wording: str, hits: list[Hit], frame: Frame, aq: AnalyzedQuery) -> Answer:
         """The topic is in the texts, the detail asked is not: say so first, then show the
