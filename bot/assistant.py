@@ -19,7 +19,7 @@ from bot.normalize import deobfuscate
 from bot.outline import outline
 from bot.policy import HARMFUL, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
-from bot.quotations import QUOTE_NOT_FOUND, quoted_sentences, unfound_quote
+from bot.quotations import QUOTE_NOT_FOUND, holds, quoted_sentences
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
 from nq57.legal import REFERENCE_NUMBER, SECTION_CONCEPT
@@ -194,7 +194,7 @@ class Assistant:
         broad = frame.attribute in BROAD or (
             frame.attribute == "definition" and SECTION_CONCEPT.search(fold(aq.restored).lower())
         )
-        named = list(dict.fromkeys(r.doc_id for r in aq.doc_refs if r.doc_id))
+        named = aq.named_docs
         if broad and not correction:
             document = self.retriever.chunks(named[0]) if len(named) == 1 else []
             listed = outline(self.stats, aq.restored, hits, self.retriever.unit, document)
@@ -261,7 +261,7 @@ class Assistant:
         """A question about a document itself gets its card; one about the corpus, the list."""
         if aq.provision is not None and not aq.provision.empty:
             return None
-        named = list(dict.fromkeys(r.doc_id for r in aq.doc_refs if r.doc_id))
+        named = aq.named_docs
         if not named and asks_listing(text):
             picked = self.retriever.profiles.filter(text)
             docs = picked or [m.id for m in self.retriever.catalog]
@@ -311,13 +311,14 @@ class Assistant:
     def _unfound_quote(self, turn: TurnState) -> Answer | None:
         """The reply when the user quotes a sentence that neither the named documents nor the
         passages found hold, else None."""
-        if not quoted_sentences(turn.text):
+        quotes = quoted_sentences(turn.text)
+        if not quotes:
             return None
-        named = list(dict.fromkeys(r.doc_id for r in turn.result.query.doc_refs if r.doc_id))
+        named = turn.result.query.named_docs
         passages = [h.text for h in turn.hits]
         for doc_id in named:
             passages.extend(self.retriever.texts(doc_id))
-        if unfound_quote(turn.text, passages) is None:
+        if all(holds(q, passages) for q in quotes):
             return None
         where = _doc_name(self.retriever, named[0]) if len(named) == 1 else "các văn bản hiện có"
         return self._decline(QUOTE_NOT_FOUND.format(where=where), "answer", "quote_not_in_texts")

@@ -50,8 +50,3 @@ def holds(quote: str, passages: Iterable[str]) -> bool:
     if not wanted:
         return True
     return any(len(wanted & _triples(p)) >= FOUND_SHARE * len(wanted) for p in passages)
-
-
-def unfound_quote(text: str, passages: list[str]) -> str | None:
-    """The first sentence the message quotes that none of the passages holds."""
-    return next((q for q in quoted_sentences(text) if not holds(q, passages)), None)

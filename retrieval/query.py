@@ -215,6 +215,11 @@ class AnalyzedQuery:
     years: list[int] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
 
+    @property
+    def named_docs(self) -> list[str]:
+        """The corpus documents the question names, in order, each once."""
+        return list(dict.fromkeys(r.doc_id for r in self.doc_refs if r.doc_id))
+
 
 # ----- normalisation and expansion -----------------------------------------------------------
 
