@@ -11,8 +11,17 @@ from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence_of
-from bot.cards import Card, asks_listing, card_fields, render_card, render_listing, superlative
-from bot.compose import ExtractiveComposer, doc_label, numbers
+from bot.cards import (
+    Card,
+    asks_listing,
+    asks_signer,
+    card_fields,
+    render_card,
+    render_listing,
+    superlative,
+)
+from bot.claims import premise_correction, verdict
+from bot.compose import ExtractiveComposer, doc_label
 from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
 from bot.normalize import deobfuscate
@@ -22,7 +31,7 @@ from bot.provisions import clearly_absent, missing_provision_reply
 from bot.quotations import QUOTE_NOT_FOUND, holds, quoted_sentences
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
-from nq57.legal import REFERENCE_NUMBER, SECTION_CONCEPT
+from nq57.legal import SECTION_CONCEPT
 from nq57.settings import Settings
 from nq57.text import fold
 from retrieval.describe import strip_description
@@ -138,8 +147,9 @@ class Assistant:
         """Declines that need the passages: which document, the policy, absent provisions, quoted
         sentences the texts do not hold."""
         aq, result = turn.result.query, turn.result
-        if aq.asks_record and not result.direct and not result.described:
-            # "Ai ký vậy?" with no document named or in the conversation: ask which one.
+        if aq.asks_record and not (result.direct or result.described or asks_listing(turn.text)):
+            # "Ai ký vậy?" with no document named or in the conversation: ask which one. "Những
+            # văn bản nào do Bộ Chính trị ban hành?" asks about the corpus: its list answers.
             return self._decline(WHICH_DOCUMENT, "answer", "which_document")
         # A question that points at a provision the corpus has is about that text, and a
         # follow-up's topic comes from the conversation ("còn Bộ Công an thì sao?"): their words
@@ -160,7 +170,7 @@ class Assistant:
         """The answer's shape: a document card, a record, a whole unit, or, when the gate finds
         the passages support the question, an outline or quotes."""
         aq, result, hits, meta = turn.result.query, turn.result, turn.hits, turn.meta
-        about = self._about_documents(turn.text, aq, result)
+        about = self._about_documents(turn, aq, result)
         if about is not None:
             meta["plan"] = "card"
             return about
@@ -190,7 +200,7 @@ class Assistant:
 
     def _compose(self, turn: TurnState, frame: Frame) -> Answer:
         aq, hits = turn.result.query, turn.hits
-        correction = _premise_correction(turn.said, hits)
+        correction = premise_correction(turn.said.expanded, hits)
         broad = frame.attribute in BROAD or (
             frame.attribute == "definition" and SECTION_CONCEPT.search(fold(aq.restored).lower())
         )
@@ -210,7 +220,7 @@ class Assistant:
             focus=self.retriever.analyze(turn.focus).restored if turn.focus else None,
             about_document=bool(aq.asks_record),
             frame=frame,
-            verdict=_verdict(turn.said, correction, hits),
+            verdict=verdict(turn.said.expanded, correction, hits),
         )
 
     def _record(self, head: Hit) -> Answer:
@@ -257,8 +267,11 @@ class Assistant:
             meta={"reason": reason},
         )
 
-    def _about_documents(self, text: str, aq: AnalyzedQuery, result: SearchResult) -> Answer | None:
+    def _about_documents(
+        self, turn: TurnState, aq: AnalyzedQuery, result: SearchResult
+    ) -> Answer | None:
         """A question about a document itself gets its card; one about the corpus, the list."""
+        text = turn.text
         if aq.provision is not None and not aq.provision.empty:
             return None
         named = aq.named_docs
@@ -270,12 +283,14 @@ class Assistant:
                 [c for c in cards if c],
                 filtered=bool(picked) and len(picked) < len(self.retriever.catalog),
                 pick=superlative(text),
+                signers=asks_signer(text),
             )
         docs = named or result.described
         if len(docs) != 1:
             return None
         meta = self.retriever.meta(docs[0])
-        fields = card_fields(strip_description(text), meta.title if meta else "")
+        # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
+        fields = card_fields(strip_description(turn.said.expanded), meta.title if meta else "")
         card = self._card(docs[0]) if fields else None
         return render_card(card, fields) if card and fields else None
 
@@ -374,61 +389,6 @@ MISSING_DOCUMENT = (
     "(vbpl.vn) hoặc Cổng thông tin điện tử Chính phủ (chinhphu.vn). Tôi trả lời được về Nghị quyết "
     "57-NQ/TW và các văn bản triển khai."
 )
-
-_FALSE_PREMISE_CUES = (
-    "dung khong",
-    "dung ko",
-    "dung k",
-    "phai khong",
-    "phai ko",
-    "co phai",
-    "dung chu",
-    "dung ha",
-    "that khong",
-    "dung ?",
-)
-
-
-def claimed_numbers(question: str) -> set[str]:
-    """Numbers the user asserts, leaving out document numbers and provision numbers."""
-    return numbers(REFERENCE_NUMBER.sub(" ", fold(question).lower()))
-
-
-def _stated_numbers(hits: list[Hit]) -> set[str]:
-    """Numbers the best passages state; headings count: "Đến năm 2030" heads the items that
-    say "2% GDP"."""
-    return numbers(" ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3]))
-
-
-def _verdict(aq: AnalyzedQuery, correction: str | None, hits: list[Hit]) -> str | None:
-    """ "Không đúng" when a claim of the user's is contradicted, "Đúng" when it is a yes/no
-    question whose every claimed number the best passages state; otherwise no verdict."""
-    if correction:
-        return "Không đúng"
-    asked = claimed_numbers(aq.expanded)
-    folded = " " + fold(aq.expanded).lower() + " "
-    if not asked or not any(cue in folded for cue in _FALSE_PREMISE_CUES):
-        return None
-    return "Đúng" if asked <= _stated_numbers(hits) else None
-
-
-def _premise_correction(aq: AnalyzedQuery, hits: list[Hit]) -> str | None:
-    """A checkable claim with a number that the best passages contradict gets corrected first."""
-    asked = claimed_numbers(aq.expanded)
-    if not asked:
-        return None
-    found = _stated_numbers(hits)
-    missing = asked - found
-    if not missing:
-        return None
-    percent = any(n.endswith("%") for n in missing)
-    if percent and not any(n.endswith("%") for n in found):
-        return None
-    folded = " " + fold(aq.expanded).lower() + " "
-    if not (percent or any(cue in folded for cue in _FALSE_PREMISE_CUES)):
-        return None
-    shown = ", ".join(sorted(missing))
-    return f"Thông tin “{shown}” trong câu hỏi không khớp với văn bản. Nội dung đúng như sau."
 
 
 @dataclass

@@ -31,15 +31,18 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?:hieu luc|ap dung tu|thi hanh tu|bat dau ap dung)(?: (?:thi hanh|tu|ke tu|vao|la))?"
             r"(?: (?:khi nao|bao gio|ngay nao|luc nao|thoi diem nao|nam nao|tu ngay nao|tu khi nao))?",
         ),
-        ("amend", r"sua doi|thay the|bo sung|bai bo|con hieu luc|het hieu luc|duoc sua"),
+        ("amend", r"sua doi|thay the|bo sung|bai bo|con hieu luc|het hieu luc|duoc sua|cap nhat"),
         (
             "issuer",
-            r"co quan nao|ai ban hanh|do ai|cua ai|ban hanh boi|cua co quan nao|noi ban hanh",
+            r"co quan nao|ai ban hanh|do ai|cua ai|ban hanh boi|cua co quan nao|noi ban hanh|"
+            r"cua (?:\w+ ){1,3}nao",
         ),
+        # What the title holds: "phiên họp thứ mấy", "khoá mấy", "số hiệu đầy đủ".
+        ("title", r"(?:lan )?thu may|khoa (?:may|nao)|so (?:ky )?hieu(?: day du)?|ky hieu"),
         (
             "date",
             r"ngay nao|ngay bao nhieu|khi nao|bao gio|nam nao|thang nao|ban hanh ngay|"
-            r"ban hanh nam|ban hanh khi|ra doi",
+            r"ban hanh nam|ban hanh khi|ra doi|ngay ban hanh|ngay ky",
         ),
         (
             "parts",
@@ -47,7 +50,10 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)|"
             r"(?:co |gom |kem )(?:nhung |may |bao nhieu )?phu luc|phu luc (?:nao|gi)",
         ),
-        ("basis", r"can cu|theo de nghi|de nghi cua|dua tren (?:luat|van ban)"),
+        (
+            "basis",
+            r"can cu|theo de nghi|de nghi cua|dua tren (?:luat|van ban)|to trinh|vien dan",
+        ),
         (
             "what",
             r"la gi|la van ban gi|la van ban nao|noi ve (?:gi|cai gi|van de gi|viec gi)|ve viec gi|"
@@ -68,6 +74,8 @@ _CARD_WORD_LIST = (
     "quy dinh", "thay the", "thi hanh", "thong tu", "van kien", "ap dung", "bao gio", "bat dau",
     "bo sung", "chuc vu", "co quan", "de nghi", "ky hieu", "nhu the", "pham vi", "phu luc",
     "sua doi", "ten goi", "tom tat", "tu cach", "van ban", "bai bo", "ban ve", "bo cuc", "can cu",
+    "cap nhat", "liet ke", "vien dan", "to trinh", "so hieu", "sau do", "vao", "tai", "bang",
+    "ghi", "theo",
     "chuong", "cua ai", "day du", "de cap", "ra doi", "van de", "ai ky", "chinh", "do ai",
     "khong", "nghia", "nguoi", "nhung", "thang", "thanh", "trong", "biet", "chia", "chua", "dieu",
     "dung", "duoc", "giup", "hien", "luat", "minh", "muon", "ngay", "phai", "phan", "viec", "ban",
@@ -81,10 +89,14 @@ _CARD_WORD_LIST = (
 _CARD_WORDS = re.compile(
     r"(?<!\w)(?:" + "|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)) + r")(?!\w)"
 )
+_TYPES = r"(?:van ban|vb|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
 _LISTING = re.compile(
-    r"(?<!\w)(?:(?:van ban|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
-    r"(?: nao| gi)(?!\w)|bao nhieu van ban|may van ban|nhung van ban|cac van ban|"
-    r"danh sach(?: cac)? van ban|kho (?:co|gom) (?:nhung )?(?:van ban|gi))"
+    rf"(?<!\w)(?:{_TYPES}(?: nao| gi)(?!\w)|(?:bao nhieu|may) {_TYPES}(?!\w)|"
+    r"(?:nhung|cac) (?:van ban|vb)(?!\w)|"
+    r"danh sach(?: cac)? (?:van ban|vb)|kho (?:co|gom) (?:nhung )?(?:van ban|gi)|"
+    # "trong bộ văn bản có cái nào ban hành năm 2012", "bộ tài liệu có mấy quyết định"
+    r"(?:bo|kho) (?:van ban|vb|tai lieu)(?: nay)? (?:co|gom) (?:cai|van ban|vb)? ?"
+    r"(?:nao|may|bao nhieu|nhung)(?!\w))"
 )
 _EFFECT = re.compile(r"[^.;\n]*hiệu lực(?: thi hành)? (?:kể )?từ[^.;\n]*[.;]?")
 _DATE_LINE = re.compile(r"[^\n]*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}[^\n]*")
@@ -107,11 +119,6 @@ def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
     describe it ("Thông tư 32 về danh mục bán dẫn do ai ký?") when a field other than what it
     is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content."""
     rest = " ".join(fold(without_document_names(question)).lower().split())
-    leftover = [
-        t
-        for t in re.findall(r"\w+", _CARD_WORDS.sub(" ", rest))
-        if t not in STOPWORDS and not t.isdigit()
-    ]
     taken: list[tuple[int, int, str]] = []
     for name, rx in _FIELDS:
         # A span read as one field is not read again ("hiệu lực khi nào" is not also a date).
@@ -126,6 +133,15 @@ def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
         if m is not None:
             taken.append((m.start(), m.end(), name))
     fields = tuple(dict.fromkeys(name for _, _, name in sorted(taken)))
+    # Card words, and the words that ask for a field ("của bộ nào", "tờ trình số mấy").
+    spans = [m.span() for m in _CARD_WORDS.finditer(rest)] + [(s, e) for s, e, _ in taken]
+    leftover = [
+        m.group(0)
+        for m in re.finditer(r"\w+", rest)
+        if not any(s <= m.start() and m.end() <= e for s, e in spans)
+        and m.group(0) not in STOPWORDS
+        and not m.group(0).isdigit()
+    ]
     described = set(re.findall(r"\w+", fold(title).lower()))
     if leftover and not (set(fields) - {"what"} and all(t in described for t in leftover)):
         return None
@@ -342,13 +358,18 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
         if basis
         else f"Bản {name} trong kho không ghi căn cứ ban hành.",
     }
-    lines = [lead.get(f) or lead["what"] for f in fields]
+    # A field the card has no line of its own for ("title") is answered by what it is, once.
+    lines = list(dict.fromkeys(lead.get(f) or lead["what"] for f in fields))
+    said = lead["what"] in lines and bool(issued)
+    if said:
+        # What it is already says who issued it and when.
+        lines = [ln for ln in lines if ln not in (lead["date"], lead["issuer"])]
     facts = [
         ("Số, ký hiệu", meta.number),
         ("Loại văn bản", meta.type),
-        ("Trích yếu", meta.title if "what" not in fields else ""),
-        ("Cơ quan ban hành", meta.issuer if "issuer" not in fields else ""),
-        ("Ngày ban hành", issued if "date" not in fields else ""),
+        ("Trích yếu", meta.title if not {"what", "title"} & set(fields) else ""),
+        ("Cơ quan ban hành", meta.issuer if "issuer" not in fields and not said else ""),
+        ("Ngày ban hành", issued if "date" not in fields and not said else ""),
         ("Người ký", signer if "signer" not in fields else ""),
         ("Hiệu lực", effect if "effect" not in fields else ""),
         ("Sửa đổi, bổ sung", amend if "amend" not in fields else ""),
@@ -361,9 +382,17 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
     return Answer("\n".join(lines), "answer", False, citations=citations)
 
 
-def render_listing(cards: Sequence[Card], filtered: bool, pick: str | None = None) -> Answer:
+def asks_signer(question: str) -> bool:
+    """ "… do ai ký?": the signer is one of the fields asked."""
+    return bool(_FIELDS[0][1].search(" ".join(fold(question).lower().split())))
+
+
+def render_listing(
+    cards: Sequence[Card], filtered: bool, pick: str | None = None, signers: bool = False
+) -> Answer:
     """The documents of the corpus that fit the question, one line each, newest first; with
-    ``pick`` ("newest", "oldest"), the one document that answers, first."""
+    ``pick`` ("newest", "oldest"), the one document that answers, first; with ``signers``, who
+    signed each, from its signature block."""
     ordered = sorted(cards, key=lambda c: c.meta.issued or "", reverse=True)
     lines: list[str] = []
     if pick and ordered:
@@ -387,9 +416,13 @@ def render_listing(cards: Sequence[Card], filtered: bool, pick: str | None = Non
             citations.append(make_citation(card.header, card.header.text.strip()))
             marker = f" [{len(citations)}]"
         when = vn_date(card.meta.issued)
+        signed = ""
+        if signers and (signer := card.signer()) and card.signature is not None:
+            citations.append(make_citation(card.signature, card.signature.text.strip()))
+            signed = f" Người ký: {signer} [{len(citations)}]."
         lines.append(
             f"- {official_name(card.meta)}"
             + (f" ngày {when} của {card.meta.issuer}" if when else "")
-            + f": {_shorten(card.meta.title, 140)}{marker}"
+            + f": {_shorten(card.meta.title, 140)}{marker}{signed}"
         )
     return Answer("\n".join(lines), "answer", False, citations=citations)

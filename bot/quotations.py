@@ -14,8 +14,15 @@ from collections.abc import Iterable
 
 from nq57.text import fold, words
 
-# Double quotes and guillemets only: an apostrophe is not a quotation mark.
 _QUOTED = re.compile(r"[«“\"]([^«»“”\"]+)[»”\"]")
+# Single quotes too, around whole words and only after words that attribute a sentence to the
+# texts ("có câu 'Không có gì quý hơn dữ liệu'"): people also put them round their own words
+# for emphasis ("doanh nghiệp 'tự kê khai chi phí không cần chứng từ' được không").
+_SINGLE_QUOTED = re.compile(r"(?<![\w'‘’])['‘]([^'‘’\n]+?)['’](?![\w'‘’])")
+_ATTRIBUTION = re.compile(
+    r"\b(?:cau|viet|ghi|noi|doan|trich|dan|van|rang|says?|quote|sentence)(?:\W+\w+){0,2}\W*$",
+    re.IGNORECASE,
+)
 _ELLIPSIS = re.compile(r"\.{3}|…")
 # Fewer words are a term ("«tổng công trình sư»"), not a sentence claimed to be in the texts.
 MIN_WORDS = 6
@@ -41,7 +48,13 @@ def _triples(text: str) -> set[tuple[str, ...]]:
 
 def quoted_sentences(text: str) -> list[str]:
     """The quoted spans of a message long enough to be sentences."""
-    return [m.group(1) for m in _QUOTED.finditer(text) if len(words(m.group(1))) >= MIN_WORDS]
+    spans = [m.group(1) for m in _QUOTED.finditer(text)]
+    spans += [
+        m.group(1)
+        for m in _SINGLE_QUOTED.finditer(text)
+        if _ATTRIBUTION.search(fold(text[: m.start()]).lower())
+    ]
+    return [s for s in spans if len(words(s)) >= MIN_WORDS]
 
 
 def holds(quote: str, passages: Iterable[str]) -> bool:

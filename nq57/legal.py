@@ -76,6 +76,8 @@ TYPE_WORDS: dict[str, str] = {
     "ket luan": "ket luan",
     "kl": "ket luan",
     "thong bao": "thong bao",
+    # "Thông báo kết luận 624": a notice of conclusions, not a Kết luận.
+    "thong bao ket luan": "thong bao",
     "tb": "thong bao",
     "ke hoach": "ke hoach",
     "kh": "ke hoach",

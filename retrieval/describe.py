@@ -101,12 +101,18 @@ class Described:
     score: float
     title: float  # the title phrases' part of the score
     anchored: bool = False  # the issuer or the issuing year was mentioned
+    typed: bool = False  # the document's type was mentioned
 
     @property
     def clear(self) -> bool:
         # A type word alone anchors nothing ("pháp luật", "quyết định" as a verb, "kế hoạch"
-        # as a plan): an issuer or a date must fit, or several distinctive title phrases.
-        return self.score >= THRESHOLD and (self.anchored or self.title >= TITLE_ALONE)
+        # as a plan): an issuer or a date must fit, or several distinctive title phrases, fewer
+        # of them after the type ("Quyết định phê duyệt Chương trình phát triển Chính phủ số").
+        return self.score >= THRESHOLD and (
+            self.anchored
+            or self.title >= TITLE_ALONE
+            or (self.typed and self.title >= NESTED_TITLE)
+        )
 
 
 class DocumentProfiles:
@@ -158,7 +164,11 @@ class DocumentProfiles:
                         s += WHEN_WEIGHT if p.month in _MONTHS[when] else -WHEN_WEIGHT
             title = min(TITLE_CAP, sum(self._idf.get(b, 0.0) for b in q_bigrams & p.title_bigrams))
             if s + title > 0:
-                out.append(Described(p.doc_id, round(s + title, 3), round(title, 3), anchored))
+                out.append(
+                    Described(
+                        p.doc_id, round(s + title, 3), round(title, 3), anchored, p.type in types
+                    )
+                )
         return sorted(out, key=lambda d: -d.score)
 
     def filter(self, question: str) -> list[str]:
@@ -201,11 +211,12 @@ class DocumentProfiles:
 
     def match(self, question: str, limit: int = 2) -> list[str]:
         """Documents the question clearly describes: above the threshold and near the best."""
-        scored = [d for d in self.score(question) if d.clear]
+        scored = self.score(question)
         if not scored:
             return []
+        # Near the best of all, clear or not: "Chính phủ số" in a title names no issuer.
         best = scored[0].score
-        return [d.doc_id for d in scored if d.score >= best - MARGIN][:limit]
+        return [d.doc_id for d in scored if d.clear and d.score >= best - MARGIN][:limit]
 
 
 def strip_description(text: str) -> str:

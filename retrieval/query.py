@@ -105,6 +105,8 @@ ABBREVIATIONS: dict[str, str] = {
     "oy": "rồi",
     "ad": "",
     "admin": "",
+    "vb": "văn bản",
+    "vbpl": "văn bản pháp luật",
     "dm": "danh mục",
     "dmuc": "danh mục",
     "sx": "sản xuất",

@@ -32,6 +32,7 @@ from ingest.model import DocumentMeta
 from ingest.sparse import SparseEncoder
 from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
 from nq57.settings import Settings
+from nq57.text import fold
 from retrieval.describe import DocumentProfiles, strip_description
 from retrieval.frame import Frame, asked_unit, frame_of, holds_answer
 from retrieval.learned_rank import (
@@ -143,6 +144,9 @@ class Retriever:
     def analyze(self, question: str) -> AnalyzedQuery:
         aq = analyze_query(question, self.catalog, self.restorer)
         named = [r for r in aq.doc_refs if r.doc_id]
+        inner = self._inside_title(aq.expanded, named)
+        if inner is not None:
+            return replace(aq, doc_refs=[r for r in aq.doc_refs if r is not inner])
         if len(named) != 1 or named[0].number is None:
             return aq
         meant = self.profiles.qualified(aq.expanded, named[0].doc_id or "", named[0].number)
@@ -151,6 +155,32 @@ class Retriever:
             return aq
         ref = DocRef(doc_id=doc.id, number=doc.number, type=doc.type)
         return replace(aq, doc_refs=[ref if r is named[0] else r for r in aq.doc_refs])
+
+    def _inside_title(self, question: str, named: Sequence[DocRef]) -> DocRef | None:
+        """Of two documents named, the one named only inside the other's title: "Quyết định
+        1169 về truyền thông Nghị quyết 57 căn cứ vào luật nào?" asks about QĐ 1169 alone, as
+        every word between the two names is of that title. Not "Quyết định 1169 cụ thể hóa yêu
+        cầu nào của Nghị quyết 57?", nor when the two are joined ("… 1169 và Nghị quyết 57")."""
+        if len(named) != 2:
+            return None
+        folded = fold(question).lower()
+        for outer, inner in (named, named[::-1]):
+            meta = self.meta(outer.doc_id or "")
+            if (
+                meta is None
+                or not inner.number
+                or fold(inner.number).lower() not in fold(meta.title).lower()
+            ):
+                continue
+            spans = [_mention(folded, r.number or "") for r in (outer, inner)]
+            if spans[0] is None or spans[1] is None or spans[0] > spans[1]:
+                continue
+            between = folded[spans[0] : spans[1]]
+            title = set(re.findall(r"\w+", fold(meta.title).lower()))
+            words = re.findall(r"[^\W\d]+", between)
+            if not _JOINED.search(between) and all(w in title or w == "ve" for w in words):
+                return inner
+        return None
 
     def meta(self, doc_id: str) -> DocumentMeta | None:
         """The catalog entry of ``doc_id``."""
@@ -514,6 +544,17 @@ class Retriever:
 
 
 _LABEL_LINE = re.compile(r"^([a-zđ]|\d+)[.)]\s", re.MULTILINE)
+
+
+# Words that join two documents asked about together.
+_JOINED = re.compile(r"(?<!\w)(?:va|voi|hoac|hay|cung|so voi|lan)(?!\w)|[,;&+]")
+
+
+def _mention(folded: str, number: str) -> int | None:
+    """Where the question names a document by its number ("57" of "57-NQ/TW"), if it does."""
+    lead = re.match(r"\d+", number)
+    m = re.search(rf"(?<!\d){lead.group(0)}(?!\d)", folded) if lead else None
+    return m.start() if m else None
 
 
 def item_lines(text: str, outline: str) -> str:

@@ -18,7 +18,13 @@ def test_only_quoted_sentences_count():
     assert (
         quoted_sentences("doanh nghiep 'tu ke khai chi phi R&D khong can chung tu' duoc khong")
         == []
-    )
+    )  # single quotes round the user's own words, for emphasis
+    assert quoted_sentences("NQ 20 có câu 'khoa học xã hội không còn cần thiết' không?") == [
+        "khoa học xã hội không còn cần thiết"
+    ]
+    assert quoted_sentences("Trich dan ‘Nha nuoc bao dam kinh phi cho moi du an’ trong NQ 03") == [
+        "Nha nuoc bao dam kinh phi cho moi du an"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -45,6 +51,7 @@ def test_real_words_in_another_order_are_not_held():
         "Thông báo 624 có câu «Thủ tướng yêu cầu kỷ luật ngay các bộ trưởng chậm nhiệm vụ». "
         "Giải thích câu này giúp tôi.",
         'Tôi nhớ NQ 57 có câu "mỗi người dân được Nhà nước tặng một máy tính", trích nguyên văn câu đó',
+        "Giúp tôi trích dẫn câu 'mỗi người dân được Nhà nước tặng một máy tính' trong Nghị quyết 57",
     ],
 )
 def test_a_sentence_the_texts_do_not_hold_is_not_explained(assistant, question):
