@@ -47,7 +47,7 @@ WHICH_DOCUMENT = (
     "«Ai ký Quyết định 1169?», «Thông tư 33/2025 do cơ quan nào ban hành?»."
 )
 # Questions that ask for a list or an overview: a matched heading's items answer them.
-BROAD = frozenset({"list", "what_is", "other", "how"})
+BROAD = frozenset({"list", "what_is", "other", "how", "summary"})
 
 # Declines never repeat the user's words: the assistant speaks with the State's documents.
 NOT_FOUND = (
@@ -172,7 +172,7 @@ class Assistant:
         aq, result, hits, meta = turn.result.query, turn.result, turn.hits, turn.meta
         about = self._about_documents(turn, aq, result)
         if about is not None:
-            meta["plan"] = "card"
+            meta.setdefault("plan", "card")
             return about
         if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
             return self._record(hits[0])
@@ -291,6 +291,18 @@ class Assistant:
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
         fields = card_fields(strip_description(turn.said.expanded), meta.title if meta else "")
+        if fields == ("what",):
+            # "Mục đích của Kế hoạch 3260 gồm những gì?" is answered by its section "Mục đích".
+            listed = outline(
+                self.stats,
+                aq.restored,
+                result.hits,
+                self.retriever.unit,
+                self.retriever.chunks(docs[0]),
+            )
+            if listed is not None:
+                turn.meta["plan"] = "outline"
+                return listed
         card = self._card(docs[0]) if fields else None
         return render_card(card, fields) if card and fields else None
 

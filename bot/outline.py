@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answer import Answer, Citation
 from bot.compose import doc_label, locator_phrase, make_citation, segments
-from retrieval.terms import TermStats, content_terms
+from retrieval.describe import without_issuers
+from retrieval.terms import TermStats, content_terms, without_document_names
 from retrieval.types import Hit
 
 _OUTLINE_PATH = re.compile(r"^(?:[IVXLC]+|[A-Z]|\d+)(?:\.[\wđ]+)*$")
 _ARTICLE_PATH = re.compile(r"^(Điều \d+)(?: (khoản \d+))?(?: (điểm \S+))?$")
 _ARTICLE_CRUMB = re.compile(r"^Điều \d+\.")
 MIN_COVERAGE = 0.6
+WHOLE_COVERAGE = 0.9  # a heading that holds all of the question's own words
 MAX_ITEMS = 10
 ITEM_CHARS = 180
-SHORT_TITLE_WORDS = 6  # a heading this short says what follows, not what it holds
+SHORT_TITLE_WORDS = 6
+LEAD_WORDS = 24  # a heading this short says what follows, not what it holds
 # Question words of a broad request: they ask for a list, they say nothing about which one.
 _REQUEST = frozenset(
     [
@@ -49,6 +52,17 @@ _REQUEST = frozenset(
         "nhom",
         "y",
         "phan",
+        # "tóm tắt giúp tôi …", "nói ngắn gọn": how to answer, not what about
+        "tom",
+        "tat",
+        "giup",
+        "toi",
+        "minh",
+        "ngan",
+        "gon",
+        # "Chương trình kèm theo Nghị quyết 03": which document, said again
+        "kem",
+        "theo",
     ]
 )
 
@@ -59,6 +73,7 @@ class Heading:
     locator: str  # "II.1", "Điều 3"
     text: str  # "1. Đến năm 2030"
     parents: tuple[str, ...]
+    coverage: float = 0.0  # how much of the question it holds, once matched
 
 
 def headings_of(hit: Hit) -> list[Heading]:
@@ -74,6 +89,11 @@ def headings_of(hit: Hit) -> list[Heading]:
         prefixes = [" ".join(pieces[: i + 1]) for i in range(len(pieces))]
     else:
         return []
+    first = hit.text.split("\n", 1)[0].strip()
+    label = prefixes[-1].split(".")[-1].split(" ")[-1]
+    if len(crumbs) == len(prefixes) - 1 and re.match(rf"{re.escape(label)}[.)]\s", first):
+        # A unit held whole in one chunk starts with its own heading ("I. MỤC TIÊU").
+        crumbs.append(first)
     out = []
     for depth, (prefix, text) in enumerate(zip(prefixes, crumbs, strict=False)):
         out.append(Heading(hit.doc_id, prefix, text, tuple(crumbs[:depth])))
@@ -88,18 +108,20 @@ def best_heading(
     "Nghị quyết 57 đề ra những nhóm nhiệm vụ, giải pháp nào?" finds III wherever search looked."""
     # The best-covered heading; of equal ones the broadest (a broad question wants the groups).
     best: tuple[float, int, Heading] | None = None
+    # Which document, by name, issuer or date, says nothing about which heading.
+    asked = without_issuers(without_document_names(question))
     for hit in [*hits[:5], *_unit_heads(document)]:
         title = set(content_terms(hit.doc_title)) | set(
             content_terms(hit.breadcrumb[0] if hit.breadcrumb else "")
         )
-        terms = [t for t in content_terms(question) if t not in title and t not in _REQUEST]
+        terms = [t for t in content_terms(asked) if t not in title and t not in _REQUEST]
         if len(terms) < 1:
             continue
         for depth, heading in enumerate(headings_of(hit)):
             cov = stats.coverage(terms, " ".join([*heading.parents, heading.text]))
             if cov >= MIN_COVERAGE and (best is None or (cov, -depth) > best[:2]):
                 best = (cov, -depth, heading)
-    return best[2] if best else None
+    return replace(best[2], coverage=best[0]) if best else None
 
 
 def _unit_heads(chunks: Sequence[Hit]) -> list[Hit]:
@@ -122,6 +144,19 @@ def _short(text: str, limit: int = ITEM_CHARS) -> str:
 
 def outline_items(heading: Heading, unit: Sequence[Hit]) -> list[tuple[Hit, str]]:
     """(chunk, item text) for each item directly under the heading, in document order."""
+    items = _unit_items(heading, unit)
+    if len(items) < 2 and len(unit) == 1 and heading.coverage >= WHOLE_COVERAGE:
+        # One chunk holds the whole unit: its labelled lines are the items, when the heading
+        # is all the question asks about ("Nghị quyết 03 có những mục tiêu gì?"), not a
+        # detail inside it ("… phải kiến nghị sửa đổi những luật nào?").
+        lines = [ln.strip() for ln in unit[0].text.split("\n")[1:]]
+        labelled = [ln for ln in lines if _LABEL.match(ln) or ln[:1] in "-–+"]
+        if len(labelled) >= 2:
+            return [(unit[0], _short((segments(ln) or [ln])[0])) for ln in labelled]
+    return items
+
+
+def _unit_items(heading: Heading, unit: Sequence[Hit]) -> list[tuple[Hit, str]]:
     items: list[tuple[Hit, str]] = []
     seen: set[str] = set()
     for hit in unit:
@@ -185,6 +220,26 @@ def render_outline(
     return Answer("\n".join(lines), "answer", False, citations=citations)
 
 
+def lead_in_items(lead: Hit, chunks: Sequence[Hit]) -> list[tuple[Hit, str]]:
+    """The units that follow a passage ending in a lead-in ("… một số nhiệm vụ trọng tâm
+    sau:"), each by its own heading, up to the end of the document's main parts."""
+    after = [c for c in chunks if c.chunk_index > lead.chunk_index and c.kind not in _RECORDS]
+    items: list[tuple[Hit, str]] = []
+    seen: set[str] = set()
+    for hit in after:
+        top = next(iter(headings_of(hit)), None)
+        if top is None:
+            break  # the list ended: an annex, a closing paragraph
+        if top.locator in seen:
+            continue
+        seen.add(top.locator)
+        items.append((hit, _short(_with_body(top.text, segments(hit.text) or [hit.text]))))
+    return items
+
+
+_RECORDS = frozenset({"preamble", "signature"})
+
+
 def outline(
     stats: TermStats,
     question: str,
@@ -192,9 +247,30 @@ def outline(
     unit_of: Callable[[str, str], list[Hit]],
     document: Sequence[Hit] = (),
 ) -> Answer | None:
-    """The outline answer, or None when no heading matches or it heads fewer than two items."""
+    """The outline answer, or None when no heading matches or it heads fewer than two items.
+    In a text whose list has no heading of its own (Kết luận 69: "… thực hiện tốt một số
+    nhiệm vụ trọng tâm sau:" then 1. … 7.), the passage that leads in to it stands for one."""
     heading = best_heading(stats, question, hits, document)
-    if heading is None:
+    if heading is not None:
+        items = outline_items(heading, unit_of(heading.doc_id, heading.locator))
+        return render_outline(heading, items) if len(items) >= 2 else None
+    lead = next((h for h in hits[:3] if h.text.rstrip().endswith(":")), None)
+    if lead is None or not document or lead.doc_id != document[0].doc_id:
         return None
-    items = outline_items(heading, unit_of(heading.doc_id, heading.locator))
-    return render_outline(heading, items) if len(items) >= 2 else None
+    asked = [t for t in content_terms(without_issuers(without_document_names(question)))]
+    asked = [t for t in asked if t not in _REQUEST]
+    said = (segments(lead.text) or [lead.text])[-1]
+    if not asked or stats.coverage(asked, said) < MIN_COVERAGE:
+        return None
+    items = lead_in_items(lead, document)
+    if len(items) < 2:
+        return None
+    citations = [make_citation(lead, said)]
+    # The lead-in's end says what the list is ("… một số nhiệm vụ trọng tâm sau:").
+    words = said.split()
+    shown = said if len(words) <= LEAD_WORDS else "… " + " ".join(words[-LEAD_WORDS:])
+    lines = [f"Theo {doc_label(lead)} ({locator_phrase(lead.locator)}): «{shown}» [1]"]
+    for n, (hit, text) in enumerate(items[:MAX_ITEMS], 2):
+        citations.append(make_citation(hit, text.rstrip(" …")))
+        lines.append(f"{_bullet(text)} [{n}]")
+    return Answer("\n".join(lines), "answer", False, citations=citations)

@@ -226,14 +226,19 @@ def strip_description(text: str) -> str:
     return remove_folded(text, _DESCRIPTION)
 
 
-_DESCRIPTION = re.compile(
+def without_issuers(text: str) -> str:
+    """``text`` without the document types and issuers it names, its years kept: "năm 2027"
+    may be what is asked ("QĐ 1169 đặt mục tiêu gì cho năm 2027?")."""
+    return remove_folded(text, _ISSUERS)
+
+
+_ISSUERS = re.compile(
     DESCRIBING_TYPE_WORDS
     + r"|\b(?:cua\s+)?(?:"
     + "|".join(re.escape(alias) for alias, _ in _ALIASES)
     + r")\b"
-    + "|"
-    + _ISSUE_YEAR.pattern
 )
+_DESCRIPTION = re.compile(_ISSUERS.pattern + "|" + _ISSUE_YEAR.pattern)
 
 
 def _issuers_in(folded: str) -> set[str]:

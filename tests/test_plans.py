@@ -276,6 +276,13 @@ def test_an_outline_item_is_never_its_label_alone(assistant):
         ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", "II.1", "Kinh phí chi cho nghiên cứu"),
         ("nq57 co nhung nhiem vu giai phap nao", "III", "hoàn thiện thể chế"),
         ("Chương trình phát triển Chính phủ số có những mục tiêu gì?", "II", "Mục tiêu"),
+        # A summary is answered by the section it names, not the preamble.
+        ("Tóm tắt giúp tôi mục tiêu đến năm 2030 của Nghị quyết 57.", "II.1", "2% GDP"),
+        ("Tom tat nhung ton tai, han che ma Thong bao 624 chi ra.", "II", "Về tồn tại"),
+        # The document's name and issuer say which document, not which section.
+        ("Mục đích của Kế hoạch 3260 của Đảng đoàn Quốc hội gồm những gì?", "I", "Quán triệt"),
+        # A unit held whole in one chunk: its numbered lines are the items.
+        ("Chương trình hành động kèm Nghị quyết 03 có những mục tiêu gì?", "I", "2. Xác định"),
     ],
 )
 def test_outlines_list_the_sections_items(assistant, question, locator, item):
@@ -285,6 +292,25 @@ def test_outlines_list_the_sections_items(assistant, question, locator, item):
     assert item in answer.text
     assert len(answer.citations) >= 2
     assert all(c.locator.startswith(locator) for c in answer.citations)
+
+
+def test_a_list_without_a_heading_is_outlined_from_its_lead_in(assistant):
+    # Kết luận 69: "… tập trung thực hiện tốt một số nhiệm vụ trọng tâm sau:", then 1. to 7.
+    answer = assistant.ask("Kết luận 69-KL/TW nêu những nhiệm vụ trọng tâm nào?")
+    assert answer.meta.get("plan") == "outline", answer.meta
+    lines = answer.text.split("\n")
+    assert "nhiệm vụ trọng tâm sau:» [1]" in lines[0]
+    assert lines[1].startswith("1. Tăng cường sự lãnh đạo của Đảng") and lines[7].startswith("7.")
+    assert [c.locator.split(",")[0] for c in answer.citations[1:]] == list("1234567")
+
+
+def test_a_detail_under_a_heading_is_quoted_not_outlined(assistant):
+    answer = assistant.ask(
+        "Theo KH 3260, Tổ đảng ở Thường trực Ủy ban Tài chính, Ngân sách phải rà soát, "
+        "kiến nghị sửa đổi những luật nào?"
+    )
+    assert answer.meta.get("plan") != "outline"
+    assert "Luật Ngân sách nhà nước" in answer.text
 
 
 @pytest.mark.parametrize(
