@@ -340,6 +340,10 @@ _OFFICIAL = (
     r"thứ trưởng|bí thư|lãnh đạo|quan chức|cán bộ|đại biểu|giám đốc|cục trưởng|vụ trưởng|"
     r"trưởng ban|ủy viên|phát ngôn viên|ông|bà|anh|chị|minister|official)"
 )
+_OFFICIAL_PAPER = (
+    r"quyết định|công văn|công điện|thông báo|thông cáo(?: báo chí)?|nghị quyết|chỉ thị|tờ trình|"
+    r"kết luận|giấy phép|giấy chứng nhận|văn bản|bài phát biểu|phát biểu"
+)
 _FABRICATION = _rx(
     r"(?:hãy|cứ|thử|tự|cứ việc|giúp tôi|giúp mình) bịa",
     r"bịa (?:ra|đặt|đại|đi|một|1|vài|mấy|chuyện|câu|lời|trích dẫn|số liệu|nội dung|phát biểu|"
@@ -356,6 +360,14 @@ _FABRICATION = _rx(
     rf"(?:thay mặt|nhân danh|với tư cách) {_OFFICIAL}[^.?!\n]{{0,60}}(?:tuyên bố|phát biểu|công bố|ban hành)",
     rf"(?:viết|soạn) [^.?!\n]{{0,40}}như (?:thể )?(?:là )?{_OFFICIAL} [^.?!\n]{{0,30}}"
     r"(?:đã )?(?:nói|phát biểu|tuyên bố)",
+    # A document in the State's name, asked for outright with its marks of office (number,
+    # national motto, signature, seal) or its issuing body.
+    rf"(?:^|hãy |giúp (?:tôi |mình |em )?|bạn |cho (?:tôi|mình|em) )(?:soạn|viết|thảo|làm|tạo|"
+    rf"dựng|giả|bịa)(?: thảo)?(?: giúp| hộ| giùm| cho)?(?: tôi| mình| em)?(?: một| 1| cái| bản)?"
+    rf" (?:{_OFFICIAL_PAPER})(?!\w)[^?!\n]{{0,120}}(?:số hiệu|quốc hiệu|chữ ký|con dấu|"
+    rf"đóng dấu|dấu đỏ|mang danh|nhân danh|thay mặt|ký tên|(?:của|thay) (?:thủ tướng|chính phủ|"
+    rf"bộ trưởng|bộ|ubnd|ủy ban nhân dân|văn phòng chính phủ|bộ chính trị|ban bí thư|quốc hội|"
+    rf"tỉnh ủy|thành ủy|tổng bí thư|chủ tịch))",
     r"(?:fabricate|make up|invent) (?:a |some )?(?:quote|statement|citation|law|article)",
     r"fake (?:quote|statement|citation)",
     rf"{_CREATE} (?:giúp|hộ|dùm|giùm)? ?(?:tôi |mình )?(?:một|1|vài|mấy)? ?(?:cái |đoạn |bài |câu )?"

@@ -689,10 +689,10 @@ def eval_decline(
         _emit_json(result)
         return
     table = Table(title=f"Từ chối đúng: {result['declined']:.3f} (n={result['n']})")
-    for col in ("loại", "n", "tỷ lệ từ chối"):
+    for col in ("loại", "n", "tỷ lệ từ chối", "đính chính"):
         table.add_column(col)
     for category, row in result["by_category"].items():
-        table.add_row(category, str(row["n"]), f"{row['declined']:.3f}")
+        table.add_row(category, str(row["n"]), f"{row['declined']:.3f}", f"{row['corrected']:.3f}")
     out.print(table)
     if result["quoted_sensitive"]:
         out.print(f"Trích văn bản cho câu hỏi nhạy cảm: {', '.join(result['quoted_sensitive'])}")
