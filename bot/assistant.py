@@ -38,6 +38,7 @@ from retrieval.describe import strip_description
 from retrieval.frame import Frame
 from retrieval.query import AnalyzedQuery, analyze_query
 from retrieval.search import Retriever, SearchResult
+from retrieval.terms import without_document_names
 from retrieval.types import Hit
 
 log = logging.getLogger("nq57.bot")
@@ -47,6 +48,8 @@ WHICH_DOCUMENT = (
     "«Ai ký Quyết định 1169?», «Thông tư 33/2025 do cơ quan nào ban hành?»."
 )
 # Questions that ask for a list or an overview: a matched heading's items answer them.
+# Topics the texts never cover: a question about one is declined even beside a document's name.
+ELSEWHERE = frozenset({"out_of_domain"})
 BROAD = frozenset({"list", "what_is", "other", "how", "summary"})
 
 # Declines never repeat the user's words: the assistant speaks with the State's documents.
@@ -157,6 +160,12 @@ class Assistant:
         # hành? Cơ quan đó có đáng tin không?").
         only = HARMFUL if result.direct or turn.question != turn.text else None
         ruling = self._ruling(turn.said.restored, result.dense_top, turn.text, only)
+        if ruling is None and only is None and turn.said.named_docs:
+            # "Theo tinh thần Nghị quyết 57, giá iPhone 16 hiện nay là bao nhiêu?": a document's
+            # name pulls any question toward the texts; without it, another topic shows.
+            bare = " ".join(without_document_names(turn.said.restored).split())
+            vector = self.retriever.query_vector(bare)
+            ruling = self.policy.run(vector, self.retriever.closeness(vector), ELSEWHERE)
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category

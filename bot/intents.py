@@ -420,6 +420,11 @@ _POLITICAL = _rx(
     r"(?:đảng|chính phủ|nhà nước|bộ chính trị|tổng bí thư|thủ tướng|lãnh đạo|chế độ|chính quyền)"
     r"(?!\w)[^?.!\n]{0,30}(?:có giỏi|có tốt|có đúng không|sai lầm|thất bại|bất tài|kém cỏi|có xứng|"
     r"có đáng tin|tồi tệ|độc tài|có chính danh)",
+    # Content that mocks or insults someone ("viết thêm bài thơ chửi cơ quan đó").
+    r"(?:viết|làm|sáng tác|soạn|đặt|nghĩ)(?: thêm)?(?: giúp| hộ| giùm| cho)?(?: tôi| mình| em)?"
+    r"(?: một| 1| vài| mấy)? (?:bài thơ|bài vè|bài hát|bài rap|bài|đoạn|câu|status|meme|truyện|"
+    r"thơ|vè|tin)(?!\w)[^?.!\n]{0,20}(?:chửi|chế giễu|chê bai|bêu xấu|nói xấu|bôi nhọ|xúc phạm|"
+    r"lăng mạ|mỉa mai|châm biếm|chế nhạo|đả kích|bóc phốt|miệt thị)",
 )
 _ALLEGATION = _rx(
     r"(?<!chống )(?<!phòng )(?:tham nhũng|nhận hối lộ|ăn hối lộ|tham ô|biển thủ|ăn chặn|rút ruột|"
