@@ -345,11 +345,15 @@ class ExtractiveComposer:
             )
             header = table_header(hit)
             fields = row_fields(header, text) if header else []
+            cells = [c.strip() for c in text.split("|")] if TABLE_ROW.match(text) else []
             if fields:
                 # A table row spelled out column by column ("Cơ quan chủ trì: Bộ …"), not as
                 # raw cells; the citation keeps the row as written.
                 lines.append(f"{prefix}[{n}]")
                 lines.extend(f"- {name}: {value}" for name, value in fields)
+            elif len(cells) >= 3:
+                # A row whose table header is not at hand: its name, then what it says.
+                lines.append(f"{prefix}{cells[1]}: {' – '.join(c for c in cells[2:] if c)} [{n}]")
             else:
                 lines.append(f"{prefix}«{shown(text)}» [{n}]")
         return Answer(

@@ -333,6 +333,14 @@ def test_factoids_put_the_answer_first(assistant, question, direct):
     assert "|" not in answer.text, "table rows are spelled out"
 
 
+def test_a_row_without_its_table_header_is_spelled_out(assistant):
+    # TT 32's list rows come without their header: the item's name, then its description.
+    answer = assistant.ask("dn minh lam ve chip ban dan thi dc uu dai gi ko")
+    assert "|" not in answer.text, answer.text
+    row = next(c for c in answer.citations if c.doc == "tt-32-2025-bkhcn.txt")
+    assert "|" in row.quote  # the citation keeps the row as written
+
+
 def test_yes_no_claims_get_a_verdict(assistant):
     wrong = assistant.ask("NQ 57 đặt mục tiêu chi R&D 5% GDP đến năm 2030 đúng không?")
     assert wrong.text.startswith("Không đúng.") and "2% GDP" in wrong.text
