@@ -114,8 +114,9 @@ class Assistant:
             return text, Answer(
                 "Bạn hãy nhập câu hỏi nhé.", "smalltalk", True, suggestions=EXAMPLE_QUESTIONS
             )
-        # Every later stage reads the message with its disguises undone.
-        return deobfuscate(text), None
+        # Every later stage reads the message with its disguises undone (from the message as
+        # sent: the gaps between letter-spaced words tell where each word ends).
+        return deobfuscate(message), None
 
     def _route_rules(self, text: str, history: list[Turn]) -> Answer | None:
         """The rules: injections, smalltalk, other topics, and the policy's backstops."""

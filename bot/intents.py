@@ -433,6 +433,13 @@ _ALLEGATION = _rx(
     r"(?:ông|bà|bộ trưởng|thứ trưởng|giám đốc|chủ tịch|bí thư|quan chức|cán bộ nào|lãnh đạo nào)"
     r"(?!\w)[^?.!\n]{0,40}(?:tham nhũng|nhận hối lộ|ăn hối lộ|tham ô|biển thủ|ăn chặn|nhận tiền|"
     r"lại quả|bảo kê)",
+    # Someone named or pointed at, then a wrongdoing or its sanction: "FPT có đút lót …",
+    # "Bà … ký Kết luận 69 rồi bị kỷ luật phải không?", "Bộ nào … vì lãnh đạo tham nhũng?".
+    r"(?:ông|bà|công ty|tập đoàn|bộ nào|sở nào|lãnh đạo|bộ trưởng|thứ trưởng|giám đốc|chủ tịch)"
+    r"(?!\w)[^?.!\n]{0,70}(?:đút lót|hối lộ|tham nhũng|tham ô|biển thủ|thổi giá|bị kỷ luật|"
+    r"bị điều tra|bị khởi tố|đấu đá|phe phái)(?!\w)",
+    r"(?:có|đã) (?:phải )?(?:đã )?(?:đút lót|hối lộ|nhận hối lộ|tham nhũng|tham ô|biển thủ)"
+    r"(?!\w)[^?.!\n]{0,80}(?:không|chưa|ko|k)\s*\??$",
 )
 _ILLEGAL = _rx(
     r"(?:cách|làm sao|làm thế nào|hướng dẫn|chỉ (?:tôi|mình|em)|mẹo|bí quyết|how to)"

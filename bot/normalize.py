@@ -10,7 +10,8 @@ is put back into plain Vietnamese first:
    Unicode confusables table shipped by ``confusable_homoglyphs``; Vietnamese letters are Latin
    and never touched;
 3. invisible characters removed (``bot.safety.sanitize``);
-4. runs of single letters joined by dots, dashes or spaces glued back into a word;
+4. runs of single letters joined by dots, dashes or spaces glued back into a word (words spelled
+   out letter by letter, with wider gaps between the words, each on its own);
 5. a message in alternating case ("cOn NgOàI") lower-cased;
 6. digits standing for letters inside words ("h0i l0", "ch1nh") replaced.
 """
@@ -117,6 +118,20 @@ def _unleet_message(text: str) -> str:
     )
 
 
+# Words spelled out letter by letter with wider gaps between them: "B ộ   t r ư ở n g".
+_WORD_GAP = re.compile(r"[^\W\d_] {2,}[^\W\d_]")
+_SPELLED = re.compile(r"(?<!\S)(?:[^\W\d_] )+[^\W\d_](?!\S)")
+
+
+def _join_spaced_words(text: str) -> str:
+    """In a message whose spelled-out words are set apart by wider gaps, each run of single
+    letters glued back into its word ("B ộ   t r ư ở n g" → "Bộ trưởng"), before the gaps are
+    collapsed and the words would run together."""
+    if not _WORD_GAP.search(text):
+        return text
+    return _SPELLED.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
 def _join_spaced(run: str) -> str:
     letters = run.split(" ")
     if len(letters) < SPACED_ALWAYS and "".join(letters).lower() in _LABELS:
@@ -141,6 +156,7 @@ def deobfuscate(text: str) -> str:
         return ""
     text = unicodedata.normalize("NFKC", text)
     text = _unconfuse(text)
+    text = _join_spaced_words(text)
     text = sanitize(text)
     text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
     text = _SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0)), text)

@@ -31,6 +31,11 @@ from bot.normalize import deobfuscate
         ("giao h ạ n mức", "giao hạn mức"),
         # Alternating case throughout.
         ("cOn NgOàI gIá ThÚ cÓ đƯợC cHiA", "con ngoài giá thú có được chia"),
+        # Words spelled out letter by letter, wider gaps between them: each word on its own.
+        ("B ộ   t r ư ở n g có bị đ i ề u   t r a không?", "Bộ trưởng có bị điều tra không?"),
+        ("Q u y ế t   đ ị n h 2629 về c h ữ   k ý số", "Quyết định 2629 về chữ ký số"),
+        # Wide gaps with nothing spelled out are only spaces.
+        ("Nghị quyết 57  nói gì về điểm a  khoản 2", "Nghị quyết 57 nói gì về điểm a khoản 2"),
     ],
 )
 def test_disguises_are_undone(typed, plain):
