@@ -23,6 +23,7 @@ _ARTICLE_PATH = re.compile(r"^(Điều \d+)(?: (khoản \d+))?(?: (điểm \S+))
 _ARTICLE_CRUMB = re.compile(r"^Điều \d+\.")
 MIN_COVERAGE = 0.6
 WHOLE_COVERAGE = 0.9  # a heading that holds all of the question's own words
+DEEP = 3  # outline levels ("II.2.2"): a unit this deep heads one body's or one topic's items
 MAX_ITEMS = 10
 ITEM_CHARS = 180
 SHORT_TITLE_WORDS = 6
@@ -63,6 +64,7 @@ _REQUEST = frozenset(
         # "Chương trình kèm theo Nghị quyết 03": which document, said again
         "kem",
         "theo",
+        "dua",
     ]
 )
 
@@ -91,8 +93,8 @@ def headings_of(hit: Hit) -> list[Heading]:
         return []
     first = hit.text.split("\n", 1)[0].strip()
     label = prefixes[-1].split(".")[-1].split(" ")[-1]
-    if len(crumbs) == len(prefixes) - 1 and re.match(rf"{re.escape(label)}[.)]\s", first):
-        # A unit held whole in one chunk starts with its own heading ("I. MỤC TIÊU").
+    if not crumbs and len(prefixes) == 1 and re.match(rf"{re.escape(label)}[.)]\s", first):
+        # A main part held whole in one chunk starts with its own heading ("I. MỤC TIÊU").
         crumbs.append(first)
     out = []
     for depth, (prefix, text) in enumerate(zip(prefixes, crumbs, strict=False)):
@@ -220,6 +222,12 @@ def render_outline(
     return Answer("\n".join(lines), "answer", False, citations=citations)
 
 
+def _asked_terms(question: str) -> list[str]:
+    """The question's own words: not its request words, nor which document it names."""
+    asked = content_terms(without_issuers(without_document_names(question)))
+    return [t for t in asked if t not in _REQUEST]
+
+
 def lead_in_items(lead: Hit, chunks: Sequence[Hit]) -> list[tuple[Hit, str]]:
     """The units that follow a passage ending in a lead-in ("… một số nhiệm vụ trọng tâm
     sau:"), each by its own heading, up to the end of the document's main parts."""
@@ -252,13 +260,20 @@ def outline(
     nhiệm vụ trọng tâm sau:" then 1. … 7.), the passage that leads in to it stands for one."""
     heading = best_heading(stats, question, hits, document)
     if heading is not None:
+        if (
+            len(heading.locator.split(".")) >= DEEP
+            and stats.coverage(_asked_terms(question), heading.text) < WHOLE_COVERAGE
+        ):
+            # A unit this deep is one body's or one topic's ("II.2.2.h Tổ đảng ở Thường trực Ủy
+            # ban Quốc phòng và An ninh"): listed only when it is all the question asks about,
+            # not for a detail inside it ("… phải rà soát những luật nào?").
+            return None
         items = outline_items(heading, unit_of(heading.doc_id, heading.locator))
         return render_outline(heading, items) if len(items) >= 2 else None
     lead = next((h for h in hits[:3] if h.text.rstrip().endswith(":")), None)
     if lead is None or not document or lead.doc_id != document[0].doc_id:
         return None
-    asked = [t for t in content_terms(without_issuers(without_document_names(question)))]
-    asked = [t for t in asked if t not in _REQUEST]
+    asked = _asked_terms(question)
     said = (segments(lead.text) or [lead.text])[-1]
     if not asked or stats.coverage(asked, said) < MIN_COVERAGE:
         return None
