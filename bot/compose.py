@@ -137,6 +137,7 @@ def make_citation(hit: Hit, quote: str) -> Citation:
 
 
 TITLE_WEIGHT = 0.3
+_ITEM_LABEL = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\.)\s")
 
 
 @lru_cache(maxsize=256)
@@ -189,12 +190,19 @@ class ExtractiveComposer:
             # say which document, not which sentence: they count for less.
             about = frozenset() if about_document else title_terms(hit.doc_title, accented)
             header = table_header(hit)
+            # A passage opening with a labelled item's title ("h) Tổ đảng ở Thường trực Ủy ban
+            # Quốc phòng và An ninh"): the lines under it inherit its words, as under a
+            # breadcrumb. An article's title ("Điều 2. Giải thích từ ngữ") heads a unit that is
+            # quoted whole.
+            own_title = ""
             for order, seg in enumerate(segments(hit.text)):
                 if header is not None and order == 0:
                     continue  # the repeated column header answers nothing
                 words = len(seg.split())
                 cov = self.stats.coverage(q_terms, seg, about, TITLE_WEIGHT)
-                ctx = self.stats.coverage(q_terms, context + " " + seg, about, TITLE_WEIGHT)
+                ctx = self.stats.coverage(
+                    q_terms, f"{context} {own_title} {seg}", about, TITLE_WEIGHT
+                )
                 # An item under a heading that matches the question inherits the heading's words.
                 # Words of the question in the same order ("danh mục công nghệ chiến lược").
                 score = 0.4 * cov + 0.6 * ctx + 0.3 * phrase_coverage(q_pairs, seg)
@@ -217,6 +225,8 @@ class ExtractiveComposer:
                     score += 0.3  # a unit whose own title answers beats a passing mention
                 elif words < 5:
                     score -= 0.25  # a bare label answers nothing
+                if title and _ITEM_LABEL.match(seg):
+                    own_title = seg
                 scored.append(Segment(hi, seg, order, score))
         scored.sort(key=lambda s: -s.score)
         return scored
