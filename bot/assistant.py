@@ -203,13 +203,15 @@ class Assistant:
             if verdict.topic_present and hits:
                 return self._related(result.wording, hits, frame, aq)
             return self._decline(NOT_FOUND, "answer", verdict.reason)
-        answer = self._compose(turn, frame)
+        # The unit named is where its answer is quoted from, not the other passages found.
+        unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) if named_unit else None
+        answer = self._compose(turn, frame, unit or None)
         if self.llm is not None and use_llm:
             answer = self.llm.compose(turn.question, hits[:5], history, fallback=answer)
         return answer
 
-    def _compose(self, turn: TurnState, frame: Frame) -> Answer:
-        aq, hits = turn.result.query, turn.hits
+    def _compose(self, turn: TurnState, frame: Frame, unit: list[Hit] | None = None) -> Answer:
+        aq, hits = turn.result.query, unit or turn.hits
         correction = premise_correction(turn.said.expanded, hits)
         broad = frame.attribute in BROAD or (
             frame.attribute == "definition" and SECTION_CONCEPT.search(fold(aq.restored).lower())
@@ -336,7 +338,11 @@ class Assistant:
     def _absent_provision(self, aq: AnalyzedQuery, found: bool) -> str | None:
         """The reply for a provision the named document does not have, else None."""
         named = [r.doc_id for r in aq.doc_refs if r.doc_id]
-        if found or aq.provision is None or aq.provision.empty or len(named) != 1:
+        if aq.provision is None or aq.provision.empty or len(named) != 1:
+            return None
+        # A clause or point is found through the article that would hold it: the article's own
+        # lines say whether it does.
+        if found and aq.provision.clause is None:
             return None
         locators, texts = self.retriever.locators(named[0]), self.retriever.texts(named[0])
         if not clearly_absent(aq.provision, locators, texts):

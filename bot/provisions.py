@@ -178,6 +178,9 @@ def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[s
     # A single unnumbered annex is "Phụ lục I" too.
     if present and ref.annex not in present and not (present == [""] and ref.annex == "I"):
         return True
+    if ref.row is not None and ref.annex is None and ref.outline is not None:
+        # "nhóm nhiệm vụ số 8 trong mục III": the eighth item of III.
+        return clearly_absent(ProvisionRef(outline=f"{ref.outline}.{ref.row}"), locators, texts)
     if ref.row is not None:
         _, _, numbers = annex_rows(ref, locators, texts)
         return bool(numbers) and ref.row not in numbers
@@ -196,7 +199,18 @@ def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[s
             return True
         clauses = {int(m.group(2)) for m in same if m.group(2)}
         # Clauses indexed one by one: a number above the last one is absent.
-        return ref.clause is not None and bool(clauses) and ref.clause > max(clauses)
+        if ref.clause is not None and clauses and ref.clause > max(clauses):
+            return True
+        if ref.clause is None or not texts:
+            return False
+        # Clauses and points kept inside the article's chunk: read from its own lines.
+        body = "\n".join(
+            t for loc, t in zip(locators, texts, strict=False) if _same_article(loc, ref.article)
+        )
+        numbered = article_clauses(body)
+        if ref.clause not in numbered:
+            return True
+        return ref.point is not None and ref.point not in numbered[ref.clause]
     if ref.outline is not None and ref.annex is None:
         head = ref.outline.split(".")[0]
         heads = {m.group(1) for loc in locators if (m := _OUTLINE.match(loc))}
@@ -216,6 +230,31 @@ def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[s
         last = max((_ordinal(x) for x in siblings), default=0)
         return bool(siblings) and _ordinal(ref.outline.rsplit(".", 1)[1]) > last
     return False
+
+
+_CLAUSE_LINE = re.compile(r"^\s*(\d+)\.\s")
+_POINT_LINE = re.compile(r"^\s*([a-zđ])\)\s")
+_ARTICLE_LINE = re.compile(r"^\s*Điều \d+\.")
+
+
+def _same_article(locator: str, article: int) -> bool:
+    m = _ARTICLE.match(locator)
+    return m is not None and int(m.group(1)) == article
+
+
+def article_clauses(body: str) -> dict[int, set[str]]:
+    """The clauses an article's text numbers ("1. …"), each with its points ("a) …")."""
+    out: dict[int, set[str]] = {}
+    current: int | None = None
+    for line in body.split("\n"):
+        if _ARTICLE_LINE.match(line):
+            current = None
+        elif m := _CLAUSE_LINE.match(line):
+            current = int(m.group(1))
+            out.setdefault(current, set())
+        elif (m := _POINT_LINE.match(line)) and current is not None:
+            out[current].add(m.group(1))
+    return out
 
 
 def _ordinal(label: str) -> int:

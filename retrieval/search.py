@@ -389,6 +389,13 @@ class Retriever:
                 for pid, payload in self._by_doc.get(doc_id, []):
                     if grouped_item(payload["locator"], payload["text"], aq.provision):
                         out.append((pid, 0.0))
+        if not out and named and aq.provision.article is not None:
+            # A clause or point kept inside its article's chunk ("khoản 2 Điều 4"): the
+            # article holds it.
+            for doc_id in named:
+                for pid, payload in self._by_doc.get(doc_id, []):
+                    if locator_matches(payload["locator"], aq.provision, allow_ancestor=True):
+                        out.append((pid, 0.0))
         # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
             return []

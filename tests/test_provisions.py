@@ -112,6 +112,14 @@ def test_the_reply_says_the_document_has_no_such_provision():
         ("Phụ lục IV của Quyết định 2629/QĐ-TTg có gì?", "không có Phụ lục IV"),
         ("Phần E Nghị quyết 20-NQ/TW viết gì?", "không có mục E"),
         ("mục 25 danh mục B Thông tư 32/2025/TT-BKHCN là thiết bị gì?", "không có mục 25"),
+        # A clause or point inside its article's chunk, read from the article's own lines.
+        ("Điểm c khoản 1 Điều 3 Thông tư 33 quy định trường hợp nào?", "không có điểm c khoản 1"),
+        ("Khoản 3 Điều 1 Thông tư 32/2025/TT-BKHCN quy định gì?", "không có khoản 3 Điều 1"),
+        # An item of a part by its number ("nhóm nhiệm vụ số 8 trong mục III").
+        (
+            "Nhom nhiem vu so 8 trong muc III cua Nghi quyet 57 la gi?",
+            "không có nhiệm vụ 8 mục III",
+        ),
     ],
 )
 def test_provisions_that_do_not_exist(assistant, question, says):
@@ -131,12 +139,22 @@ def test_provisions_that_do_not_exist(assistant, question, says):
         ("Phụ lục II Nghị quyết 03/NQ-CP nhiệm vụ 44", "Phụ lục II, nhiệm vụ 44"),
         ("chỉ tiêu 40 phụ lục I Nghị quyết 03/NQ-CP là gì?", "Phụ lục I"),
         ("Phần B Nghị quyết 20-NQ/TW", "B"),
+        ("Trích nguyên văn điểm b khoản 2 Điều 3 Thông tư 33/2025/TT-BKHCN", "Điều 3 khoản 2"),
+        ("Điều 3 khoản 4 Thông tư 33/2025/TT-BKHCN yêu cầu gì?", "Điều 3 khoản 4"),
+        ("Khoản 2 Điều 4 Thông tư 33 quy định gì?", "Điều 4"),
     ],
 )
 def test_provisions_that_exist_are_still_quoted(assistant, question, locator):
     answer = assistant.ask(question)
     assert not answer.abstained, answer.meta
     assert any(c.locator.startswith(locator) for c in answer.citations)
+
+
+def test_a_unit_asked_about_as_a_whole_is_quoted_from_itself(assistant):
+    # "quy định gì?" about a clause found: its own text, not the articles around it.
+    answer = assistant.ask("Khoản 4 Điều 3 Thông tư 33 quy định gì?")
+    assert [c.locator for c in answer.citations] == ["Điều 3 khoản 4"], answer.text
+    assert "chuỗi cung ứng trong nước" in answer.text
 
 
 @pytest.mark.slow
