@@ -25,7 +25,7 @@ from retrieval.types import Hit
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
     for name, body in (
-        ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky"),
+        ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky|who signed|signed by"),
         (
             "effect",
             r"(?:hieu luc|ap dung tu|thi hanh tu|bat dau ap dung)(?: (?:thi hanh|tu|ke tu|vao|la))?"
@@ -83,6 +83,7 @@ _CARD_WORD_LIST = (
     "khi", "kho", "lam", "len", "lon", "may", "muc", "nam", "nao", "nay", "nhe", "noi", "roi",
     "sao", "ten", "the", "toi", "vay", "voi", "xem", "xin", "ad", "co", "da", "do", "em", "gi",
     "ha", "ko", "ky", "la", "no", "oi", "ra", "se", "so", "tu", "va", "ve", "a", "j", "k", "y",
+    "who", "signed", "by", "of", "the",
     "z",
 )  # fmt: skip
 # Longest first, so that "tư cách" is not read as "tư" and a stray "cách".

@@ -83,6 +83,12 @@ TYPE_WORDS: dict[str, str] = {
     "kh": "ke hoach",
     "chi thi": "chi thi",
     "luat": "luat",
+    # Asked in English ("Article 5 of Circular 33", "Resolution 57").
+    "resolution": "nghi quyet",
+    "decision": "quyet dinh",
+    "circular": "thong tu",
+    "conclusion": "ket luan",
+    "notice": "thong bao",
 }
 # Folded type → how it is written.
 TYPE_NAMES = {
@@ -201,8 +207,8 @@ ROMAN = r"[ivxlc]+"
 LABEL_CONTEXT = {"diem", "muc", "phan", "luc", "chuong"}
 # A number followed by a unit is an amount ("mức 2%", "chi tiêu 12 tỷ"), not a label.
 NOT_AMOUNT = r"(?!\s*(?:%|phan tram|trieu|ty|nghin|ngan|dong|usd|k)\b)(?!%)"
-ARTICLE_REF = re.compile(r"\bdieu\s*(?:so\s*)?(\d+)\b")
-CLAUSE_REF = re.compile(rf"\bkhoan\s*(?:so\s*)?(\d+)\b{NOT_AMOUNT}")
+ARTICLE_REF = re.compile(r"\b(?:dieu|article)\s*(?:so\s*)?(\d+)\b")
+CLAUSE_REF = re.compile(rf"\b(?:khoan|clause)\s*(?:so\s*)?(\d+)\b{NOT_AMOUNT}")
 # Point letters of Vietnamese legal texts (a…p, no f/j); "điểm y tế" is not a point.
 POINT_REF = re.compile(r"\bdiem\s+([a-eg-ik-p])(?:\)|\b)")
 ANNEX_REF = re.compile(rf"\bphu\s*luc\s*(?:so\s*)?({ROMAN}|\d+)\b")

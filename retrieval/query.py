@@ -162,6 +162,7 @@ _YEAR = re.compile(r"(?<![\d.,])(?:19[4-9]\d|20\d\d)(?![\d])")
 # it, and who issued it, when, on what legal basis.
 _SIGNER = re.compile(
     r"\b(?:ai|nguoi nao|nguoi|vi nao)\s+ky\b|\bky\s+(?:ban hanh|thay|ten|boi)\b|\bchu ky\b(?!\s+(?:so|dien tu))"
+    r"|\bwho signed\b|\bsigned by\b|\bsignatory\b"
 )
 _ISSUANCE = re.compile(
     r"\b(?:ai|co quan nao|bo nao|noi nao|don vi nao|cap nao)\s+ban hanh\b"

@@ -251,6 +251,12 @@ def test_cards_read_the_title_and_header_lines_asked(assistant, question, says):
     assert says in answer.text, answer.text
 
 
+def test_a_signer_asked_in_english(assistant):
+    answer = assistant.ask("Who signed Circular 33/2025/TT-BKHCN?")
+    assert "Nguyễn Mạnh Hùng" in answer.text
+    assert answer.citations[0].locator == "Chữ ký"
+
+
 def test_two_documents_joined_are_both_asked_about(assistant):
     both = assistant.retriever.analyze("Quyết định 1169 và Nghị quyết 57 ban hành ngày nào?")
     assert both.named_docs == ["qd-1169-ttg-2025", "nq-57-2024"]
