@@ -48,9 +48,9 @@ WHICH_DOCUMENT = (
     "«Ai ký Quyết định 1169?», «Thông tư 33/2025 do cơ quan nào ban hành?»."
 )
 # Questions that ask for a list or an overview: a matched heading's items answer them.
+BROAD = frozenset({"list", "what_is", "other", "how", "summary"})
 # Topics the texts never cover: a question about one is declined even beside a document's name.
 ELSEWHERE = frozenset({"out_of_domain"})
-BROAD = frozenset({"list", "what_is", "other", "how", "summary"})
 
 # Declines never repeat the user's words: the assistant speaks with the State's documents.
 NOT_FOUND = (
@@ -180,7 +180,7 @@ class Assistant:
         """The answer's shape: a document card, a record, a whole unit, or, when the gate finds
         the passages support the question, an outline or quotes."""
         aq, result, hits, meta = turn.result.query, turn.result, turn.hits, turn.meta
-        about = self._about_documents(turn, aq, result)
+        about = self._about_documents(turn)
         if about is not None:
             meta.setdefault("plan", "card")
             return about
@@ -205,7 +205,7 @@ class Assistant:
             return self._decline(NOT_FOUND, "answer", verdict.reason)
         # The unit named is where its answer is quoted from, not the other passages found.
         unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) if named_unit else None
-        answer = self._compose(turn, frame, unit or None)
+        answer = self._compose(turn, frame, unit)
         if self.llm is not None and use_llm:
             answer = self.llm.compose(turn.question, hits[:5], history, fallback=answer)
         return answer
@@ -279,11 +279,9 @@ class Assistant:
             meta={"reason": reason},
         )
 
-    def _about_documents(
-        self, turn: TurnState, aq: AnalyzedQuery, result: SearchResult
-    ) -> Answer | None:
+    def _about_documents(self, turn: TurnState) -> Answer | None:
         """A question about a document itself gets its card; one about the corpus, the list."""
-        text = turn.text
+        text, aq, result = turn.text, turn.result.query, turn.result
         if aq.provision is not None and not aq.provision.empty:
             return None
         named = aq.named_docs
