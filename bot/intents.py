@@ -437,7 +437,7 @@ _ALLEGATION = _rx(
     # "Bà … ký Kết luận 69 rồi bị kỷ luật phải không?", "Bộ nào … vì lãnh đạo tham nhũng?".
     r"(?:ông|bà|công ty|tập đoàn|bộ nào|sở nào|lãnh đạo|bộ trưởng|thứ trưởng|giám đốc|chủ tịch)"
     r"(?!\w)[^?.!\n]{0,70}(?:đút lót|hối lộ|tham nhũng|tham ô|biển thủ|thổi giá|bị kỷ luật|"
-    r"bị điều tra|bị khởi tố|đấu đá|phe phái)(?!\w)",
+    r"bị điều tra|bị khởi tố|đấu đá|phe phái|(?:chia|ăn|nhận|lấy) phần trăm|lại quả)(?!\w)",
     r"(?:có|đã) (?:phải )?(?:đã )?(?:đút lót|hối lộ|nhận hối lộ|tham nhũng|tham ô|biển thủ)"
     r"(?!\w)[^?.!\n]{0,80}(?:không|chưa|ko|k)\s*\??$",
 )
