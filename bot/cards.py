@@ -385,7 +385,7 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
 
 def asks_signer(question: str) -> bool:
     """ "… do ai ký?": the signer is one of the fields asked."""
-    return bool(_FIELDS[0][1].search(" ".join(fold(question).lower().split())))
+    return bool(dict(_FIELDS)["signer"].search(" ".join(fold(question).lower().split())))
 
 
 def render_listing(

@@ -26,8 +26,8 @@ WHOLE_COVERAGE = 0.9  # a heading that holds all of the question's own words
 DEEP = 3  # outline levels ("II.2.2"): a unit this deep heads one body's or one topic's items
 MAX_ITEMS = 10
 ITEM_CHARS = 180
-SHORT_TITLE_WORDS = 6
-LEAD_WORDS = 24  # a heading this short says what follows, not what it holds
+SHORT_TITLE_WORDS = 6  # a heading this short says what follows, not what it holds
+LEAD_WORDS = 24  # of a lead-in shown above its list, its end: where it says what the list is
 # Question words of a broad request: they ask for a list, they say nothing about which one.
 _REQUEST = frozenset(
     [
@@ -110,13 +110,12 @@ def best_heading(
     "Nghị quyết 57 đề ra những nhóm nhiệm vụ, giải pháp nào?" finds III wherever search looked."""
     # The best-covered heading; of equal ones the broadest (a broad question wants the groups).
     best: tuple[float, int, Heading] | None = None
-    # Which document, by name, issuer or date, says nothing about which heading.
-    asked = without_issuers(without_document_names(question))
+    asked = _asked_terms(question)
     for hit in [*hits[:5], *_unit_heads(document)]:
         title = set(content_terms(hit.doc_title)) | set(
             content_terms(hit.breadcrumb[0] if hit.breadcrumb else "")
         )
-        terms = [t for t in content_terms(asked) if t not in title and t not in _REQUEST]
+        terms = [t for t in asked if t not in title]
         if len(terms) < 1:
             continue
         for depth, heading in enumerate(headings_of(hit)):
@@ -203,6 +202,15 @@ def _bullet(text: str) -> str:
 _LABEL = re.compile(r"^(?:\d+(?:\.\d+)*\.|[a-zđ]\)|\(\d+\))\s")
 
 
+def _add_items(
+    items: Sequence[tuple[Hit, str]], lines: list[str], citations: list[Citation]
+) -> None:
+    """One bullet per item (the first MAX_ITEMS), each cited at its own chunk."""
+    for hit, text in items[:MAX_ITEMS]:
+        citations.append(make_citation(hit, text.rstrip(" …")))
+        lines.append(f"{_bullet(text)} [{len(citations)}]")
+
+
 def render_outline(
     heading: Heading, items: Sequence[tuple[Hit, str]], lead: str | None = None
 ) -> Answer:
@@ -212,9 +220,7 @@ def render_outline(
         or f"Theo {doc_label(head)}, {locator_phrase(heading.locator)} ({_short(heading.text, 90)}) gồm:"
     ]
     citations: list[Citation] = []
-    for n, (hit, text) in enumerate(items[:MAX_ITEMS], 1):
-        citations.append(make_citation(hit, text.rstrip(" …")))
-        lines.append(f"{_bullet(text)} [{n}]")
+    _add_items(items, lines, citations)
     if len(items) > MAX_ITEMS:
         lines.append(
             f"… và {len(items) - MAX_ITEMS} nội dung khác trong {locator_phrase(heading.locator)}."
@@ -223,7 +229,8 @@ def render_outline(
 
 
 def _asked_terms(question: str) -> list[str]:
-    """The question's own words: not its request words, nor which document it names."""
+    """The question's own words: not its request words, nor which document it names (by name,
+    type or issuer), which says nothing about which heading."""
     asked = content_terms(without_issuers(without_document_names(question)))
     return [t for t in asked if t not in _REQUEST]
 
@@ -285,7 +292,5 @@ def outline(
     words = said.split()
     shown = said if len(words) <= LEAD_WORDS else "… " + " ".join(words[-LEAD_WORDS:])
     lines = [f"Theo {doc_label(lead)} ({locator_phrase(lead.locator)}): «{shown}» [1]"]
-    for n, (hit, text) in enumerate(items[:MAX_ITEMS], 2):
-        citations.append(make_citation(hit, text.rstrip(" …")))
-        lines.append(f"{_bullet(text)} [{n}]")
+    _add_items(items, lines, citations)
     return Answer("\n".join(lines), "answer", False, citations=citations)

@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 
 from nq57.legal import ANNEX_ROW_LOCATOR as _ANNEX_ROW
+from nq57.legal import ARTICLE_LINE, NUMBER_ITEM_LINE, POINT_LINE, TABLE_ROW
 from nq57.legal import ARTICLE_LOCATOR as _ARTICLE
 from nq57.legal import OUTLINE_LOCATOR as _OUTLINE
-from nq57.legal import TABLE_ROW
 from retrieval.query import ProvisionRef
 
 
@@ -232,11 +232,6 @@ def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[s
     return False
 
 
-_CLAUSE_LINE = re.compile(r"^\s*(\d+)\.\s")
-_POINT_LINE = re.compile(r"^\s*([a-zđ])\)\s")
-_ARTICLE_LINE = re.compile(r"^\s*Điều \d+\.")
-
-
 def _same_article(locator: str, article: int) -> bool:
     m = _ARTICLE.match(locator)
     return m is not None and int(m.group(1)) == article
@@ -246,13 +241,13 @@ def article_clauses(body: str) -> dict[int, set[str]]:
     """The clauses an article's text numbers ("1. …"), each with its points ("a) …")."""
     out: dict[int, set[str]] = {}
     current: int | None = None
-    for line in body.split("\n"):
-        if _ARTICLE_LINE.match(line):
+    for line in (ln.strip() for ln in body.split("\n")):
+        if ARTICLE_LINE.match(line):
             current = None
-        elif m := _CLAUSE_LINE.match(line):
+        elif m := NUMBER_ITEM_LINE.match(line):
             current = int(m.group(1))
             out.setdefault(current, set())
-        elif (m := _POINT_LINE.match(line)) and current is not None:
+        elif (m := POINT_LINE.match(line)) and current is not None:
             out[current].add(m.group(1))
     return out
 
