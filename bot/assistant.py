@@ -161,7 +161,10 @@ class Assistant:
         # hành? Cơ quan đó có đáng tin không?").
         only = HARMFUL if result.direct or turn.question != turn.text else None
         ruling = self._ruling(turn.said.restored, result.dense_top, turn.text, only)
-        if ruling is None and only is None and turn.said.named_docs:
+        # A question about the document itself ("tóm tắt Kết luận 69 giúp mình") has nothing
+        # left once the name is gone: only a question about something else is judged so.
+        about_itself = card_fields(strip_description(turn.said.expanded)) is not None
+        if ruling is None and only is None and turn.said.named_docs and not about_itself:
             # "Theo tinh thần Nghị quyết 57, giá iPhone 16 hiện nay là bao nhiêu?": a document's
             # name pulls any question toward the texts; without it, another topic shows.
             bare = " ".join(without_document_names(turn.said.restored).split())

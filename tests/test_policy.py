@@ -189,6 +189,15 @@ def test_a_request_beside_a_documents_name_is_judged_on_its_own(assistant, quest
     assert not [c for c in answer.citations if not c.related]
 
 
+@pytest.mark.parametrize(
+    "question", ["tom tat kl 69 giup minh", "Thông tư 33 là gì vậy ad?", "nq 57 gom nhung phan nao"]
+)
+def test_a_question_about_the_document_itself_is_not_another_topic(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.meta
+    assert answer.citations
+
+
 def test_questions_about_drafting_are_answered(assistant):
     answer = assistant.ask("Nghị quyết 03 giao bộ nào soạn thảo văn bản hướng dẫn của Chính phủ?")
     assert not answer.abstained, answer.meta
