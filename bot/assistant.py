@@ -11,15 +11,7 @@ from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence_of
-from bot.cards import (
-    Card,
-    asks_listing,
-    asks_signer,
-    card_fields,
-    render_card,
-    render_listing,
-    superlative,
-)
+from bot.cards import Card, render_card, render_listing
 from bot.claims import premise_correction, verdict
 from bot.compose import ExtractiveComposer, doc_label
 from bot.followup import resolve, resolve_with_focus
@@ -34,6 +26,7 @@ from ingest.chunk import RECORD_KINDS
 from nq57.legal import SECTION_CONCEPT
 from nq57.settings import Settings
 from nq57.text import fold
+from retrieval.about import asks_listing, asks_signer, card_fields, superlative
 from retrieval.describe import strip_description
 from retrieval.frame import Frame
 from retrieval.query import AnalyzedQuery, analyze_query

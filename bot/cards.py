@@ -17,89 +17,9 @@ from dataclasses import dataclass, field
 from bot.answer import Answer, Citation
 from bot.compose import make_citation
 from ingest.model import DocumentMeta
-from nq57.text import fold
-from retrieval.terms import STOPWORDS, without_document_names
+from retrieval.about import records_of
 from retrieval.types import Hit
 
-# What a document question asks, on folded text; first match wins.
-_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
-    for name, body in (
-        ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky|who signed|signed by"),
-        (
-            "effect",
-            r"(?:hieu luc|ap dung tu|thi hanh tu|bat dau ap dung)(?: (?:thi hanh|tu|ke tu|vao|la))?"
-            r"(?: (?:khi nao|bao gio|ngay nao|luc nao|thoi diem nao|nam nao|tu ngay nao|tu khi nao))?",
-        ),
-        ("amend", r"sua doi|thay the|bo sung|bai bo|con hieu luc|het hieu luc|duoc sua|cap nhat"),
-        (
-            "issuer",
-            r"co quan nao|ai ban hanh|do ai|cua ai|ban hanh boi|cua co quan nao|noi ban hanh|"
-            r"cua (?:\w+ ){1,3}nao",
-        ),
-        # What the title holds: "phiên họp thứ mấy", "khoá mấy", "số hiệu đầy đủ".
-        ("title", r"(?:lan )?thu may|khoa (?:may|nao)|so (?:ky )?hieu(?: day du)?|ky hieu"),
-        (
-            "date",
-            r"ngay nao|ngay bao nhieu|khi nao|bao gio|nam nao|thang nao|ban hanh ngay|"
-            r"ban hanh nam|ban hanh khi|ra doi|ngay ban hanh|ngay ky",
-        ),
-        (
-            "parts",
-            r"gom (?:nhung |may |bao nhieu )?(?:phan|muc|chuong|dieu|noi dung)|bo cuc|cau truc|"
-            r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)|"
-            r"(?:co |gom |kem )(?:nhung |may |bao nhieu )?phu luc|phu luc (?:nao|gi)",
-        ),
-        (
-            "basis",
-            r"can cu|theo de nghi|de nghi cua|dua tren (?:luat|van ban)|to trinh|vien dan",
-        ),
-        (
-            "what",
-            r"la gi|la van ban gi|la van ban nao|noi ve (?:gi|cai gi|van de gi|viec gi)|ve viec gi|"
-            r"noi dung chinh|tom tat|gioi thieu|de cap (?:gi|den gi|toi gi)|la sao|ve gi|nhu the nao|"
-            r"ten day du|ten goi|ten chinh thuc|trich yeu|ban ve|"
-            r"phe duyet (?:\w+ )?(?:gi|cai gi|nhung gi)|ban hanh (?:\w+ )?(?:gi|cai gi)",
-        ),
-    )
-)
-# "Văn bản nào mới nhất?": one document, by its issuing date.
-_NEWEST = re.compile(r"(?<!\w)(?:moi nhat|gan day nhat|gan nhat|muon nhat|sau cung)(?!\w)")
-_OLDEST = re.compile(r"(?<!\w)(?:cu nhat|som nhat|dau tien|lau nhat|xa nhat)(?!\w)")
-# Words that only ask about the document: once they and its name are gone, nothing may remain.
-_CARD_WORD_LIST = (
-    "ai ban hanh", "chinh thuc", "dieu chinh", "gioi thieu", "nghi quyet", "quyet dinh",
-    "bao nhieu", "phe duyet", "thong bao", "trich yeu", "ban chat", "ban hanh", "cau truc",
-    "dua tren", "hieu luc", "ke hoach", "ket luan", "muc dich", "nhung gi", "noi dung",
-    "quy dinh", "thay the", "thi hanh", "thong tu", "van kien", "ap dung", "bao gio", "bat dau",
-    "bo sung", "chuc vu", "co quan", "de nghi", "ky hieu", "nhu the", "pham vi", "phu luc",
-    "sua doi", "ten goi", "tom tat", "tu cach", "van ban", "bai bo", "ban ve", "bo cuc", "can cu",
-    "cap nhat", "liet ke", "vien dan", "to trinh", "so hieu", "sau do", "vao", "tai", "bang",
-    "ghi", "theo",
-    "chuong", "cua ai", "day du", "de cap", "ra doi", "van de", "ai ky", "chinh", "do ai",
-    "khong", "nghia", "nguoi", "nhung", "thang", "thanh", "trong", "biet", "chia", "chua", "dieu",
-    "dung", "duoc", "giup", "hien", "luat", "minh", "muon", "ngay", "phai", "phan", "viec", "ban",
-    "boi", "cac", "cai", "can", "cho", "con", "cua", "den", "doc", "gom", "hay", "het", "hoi",
-    "khi", "kho", "lam", "len", "lon", "may", "muc", "nam", "nao", "nay", "nhe", "noi", "roi",
-    "sao", "ten", "the", "toi", "vay", "voi", "xem", "xin", "ad", "co", "da", "do", "em", "gi",
-    "ha", "ko", "ky", "la", "no", "oi", "ra", "se", "so", "tu", "va", "ve", "a", "j", "k", "y",
-    "who", "signed", "by", "of", "the",
-    "z",
-)  # fmt: skip
-# Longest first, so that "tư cách" is not read as "tư" and a stray "cách".
-_CARD_WORDS = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)) + r")(?!\w)"
-)
-_TYPES = r"(?:van ban|vb|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
-_LISTING = re.compile(
-    rf"(?<!\w)(?:{_TYPES}(?: nao| gi)(?!\w)|(?:bao nhieu|may) {_TYPES}(?!\w)|"
-    r"(?:nhung|cac) (?:van ban|vb)(?!\w)|"
-    r"danh sach(?: cac)? (?:van ban|vb)|kho (?:co|gom) (?:nhung )?(?:van ban|gi)|"
-    # "trong bộ văn bản có cái nào ban hành năm 2012", "bộ tài liệu có mấy quyết định"
-    r"(?:bo|kho) (?:van ban|vb|tai lieu)(?: nay)? (?:co|gom) (?:cai|van ban|vb)? ?"
-    r"(?:nao|may|bao nhieu|nhung)(?!\w))"
-)
-_EFFECT = re.compile(r"[^.;\n]*hiệu lực(?: thi hành)? (?:kể )?từ[^.;\n]*[.;]?")
 _DATE_LINE = re.compile(r"[^\n]*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}[^\n]*")
 _ROMAN_HEAD = re.compile(r"^(?:[IVXLC]+|[A-Z])\.\s")
 _ARTICLE_HEAD = re.compile(r"^Điều \d+\.")
@@ -111,53 +31,6 @@ def _as_heading(text: str) -> str:
     """Whitespace collapsed, and "C- TỔ CHỨC THỰC HIỆN" written as the parser names its
     siblings: "C. TỔ CHỨC THỰC HIỆN"."""
     return _DASHED_LABEL.sub(r"\1. ", " ".join(text.split()))
-
-
-def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
-    """The card fields a question about one document asks, in the order asked ("what", "date",
-    "issuer", "signer", "effect", "parts", "amend", "basis"): "ban hành ngày nào, ai ký?" asks
-    two. None when it asks about the document's content. Words of the document's ``title`` may
-    describe it ("Thông tư 32 về danh mục bán dẫn do ai ký?") when a field other than what it
-    is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content."""
-    rest = " ".join(fold(without_document_names(question)).lower().split())
-    taken: list[tuple[int, int, str]] = []
-    for name, rx in _FIELDS:
-        # A span read as one field is not read again ("hiệu lực khi nào" is not also a date).
-        m = next(
-            (
-                m
-                for m in rx.finditer(rest)
-                if all(m.end() <= s or e <= m.start() for s, e, _ in taken)
-            ),
-            None,
-        )
-        if m is not None:
-            taken.append((m.start(), m.end(), name))
-    fields = tuple(dict.fromkeys(name for _, _, name in sorted(taken)))
-    # Card words, and the words that ask for a field ("của bộ nào", "tờ trình số mấy").
-    spans = [m.span() for m in _CARD_WORDS.finditer(rest)] + [(s, e) for s, e, _ in taken]
-    leftover = [
-        m.group(0)
-        for m in re.finditer(r"\w+", rest)
-        if not any(s <= m.start() and m.end() <= e for s, e in spans)
-        and m.group(0) not in STOPWORDS
-        and not m.group(0).isdigit()
-    ]
-    described = set(re.findall(r"\w+", fold(title).lower()))
-    if leftover and not (set(fields) - {"what"} and all(t in described for t in leftover)):
-        return None
-    return fields or ("what",)
-
-
-def superlative(question: str) -> str | None:
-    """ "newest" or "oldest" when a listing question asks for one document by its date."""
-    folded = " ".join(fold(question).lower().split())
-    return "newest" if _NEWEST.search(folded) else "oldest" if _OLDEST.search(folded) else None
-
-
-def asks_listing(question: str) -> bool:
-    """ "Văn bản nào do Bộ KH&CN ban hành?", "kho có bao nhiêu văn bản?"."""
-    return bool(_LISTING.search(" ".join(fold(question).lower().split())))
 
 
 def vn_date(iso: str) -> str:
@@ -180,18 +53,8 @@ class Card:
 
     @classmethod
     def read(cls, meta: DocumentMeta, chunks: Sequence[Hit]) -> Card:
-        # Some texts open with their title line and no header block ("Kết luận số 69-KL/TW
-        # ngày …"): that line is the heading.
-        header = next((h for h in chunks if h.kind == "preamble"), None) or next(
-            (h for h in chunks[:1] if meta.number and meta.number in h.text), None
-        )
-        signature = next((h for h in chunks if h.kind == "signature"), None)
-        effect = None
-        for hit in chunks:
-            m = _EFFECT.search(hit.text)
-            if m and hit.kind not in ("preamble", "signature"):
-                effect = (hit, m.group(0).strip())
-                break
+        found = records_of(meta.number, chunks)
+        header, signature, effect = found.header, found.signature, found.effect
         body = [h for h in chunks if h.kind not in ("preamble", "signature")]
         subject = next(
             ((h, _first_sentence(h.text)) for h in body if h.text.startswith("Điều 1.")), None
@@ -381,11 +244,6 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
     ]
     lines += [f"- {label}: {value}" for label, value in facts if value]
     return Answer("\n".join(lines), "answer", False, citations=citations)
-
-
-def asks_signer(question: str) -> bool:
-    """ "… do ai ký?": the signer is one of the fields asked."""
-    return bool(dict(_FIELDS)["signer"].search(" ".join(fold(question).lower().split())))
 
 
 def render_listing(

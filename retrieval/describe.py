@@ -54,7 +54,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # "năm 2024" as the time a document was issued, not a target ("đến năm 2030").
 _ISSUE_YEAR = re.compile(
     r"(?<!den )(?<!toi )(?<!truoc )(?<!sau )(?<!tu )(?<!doan )"
-    r"\b(?:(?P<when>dau|cuoi|giua)\s+)?(?:nam|thang\s+\d{1,2}(?:\s+nam|/))\s*(?P<year>(?:19|20)\d\d)\b"
+    r"\b(?:(?P<when>dau|cuoi|giua)\s+)?(?:nam|thang\s+(?P<month>\d{1,2})(?:\s+nam|/))\s*(?P<year>(?:19|20)\d\d)\b"
 )
 _MONTHS = {"dau": range(1, 4), "giua": range(4, 10), "cuoi": range(10, 13)}
 # Weights: a title phrase is the most telling, then the date, then type and issuer.
@@ -176,13 +176,16 @@ class DocumentProfiles:
         Bộ KH&CN ban hành năm 2025?"), in catalog order; all of them when it names none."""
         q = _folded(question)
         issuers = _issuers_in(q)
-        years = {int(m.group("year")) for m in _ISSUE_YEAR.finditer(q)}
+        dates = [m.group("year", "month") for m in _ISSUE_YEAR.finditer(q)]
+        # "tháng 11 năm 2025" is one month of that year, "năm 2025" the whole year.
+        years = {int(year) for year, month in dates if not month}
+        months = {(int(year), int(month)) for year, month in dates if month}
         types = {p.type for p in self.profiles if p.type and f" {p.type} " in f" {q} "}
         return [
             p.doc_id
             for p in self.profiles
             if (not issuers or p.issuer in issuers)
-            and (not years or p.year in years)
+            and (not dates or p.year in years or (p.year, p.month) in months)
             and (not types or p.type in types)
         ]
 

@@ -33,6 +33,7 @@ from ingest.sparse import SparseEncoder
 from ingest.store import HybridParams, ScoredHit, VectorStore, check_embedder, open_store
 from nq57.settings import Settings
 from nq57.text import fold
+from retrieval.about import Records, asks_listing, card_fields, records_of
 from retrieval.describe import DocumentProfiles, strip_description
 from retrieval.frame import Frame, asked_unit, frame_of, holds_answer
 from retrieval.learned_rank import (
@@ -235,7 +236,11 @@ class Retriever:
             # question answer it, whatever their similarity.
             first = "signature" if aq.asks_record == "signer" else "preamble"
             direct = self._records(focus, first) + direct
-        ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in direct]
+        # "Thông tư 33 có hiệu lực khi nào?", "văn bản nào do Bộ Chính trị ban hành?": the
+        # card's own records are the evidence. They lead without making the question one about
+        # a named provision.
+        card = [(h.chunk_id, 0.0) for h in self._card_evidence(aq, question, named, focus)]
+        ordered: list[tuple[str, float]] = [(pid, 1.0 + s) for pid, s in card + direct]
         seen = {pid for pid, _ in ordered}
         rest = [(pid, s) for pid, s in fused if pid not in seen]
         rows: dict[str, list[float]] = {}
@@ -400,6 +405,31 @@ class Retriever:
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
             return []
         return out[:8]
+
+    def _card_evidence(
+        self, aq: AnalyzedQuery, question: str, named: list[str], focus: list[str]
+    ) -> list[Hit]:
+        """The header, signature or effect clause that a question about one document asks
+        for, or the headers of the documents a listing question picks."""
+        if aq.provision is not None and not aq.provision.empty:
+            return []
+        if not named and asks_listing(question):
+            picked = self.profiles.filter(question)
+            if len(picked) == len(self.catalog):
+                return []
+            return [h for d in picked for h in self._records_of(d).evidence(("what",))]
+        if len(focus) != 1:
+            return []
+        meta = self.meta(focus[0])
+        fields = card_fields(strip_description(aq.expanded), meta.title if meta else "")
+        # "Mục đích của Kế hoạch 3260 là gì?" may be a section: only named fields lead.
+        if not fields or fields == ("what",) or fields[0] == "parts":
+            return []
+        return self._records_of(focus[0]).evidence(fields)
+
+    def _records_of(self, doc_id: str) -> Records:
+        meta = self.meta(doc_id)
+        return records_of(meta.number if meta else "", self.chunks(doc_id))
 
     def _is_record(self, pid: str) -> bool:
         return self._payloads.get(pid, {}).get("kind") in RECORD_KINDS

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from bot.cards import asks_listing, card_fields, superlative, vn_date
+from bot.cards import vn_date
+from retrieval.about import asks_listing, card_fields, superlative
 from retrieval.frame import frame_of
 
 pytestmark = pytest.mark.slow
@@ -198,6 +199,12 @@ def test_corpus_listing_by_issuer(assistant):
     assert "57-NQ/TW" not in answer.text
     everything = assistant.ask("Kho có bao nhiêu văn bản?")
     assert "10 văn bản" in everything.text.split("\n")[0]
+
+
+def test_corpus_listing_by_month(assistant):
+    november = assistant.ask("Trong kho có những văn bản nào được ban hành vào tháng 11 năm 2025?")
+    assert november.text.startswith("Kho có 3 văn bản phù hợp"), november.text
+    assert "624/TB-VPCP" in november.text and "2629/QĐ-TTg" not in november.text
 
 
 def test_a_listing_answers_even_when_the_question_asks_an_issuer_or_signer(assistant):

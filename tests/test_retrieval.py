@@ -63,6 +63,34 @@ def test_signature_and_preamble_only_for_questions_about_them(runtime):
 
 
 @pytest.mark.parametrize(
+    ("question", "kind", "holds"),
+    [
+        ("Ke hoach 3260 cua Dang doan Quoc hoi ky ngay nao?", "preamble", "ngày 10 tháng 01"),
+        ("Nghị quyết 20-NQ/TW về khoa học và công nghệ ra đời ngày nào?", "preamble", "2012"),
+        ("Thông tư 33 có hiệu lực khi nào?", "article", "có hiệu lực thi hành kể từ"),
+    ],
+)
+def test_a_question_about_a_document_finds_its_records_first(runtime, question, kind, holds):
+    head = runtime.search(question, 5)[0]
+    assert head.kind == kind and holds in head.text
+
+
+def test_a_listing_by_month_finds_the_headers_of_that_month(runtime):
+    hits = runtime.search("Trong kho có những văn bản nào được ban hành vào tháng 11 năm 2025?", 5)
+    assert [h.doc_id for h in hits[:3]] == [
+        "tb-624-vpcp-2025",
+        "tt-32-2025-bkhcn",
+        "tt-33-2025-bkhcn",
+    ]
+    assert all(h.kind == "preamble" for h in hits[:3])
+
+
+def test_a_section_named_like_a_card_field_is_not_replaced_by_the_header(runtime):
+    hits = runtime.search("Mục đích của Kế hoạch 3260 gồm những gì?", 5)
+    assert hits[0].kind != "preamble" and hits[0].locator.startswith("I.")
+
+
+@pytest.mark.parametrize(
     ("accented", "locator"),
     [
         ("Nghị quyết 57 chi cho nghiên cứu phát triển bao nhiêu phần trăm GDP", "II.1"),
