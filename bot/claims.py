@@ -1,12 +1,19 @@
 """Figures a user claims ("… đạt 50% phải không?"), checked against the passages found (pure
 functions): a claim they contradict is corrected first ("Không đúng"), one they state is
-confirmed ("Đúng")."""
+confirmed ("Đúng").
+
+A figure is checked in the clause that says what the claim is about, not anywhere in the
+passages: "R&D đạt 3% GDP" is not confirmed by "bố trí ít nhất 3% tổng chi ngân sách" in the
+sentence whose clause about R&D says 2%, nor "10 sàn dữ liệu" by a "10" in another row."""
 
 from __future__ import annotations
+
+import re
 
 from bot.compose import numbers
 from nq57.legal import REFERENCE_NUMBER
 from nq57.text import fold
+from retrieval.terms import content_terms, without_document_names
 from retrieval.types import Hit
 
 _FALSE_PREMISE_CUES = (
@@ -42,15 +49,58 @@ def _passages(hits: list[Hit]) -> str:
     return " ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3])
 
 
+# Clauses of a passage: a line (a table row), or a part of a sentence between semicolons.
+_CLAUSE = re.compile(r"[;\n]|\.\s")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _is_year(number: str) -> bool:
+    return bool(_YEAR.match(number))
+
+
+def _about_claim(question: str, hits: list[Hit]) -> list[str]:
+    """The clauses of the best passages that share the most words with the claim (at least
+    two), ties kept."""
+    words = set(content_terms(without_document_names(question)))
+    words = {w for w in words if not w.isdigit()}
+    scored = [
+        (len(words & set(content_terms(clause))), clause)
+        for h in hits[:3]
+        for clause in _CLAUSE.split(h.text)
+        if numbers(clause)
+    ]
+    best = max((n for n, _ in scored), default=0)
+    return [clause for n, clause in scored if n == best] if best >= 2 else []
+
+
+def unmatched_figures(question: str, hits: list[Hit]) -> set[str]:
+    """Claimed figures that the clauses about the claim do not state, where those clauses state
+    a figure of the same kind (a percentage for a percentage) in its place."""
+    asked = {n for n in claimed_numbers(question) if not _is_year(n)}
+    clauses = _about_claim(question, hits)
+    stated = set().union(*(numbers(c) for c in clauses)) if clauses else set()
+    return {
+        n
+        for n in asked - stated
+        if any(not _is_year(m) and m.endswith("%") == n.endswith("%") for m in stated)
+    }
+
+
 def verdict(question: str, correction: str | None, hits: list[Hit]) -> str | None:
     """ "Không đúng" when a claim of the user's is contradicted, "Đúng" when it is a yes/no
-    question whose every claimed number the best passages state; otherwise no verdict."""
+    question whose every claimed figure the clauses about the claim state (and every year the
+    best passages); otherwise no verdict."""
     if correction:
         return "Không đúng"
     asked = claimed_numbers(question)
     if not asked or not any(cue in _folded(question) for cue in _FALSE_PREMISE_CUES):
         return None
-    return "Đúng" if asked <= stated_numbers(hits) else None
+    years = {n for n in asked if _is_year(n)}
+    figures = asked - years
+    clauses = _about_claim(question, hits)
+    stated = set().union(*(numbers(c) for c in clauses)) if clauses else set()
+    supported = figures <= stated and years <= stated_numbers(hits)
+    return "Đúng" if supported and (figures or years) else None
 
 
 def premise_correction(question: str, hits: list[Hit]) -> str | None:
@@ -59,7 +109,7 @@ def premise_correction(question: str, hits: list[Hit]) -> str | None:
     if not asked:
         return None
     found = stated_numbers(hits)
-    missing = asked - found
+    missing = (asked - found) | unmatched_figures(question, hits)
     if not missing:
         return None
     percent = any(n.endswith("%") for n in missing)

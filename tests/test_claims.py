@@ -32,3 +32,39 @@ def test_a_stated_figure_is_confirmed_and_a_plain_question_gets_no_verdict():
     assert verdict("Đến năm 2030 chi R&D đạt 2% GDP phải không?", None, [TARGET]) == "Đúng"
     assert premise_correction("Chi R&D đạt 2% GDP phải không?", [TARGET]) is None
     assert verdict("Chi cho R&D đạt bao nhiêu % GDP?", None, [TARGET]) is None
+
+
+def _hit(text: str, locator: str = "II.1") -> Hit:
+    return Hit(
+        "c2", 1.0, "nq-57-2024", "nq-57-2024.txt", "57-NQ/TW", "Nghị quyết 57", locator, text
+    )
+
+
+R_AND_D = _hit(
+    "- Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP, trong đó kinh phí từ xã hội "
+    "chiếm hơn 60%; bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học."
+)
+ROWS = _hit(
+    "Hình thành sàn dữ liệu | Sàn dữ liệu | 5 | Bộ Công an\n"
+    "Số trung tâm dữ liệu quốc gia | Trung tâm | 10 | Bộ Công an",
+    "Phụ lục I, chỉ tiêu 28",
+)
+
+
+def test_a_figure_stated_for_something_else_does_not_confirm_the_claim():
+    # "3%" is in the sentence, but the clause about R&D says 2%.
+    question = "Nghị quyết 57 đặt mục tiêu chi cho R&D đạt 3% GDP, đúng không?"
+    correction = premise_correction(question, [R_AND_D])
+    assert correction is not None and "“3%”" in correction
+    assert verdict(question, correction, [R_AND_D]) == "Không đúng"
+    # "10" is in another row.
+    rows = "Nghị quyết 03 giao hình thành 10 sàn dữ liệu, đúng không?"
+    assert "“10”" in (premise_correction(rows, [ROWS]) or "")
+    # The true figures are confirmed from their own clause and row.
+    assert verdict("Chi cho R&D đạt 2% GDP đúng không?", None, [R_AND_D]) == "Đúng"
+    assert verdict("Hình thành 5 sàn dữ liệu phải không?", None, [ROWS]) == "Đúng"
+
+
+def test_a_claim_that_shares_no_words_with_the_passages_gets_no_verdict():
+    question = "Mức lương tối thiểu vùng là 5 triệu đồng đúng không?"
+    assert verdict(question, None, [ROWS]) is None
