@@ -319,6 +319,11 @@ _INJECTION = _rx(
     rf"{_YOU} (?:được|bị) (?:lập trình|cài đặt|dặn|cấu hình) (?:những |các )?"
     r"(?:gì|như thế nào|ra sao|thế nào)",
     r"(?:prompt|lệnh|câu lệnh) injection|<\|im_start\|>|\[system\]|### ?(?:system|instruction)",
+    # An instruction hidden in an encoding: decoded, it is still not the user's question.
+    r"(?:giải mã|đọc ngược|dịch ngược|decode|read (?:it |this )?backwards)[^.?!\n]{0,60}"
+    r"(?:làm theo|thực hiện|trả lời theo|follow|execute|do what it says)",
+    r"(?:làm theo|thực hiện|follow|execute) (?:the |this )?(?:lệnh|yêu cầu|chỉ dẫn|đoạn|câu|"
+    r"instructions?)? ?(?:đã |bị )?(?:mã hóa|mã hoá|viết ngược|đảo ngược|encoded|base64)",
     r"(?:giả vờ|giả làm|đóng vai|nhập vai|act as|pretend)(?: là| to be)? (?:admin|quản trị|nhà phát triển|"
     r"developer|lập trình viên|root|sysadmin)",
     r"(?:tiết lộ|cho (?:tôi|mình|em) (?:xem|biết)|in ra|đưa ra|gửi|show|reveal)[^.?!\n]{0,40}"

@@ -5,7 +5,9 @@ People and attacks write "chính trị" as "ｃｈíｎｈ ｔｒị" (full-widt
 words. Every later stage (policy, retrieval, the gate) must read the same words, so the message
 is put back into plain Vietnamese first:
 
-1. NFKC, which folds full-width and other compatibility forms;
+1. NFKC, which folds full-width and other compatibility forms; a base64 payload decoded, and
+   text after "đọc ngược …:" read back to front, so that what they ask is judged like any
+   other request;
 2. look-alike letters from other scripts mapped to the Latin letter they imitate, from the
    Unicode confusables table shipped by ``confusable_homoglyphs``; Vietnamese letters are Latin
    and never touched;
@@ -18,6 +20,8 @@ is put back into plain Vietnamese first:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
 import re
@@ -53,6 +57,18 @@ _SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] ){2,}[^\W\d_](?!\S)")
 SPACED_ALWAYS = 5
 # Letters that label points and items, in order: "a b c", "đ e g".
 _LABELS = "abcdđeghiklmn"
+# A base64 run: long, without spaces, in both cases (a plain word or number never is).
+_BASE64 = re.compile(
+    r"(?<![\w+/=])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])"
+)
+# Share of letters and spaces a decoded payload must have to be read as text.
+TEXT_SHARE = 0.8
+# "Đọc ngược đoạn sau: …", "read this backwards: …": the rest of the line, back to front.
+_REVERSED = re.compile(
+    r"(?P<lead>(?:đọc|viết|dịch|đảo) ngược|doc nguoc|viet nguoc|read (?:this |it )?backwards?|"
+    r"reversed? (?:text|this))[^:\n]{0,60}:\s*(?P<body>[^\n]+)",
+    re.IGNORECASE,
+)
 # Words whose case flips twice or more inside them ("NgOàI", "cOn") that make a message one
 # written in alternating case.
 MIXED_CASE_WORDS = 3
@@ -150,11 +166,28 @@ def _flips(word: str) -> int:
     return sum(a.isupper() != b.isupper() for a, b in itertools.pairwise(word))
 
 
+def _decoded(match: re.Match[str]) -> str:
+    run = match.group(0)
+    try:
+        raw = base64.b64decode(run + "=" * (-len(run) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return run
+    readable = sum(c.isalpha() or c.isspace() for c in raw)
+    return raw if raw and readable >= TEXT_SHARE * len(raw) else run
+
+
+def _unreverse(match: re.Match[str]) -> str:
+    body = match.group("body")
+    return match.group(0)[: match.start("body") - match.start()] + body[::-1]
+
+
 def deobfuscate(text: str) -> str:
     """The message as plain text: see the module docstring for the steps, in order."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFC", _BASE64.sub(_decoded, text))
+    text = _REVERSED.sub(_unreverse, text)
     text = _unconfuse(text)
     text = _join_spaced_words(text)
     text = sanitize(text)
