@@ -261,11 +261,18 @@ class ExtractiveComposer:
             if best is not None and best.score > 0:
                 chosen.append(best)
         chosen = [self._with_list(self._with_body(c, hits), hits) for c in chosen]
-        # Best passage first; several pieces of one passage in its own order.
+        # Best passage first; several pieces of one passage in its own order, except table
+        # rows: each is a record of its own, the best one first.
         first_seen: dict[int, int] = {}
         for i, seg in enumerate(chosen):
             first_seen.setdefault(seg.hit_index, i)
-        chosen.sort(key=lambda s: (first_seen[s.hit_index], s.order))
+        rank = {id(seg): i for i, seg in enumerate(chosen)}
+
+        def place(seg: Segment) -> tuple[int, int]:
+            within = rank[id(seg)] if hits[seg.hit_index].kind == "row" else seg.order
+            return first_seen[seg.hit_index], within
+
+        chosen.sort(key=place)
         return chosen
 
     @staticmethod
