@@ -63,6 +63,22 @@ FOLDS = 5
 GATE_NEGATIVE_CATEGORIES = frozenset({"other_law", "out_of_domain"})
 # Bank kinds of questions about no document of the corpus; each is also a policy category.
 ELSEWHERE = ("other_law", "out_of_domain")
+# Bank kinds that are policy categories: other laws and topics, and the must-decline questions
+# of retired blind sets (``scripts/retire_blind.py``). Only the first two teach the gate: the
+# others are declined for what they ask, not because the texts lack an answer.
+POLICY_KINDS = (
+    *ELSEWHERE,
+    "political",
+    "allegation",
+    "illegal",
+    "hate",
+    "personal_data",
+    "personal_case",
+    "assistant",
+    "smalltalk",
+    "injection",
+    "fabrication",
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,7 @@ class BankItem:
     doc: str
     quote: str
     question: str
-    kind: str  # answerable | near_miss | other_law | out_of_domain | gold_decline
+    kind: str  # answerable | near_miss | gold_decline | one of POLICY_KINDS
     # The bank file and passage (``retrieval.questions.group_key``): left out of the question
     # index while this item is read, so that no question finds itself or its writer's twins.
     group: str = ""
@@ -160,7 +176,7 @@ class Extractor:
         _, ev = evidence_of(self.retriever.stats, result)
         vec = self.retriever.query_vector(aq.restored)
         policy_x = policy_features(self.index, self.names, vec, result.dense_top)
-        label: int | None = 0
+        label: int | None = None if item.kind in POLICY_KINDS and item.kind not in ELSEWHERE else 0
         if item.kind == "answerable":
             found = any(
                 h.doc == item.doc and text_covers(" ".join([h.text]), item.quote) for h in hits[:3]
@@ -243,6 +259,9 @@ def train(
 ) -> TrainReport:
     policy = load_policy()
     names = policy.names
+    unknown = sorted(set(POLICY_KINDS) - set(names))
+    if unknown:
+        raise ValueError(f"bank kinds with no policy category: {', '.join(unknown)}")
     exemplars = policy.exemplars()
     texts = [exemplar_text(retriever, e) for _, e in exemplars]
     vectors = np.asarray([retriever.query_vector(t) for t in texts], dtype=np.float32)
@@ -315,8 +334,9 @@ def _train_gate(samples: Sequence[Sample], digest: str) -> GateModel:
 
 def policy_label(item: BankItem) -> str:
     """The policy class of a bank question: a question about another law or topic is of that
-    category; any other (a near miss too: its topic is in scope) is in scope."""
-    return item.kind if item.kind in ELSEWHERE else IN_SCOPE
+    category, and so is a retired blind set's question of a policy category; any other (a near
+    miss too: its topic is in scope) is in scope."""
+    return item.kind if item.kind in POLICY_KINDS else IN_SCOPE
 
 
 def fold_group(item: BankItem) -> str:
