@@ -12,13 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nq57.text import fold
+from nq57.text import fold, whole_words
 from retrieval.terms import STOPWORDS, without_document_names
 from retrieval.types import Hit
 
 # What a document question asks, on folded text; first match wins.
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
+    (name, whole_words(body))
     for name, body in (
         ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky|who signed|signed by"),
         (
@@ -59,8 +59,8 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 # "Văn bản nào mới nhất?": one document, by its issuing date.
-_NEWEST = re.compile(r"(?<!\w)(?:moi nhat|gan day nhat|gan nhat|muon nhat|sau cung)(?!\w)")
-_OLDEST = re.compile(r"(?<!\w)(?:cu nhat|som nhat|dau tien|lau nhat|xa nhat)(?!\w)")
+_NEWEST = whole_words(r"moi nhat|gan day nhat|gan nhat|muon nhat|sau cung")
+_OLDEST = whole_words(r"cu nhat|som nhat|dau tien|lau nhat|xa nhat")
 # Words that only ask about the document: once they and its name are gone, nothing may remain.
 _CARD_WORD_LIST = (
     "ai ban hanh", "chinh thuc", "dieu chinh", "gioi thieu", "nghi quyet", "quyet dinh",
@@ -82,9 +82,7 @@ _CARD_WORD_LIST = (
     "z",
 )  # fmt: skip
 # Longest first, so that "tư cách" is not read as "tư" and a stray "cách".
-_CARD_WORDS = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)) + r")(?!\w)"
-)
+_CARD_WORDS = whole_words("|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)))
 _TYPES = r"(?:van ban|vb|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
 _LISTING = re.compile(
     rf"(?<!\w)(?:{_TYPES}(?: nao| gi)(?!\w)|(?:bao nhieu|may) {_TYPES}(?!\w)|"
@@ -148,7 +146,19 @@ def asks_signer(question: str) -> bool:
     return bool(dict(_FIELDS)["signer"].search(" ".join(fold(question).lower().split())))
 
 
-_EFFECT = re.compile(r"[^.;\n]*hiệu lực(?: thi hành)? (?:kể )?từ[^.;\n]*[.;]?")
+_EFFECT = re.compile(r"hiệu lực(?: thi hành)? (?:kể )?từ[^.;\n]*[.;]?")
+_SENTENCE_END = re.compile(r"[.;\n]")
+
+
+def _effect_sentence(text: str) -> str | None:
+    """The part of a sentence, between ".", ";" or line ends, that says from when the text
+    takes effect. Found from the phrase outward: a pattern that opens on "any run of
+    characters" is tried at every position of every chunk."""
+    m = _EFFECT.search(text)
+    if m is None:
+        return None
+    start = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
+    return text[start : m.end()].strip()
 
 
 @dataclass(frozen=True)
@@ -175,10 +185,13 @@ def records_of(number: str, chunks: Sequence[Hit]) -> Records:
         (h for h in chunks[:1] if number and number in h.text), None
     )
     signature = next((h for h in chunks if h.kind == "signature"), None)
-    effect = None
-    for hit in chunks:
-        m = _EFFECT.search(hit.text)
-        if m and hit.kind not in ("preamble", "signature"):
-            effect = (hit, m.group(0).strip())
-            break
+    effect = next(
+        (
+            (hit, sentence)
+            for hit in chunks
+            if hit.kind not in ("preamble", "signature")
+            and (sentence := _effect_sentence(hit.text)) is not None
+        ),
+        None,
+    )
     return Records(header, signature, effect)

@@ -417,7 +417,8 @@ class Retriever:
             picked = self.profiles.filter(question)
             if len(picked) == len(self.catalog):
                 return []
-            return [h for d in picked for h in self._records_of(d).evidence(("what",))]
+            headers = (self._records_of(d).header for d in picked)
+            return [h for h in headers if h is not None]
         if len(focus) != 1:
             return []
         meta = self.meta(focus[0])
