@@ -58,11 +58,10 @@ def _is_year(number: str) -> bool:
     return bool(_YEAR.match(number))
 
 
-def _about_claim(question: str, hits: list[Hit]) -> list[str]:
-    """The clauses of the best passages that share the most words with the claim (at least
-    two), ties kept."""
-    words = set(content_terms(without_document_names(question)))
-    words = {w for w in words if not w.isdigit()}
+def _stated_about_claim(question: str, hits: list[Hit]) -> set[str]:
+    """The numbers of the clauses of the best passages that share the most words with the
+    claim (at least two; ties kept)."""
+    words = {w for w in content_terms(without_document_names(question)) if not w.isdigit()}
     scored = [
         (len(words & set(content_terms(clause))), clause)
         for h in hits[:3]
@@ -70,15 +69,16 @@ def _about_claim(question: str, hits: list[Hit]) -> list[str]:
         if numbers(clause)
     ]
     best = max((n for n, _ in scored), default=0)
-    return [clause for n, clause in scored if n == best] if best >= 2 else []
+    if best < 2:
+        return set()
+    return set().union(*(numbers(clause) for n, clause in scored if n == best))
 
 
 def unmatched_figures(question: str, hits: list[Hit]) -> set[str]:
     """Claimed figures that the clauses about the claim do not state, where those clauses state
     a figure of the same kind (a percentage for a percentage) in its place."""
     asked = {n for n in claimed_numbers(question) if not _is_year(n)}
-    clauses = _about_claim(question, hits)
-    stated = set().union(*(numbers(c) for c in clauses)) if clauses else set()
+    stated = _stated_about_claim(question, hits)
     return {
         n
         for n in asked - stated
@@ -97,10 +97,9 @@ def verdict(question: str, correction: str | None, hits: list[Hit]) -> str | Non
         return None
     years = {n for n in asked if _is_year(n)}
     figures = asked - years
-    clauses = _about_claim(question, hits)
-    stated = set().union(*(numbers(c) for c in clauses)) if clauses else set()
-    supported = figures <= stated and years <= stated_numbers(hits)
-    return "Đúng" if supported and (figures or years) else None
+    if figures <= _stated_about_claim(question, hits) and years <= stated_numbers(hits):
+        return "Đúng"
+    return None
 
 
 def premise_correction(question: str, hits: list[Hit]) -> str | None:

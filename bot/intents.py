@@ -19,7 +19,7 @@ from typing import Literal
 
 from bot.answer import Turn
 from bot.safety import sanitize
-from nq57.text import fold, has_diacritics
+from nq57.text import fold, has_diacritics, whole_words
 
 IntentName = Literal["answer", "smalltalk", "out_of_scope", "refused"]
 
@@ -172,13 +172,13 @@ def _loosen(pattern: str) -> str:
 def _rx(*patterns: str) -> re.Pattern[str]:
     """Compile alternatives, loosened, bounded by word edges."""
     body = "|".join(f"(?:{_loosen(p)})" for p in patterns)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+    return whole_words(body)
 
 
 def _strict(*patterns: str) -> re.Pattern[str]:
     """Alternatives matched with their exact accents (for words whose bare form is innocent)."""
     body = "|".join(f"(?:{sanitize(p).lower()})" for p in patterns)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+    return whole_words(body)
 
 
 # --- text preparation ------------------------------------------------------------------------
@@ -529,7 +529,7 @@ _SMALLTALK_MAX_WORDS = 16
 
 
 _KIND_PATTERNS = {
-    kind: re.compile(rf"(?<!\w)(?:{_loosen(body)})(?!\w)")
+    kind: whole_words(_loosen(body))
     for kind, body in (
         ("bye", _BYE),
         ("thanks", _THANKS),

@@ -26,6 +26,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
+def whole_words(body: str) -> re.Pattern[str]:
+    """The alternatives of the regular expression ``body``, matched only as whole words."""
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nq57.text import fold
+from nq57.text import fold, whole_words
 
 ATTRIBUTES = (
     "verbatim",
@@ -27,7 +27,7 @@ ATTRIBUTES = (
 )
 # First match wins: "trích nguyên văn … bao nhiêu" asks for the text, not the number.
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(rf"(?<!\w)(?:{body})(?!\w)"))
+    (name, whole_words(body))
     for name, body in (
         ("verbatim", r"trich (?:nguyen )?van|nguyen van|dung nguyen|chinh xac cau chu|toan van"),
         (
