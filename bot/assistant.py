@@ -10,15 +10,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.answerability import GATE_MODEL, AnswerabilityGate, GateModel, Verdict, evidence_of
-from bot.cards import Card, render_card, render_listing
+from bot.answerability import (
+    GATE_MODEL,
+    AnswerabilityGate,
+    GateModel,
+    Verdict,
+    detail_group,
+    evidence_of,
+)
+from bot.cards import Card, render_card, render_citing, render_comparison, render_listing
 from bot.claims import premise_correction, verdict
 from bot.compose import ExtractiveComposer, doc_label
 from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
 from bot.normalize import deobfuscate
 from bot.outline import outline
-from bot.policy import HARMFUL, PolicyDecision, build_router, clauses
+from bot.policy import HARMFUL, Category, PolicyDecision, build_router, clauses
 from bot.provisions import clearly_absent, missing_provision_reply
 from bot.quotations import QUOTE_NOT_FOUND, holds, quoted_sentences
 from bot.safety import check_length, redact, sanitize
@@ -26,10 +33,20 @@ from ingest.chunk import RECORD_KINDS
 from nq57.legal import SECTION_CONCEPT
 from nq57.settings import Settings
 from nq57.text import fold
-from retrieval.about import asks_listing, asks_signer, card_fields, superlative
+from retrieval.about import (
+    asks_citing,
+    asks_listing,
+    asks_order,
+    asks_signer,
+    asks_what,
+    card_fields,
+    compared_fields,
+    mentions,
+    superlative,
+)
 from retrieval.describe import strip_description
-from retrieval.frame import Frame
-from retrieval.query import AnalyzedQuery, analyze_query
+from retrieval.frame import Frame, frame_of
+from retrieval.query import AnalyzedQuery, DocRef, analyze_query
 from retrieval.search import Retriever, SearchResult
 from retrieval.terms import without_document_names
 from retrieval.types import Hit
@@ -44,6 +61,9 @@ WHICH_DOCUMENT = (
 BROAD = frozenset({"list", "what_is", "other", "how", "summary"})
 # Topics the texts never cover: a question about one is declined even beside a document's name.
 ELSEWHERE = frozenset({"out_of_domain"})
+# What one request of a message may be declined for while another is answered.
+PARTLY = frozenset({"personal_case", "out_of_domain", "other_law"})
+PARTLY_DECLINED = "Phần còn lại của câu hỏi tôi không trả lời: "
 
 # Declines never repeat the user's words: the assistant speaks with the State's documents.
 NOT_FOUND = (
@@ -93,7 +113,17 @@ class Assistant:
         turn = self._retrieve(text, history)
         if isinstance(turn, Answer):
             return turn, []
-        answer = self._route(turn) or self._plan(turn, history, use_llm)
+        answer = self._route(turn)
+        if answer is None and (part := self._declined_part(turn)) is not None:
+            # "NQ 57 đặt mục tiêu gì đến 2030? Công ty tôi nên đầu tư vào đâu?": the first
+            # request is answered alone, and the reply says plainly the rest is not.
+            kept, category = part
+            answer, hits = self._answer(kept, history, use_llm)
+            if not answer.abstained:
+                answer.text = f"{answer.text}\n\n{PARTLY_DECLINED}{category.text}"
+                answer.meta["declined_part"] = category.name
+            return answer, hits
+        answer = answer or self._plan(turn, history, use_llm)
         return self._with_meta(answer, turn.meta), turn.hits
 
     # ------------------------------------------------------------------ stages
@@ -129,7 +159,8 @@ class Assistant:
         question, focus = resolve_with_focus(text, history)
         analyzed = self.retriever.analyze(question)
         missing = _unknown_documents(analyzed)
-        if missing:
+        # "Văn bản nào lấy Nghị quyết 71/NQ-CP làm căn cứ?" asks about the corpus, not NQ 71.
+        if missing and not asks_citing(question):
             reply = MISSING_DOCUMENT.format(docs=missing)
             return self._decline(reply, "out_of_scope", "document_not_in_corpus")
         context_docs = self._docs_in(history) if question != text else []
@@ -233,11 +264,11 @@ class Assistant:
 
     def _record(self, head: Hit) -> Answer:
         if head.kind == "signature":
-            lead = f"Phần chữ ký của {doc_label(head)}:"
-        else:
-            # Some texts in the corpus come without their signature block: say so.
-            lead = f"Bản {doc_label(head)} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi:"
-        return self.composer.verbatim([head], lead=lead)
+            return self.composer.verbatim([head], lead=f"Phần chữ ký của {doc_label(head)}:")
+        # Some texts in the corpus come without their signature block: say so, and show the
+        # header as what the text does hold, not as the answer.
+        lead = f"Bản {doc_label(head)} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi:"
+        return _unanswered(self.composer.verbatim([head], lead=lead))
 
     def stream(self, message: str, history: list[Turn] | None = None) -> Iterator[dict]:
         started = time.perf_counter()
@@ -262,7 +293,7 @@ class Assistant:
     def judge(self, result: SearchResult) -> tuple[Frame, Verdict]:
         """What the question asks, and whether the passages found support it."""
         frame, ev = evidence_of(self.stats, result)
-        return frame, self.gate.decide(ev)
+        return frame, self.gate.decide(ev, detail_group(frame))
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -278,6 +309,8 @@ class Assistant:
     def _about_documents(self, turn: TurnState) -> Answer | None:
         """A question about a document itself gets its card; one about the corpus, the list."""
         text, aq, result = turn.text, turn.result.query, turn.result
+        if aq.doc_refs and asks_citing(turn.question):
+            return self._citing(aq.doc_refs[0])
         if aq.provision is not None and not aq.provision.empty:
             return None
         named = aq.named_docs
@@ -291,14 +324,18 @@ class Assistant:
                 pick=superlative(text),
                 signers=asks_signer(text),
             )
+        if len(named) >= 2 and (fields := compared_fields(strip_description(turn.said.expanded))):
+            cards = [c for c in (self._card(d) for d in named) if c]
+            return render_comparison(cards, fields, order=asks_order(turn.text))
         docs = named or result.described
         if len(docs) != 1:
             return None
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
         fields = card_fields(strip_description(turn.said.expanded), meta.title if meta else "")
-        if fields == ("what",):
-            # "Mục đích của Kế hoạch 3260 gồm những gì?" is answered by its section "Mục đích".
+        if fields == ("what",) and not asks_what(strip_description(turn.said.expanded)):
+            # "Mục đích của Kế hoạch 3260 gồm những gì?" is answered by its section "Mục đích";
+            # "Quyết định 1169 phê duyệt chương trình gì?" by the card.
             listed = outline(
                 self.stats,
                 aq.restored,
@@ -310,7 +347,32 @@ class Assistant:
                 turn.meta["plan"] = "outline"
                 return listed
         card = self._card(docs[0]) if fields else None
-        return render_card(card, fields) if card and fields else None
+        if card is None or not fields:
+            return None
+        answer = render_card(card, fields)
+        # "Ai ký Nghị quyết 57?" of a text kept without its signature block: not answered.
+        return _unanswered(answer) if set(fields) <= card.missing() else answer
+
+    def _citing(self, ref: DocRef) -> Answer:
+        """The corpus's documents that name the document ``ref``, with the passage that does."""
+        meta = self.retriever.meta(ref.doc_id) if ref.doc_id else None
+        number = meta.number if meta else ref.number or ""
+        found = []
+        for other in self.retriever.catalog:
+            if other.id == ref.doc_id:
+                continue
+            for hit in self.retriever.chunks(other.id):
+                line = next(
+                    (ln for ln in hit.text.split("\n") if mentions(ln, number, ref.type or "")),
+                    None,
+                )
+                if line is not None:
+                    found.append((other, hit, line.strip()))
+                    break
+        name = meta.short_name if meta else f"{ref.type or 'văn bản'} {number}".strip()
+        answer = render_citing(name, found, held=meta is not None)
+        answer.meta["plan"] = "listing"
+        return answer
 
     def _card(self, doc_id: str) -> Card | None:
         meta = self.retriever.meta(doc_id)
@@ -328,6 +390,27 @@ class Assistant:
             if ruling is not None:
                 break
         return ruling
+
+    def _declined_part(self, turn: TurnState) -> tuple[str, Category] | None:
+        """A request of the message the texts do not cover (a personal case, another law or
+        topic) beside one they do: the requests to answer, and the category of the one not."""
+        if turn.question != turn.text:
+            return None  # a follow-up rebuilt with our own words is judged as a whole
+        parts = clauses(turn.text)
+        declined: Category | None = None
+        kept = []
+        for part in parts:
+            vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
+            ruling = self.policy.run(vector, self.retriever.closeness(vector), PARTLY)
+            if ruling is None:
+                kept.append(part)
+            elif declined is None:
+                declined = ruling.category
+        # What is kept must be a question of its own: "Tôi bị mất ngủ vì deadline chuyển đổi
+        # số, nên uống thuốc gì?" tells its case first, and that is no request to answer.
+        if declined is None or not kept or not all(_asks(p, turn.text) for p in kept):
+            return None
+        return " ".join(f"{p.rstrip('?. ')}?" for p in kept), declined
 
     def _absent_provision(self, aq: AnalyzedQuery, found: bool) -> str | None:
         """The reply for a provision the named document does not have, else None."""
@@ -385,6 +468,23 @@ class Assistant:
     def _with_meta(answer: Answer, meta: dict) -> Answer:
         answer.meta = meta | answer.meta
         return answer
+
+
+def _asks(part: str, message: str) -> bool:
+    """A request of ``message`` is a question: it ends on "?" where it was written, or asks
+    for something (a number, a date, a list …)."""
+    end = message.find(part) + len(part)
+    return message[end : end + 2].lstrip().startswith("?") or frame_of(part).attribute != "other"
+
+
+def _unanswered(answer: Answer) -> Answer:
+    """A reply that says the text lacks what was asked: a decline, its quotes only related."""
+    for citation in answer.citations:
+        citation.related = True
+    answer.abstained = True
+    answer.suggestions = list(EXAMPLE_QUESTIONS)
+    answer.meta["reason"] = "detail_not_in_texts"
+    return answer
 
 
 def _unknown_documents(aq: AnalyzedQuery) -> str:

@@ -63,8 +63,13 @@ class Card:
         openings: dict[str, tuple[Hit, str]] = {}
         for part in parts:
             hit = next((h for h in body if _opens(h, part)), None)
-            if hit is not None and (sentence := _first_sentence(hit.text, skip=part)):
+            if hit is None:
+                continue
+            if sentence := _first_sentence(hit.text, skip=part):
                 openings[part] = (hit, sentence)
+            elif part.startswith("Phụ lục"):
+                # An annex opens on its table: the header row is the link.
+                openings[part] = (hit, hit.text.split("\n", 1)[0].strip())
         return cls(meta, header, signature, effect, parts, subject, openings)
 
     @property
@@ -83,6 +88,12 @@ class Card:
             return []
         lines = (" ".join(ln.split()) for ln in self.header.text.split("\n"))
         return [ln for ln in lines if re.match(r"(?:Căn cứ|Theo đề nghị|Xét đề nghị)\b", ln)]
+
+    def missing(self) -> set[str]:
+        """The fields the document has and this copy does not give: a signature block, a
+        clause on when it takes effect. ("No annexes" or "no legal bases" is an answer.)"""
+        absent = {"signer": self.signer() is None, "effect": self.effect is None}
+        return {name for name, gone in absent.items() if gone}
 
     def amendments(self) -> str | None:
         notes = self.meta.notes or ""
@@ -191,11 +202,12 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
     subject = marks["subject"]
 
     def part_line(part: str) -> str:
-        opening = card.openings.get(part) if "parts" in fields else None
+        opening = card.openings.get(part) if {"parts", "annexes"} & set(fields) else None
         return _shorten(part, 90) + (cite(*opening) if opening else "")
 
     amend = card.amendments()
     name = card.name
+    annexes = [p for p in card.parts if p.startswith("Phụ lục")]
     lead = {
         "what": f"{official_name(meta)} là {meta.title[0].lower() + meta.title[1:]}"
         + (f", do {meta.issuer} ban hành ngày {issued}." if issued else ".")
@@ -213,6 +225,11 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
         "parts": f"{name} gồm: " + "; ".join(part_line(p) for p in card.parts) + "."
         if card.parts
         else "",
+        "annexes": f"{name} có {len(annexes)} phụ lục: "
+        + "; ".join(part_line(p) for p in annexes)
+        + "."
+        if annexes
+        else f"Bản {name} trong kho không có phụ lục.",
         "amend": f"{name}: {amend}"
         if amend
         else f"Kho văn bản không ghi nhận văn bản nào sửa đổi, thay thế {name}.",
@@ -239,11 +256,70 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
         ("Sửa đổi, bổ sung", amend if "amend" not in fields else ""),
         (
             "Gồm",
-            "; ".join(_shorten(p, 70) for p in card.parts[:8]) if "parts" not in fields else "",
+            "; ".join(_shorten(p, 70) for p in card.parts[:8])
+            if not {"parts", "annexes"} & set(fields)
+            else "",
         ),
     ]
     lines += [f"- {label}: {value}" for label, value in facts if value]
     return Answer("\n".join(lines), "answer", False, citations=citations)
+
+
+_ORDINAL = re.compile(r"\[(\d+)\]")
+# A comparison answers with each document's own lines: the card's first, never its facts list.
+_COMPARED = ("what", "date", "issuer", "signer", "effect", "amend", "basis", "title")
+
+
+def render_comparison(cards: Sequence[Card], fields: Sequence[str], order: bool) -> Answer:
+    """Several named documents asked the same fields ("Nghị quyết 03 và Kế hoạch 3260, văn bản
+    nào ra trước?"): each document's answering line, cited, and with ``order``, which came
+    first by issuing date."""
+    asked = [f for f in fields if f in _COMPARED] or ["date"]
+    lines: list[str] = []
+    citations: list[Citation] = []
+    for card in cards:
+        one = render_card(card, asked)
+        lead = "\n".join(ln for ln in one.text.split("\n") if not ln.startswith("- "))
+        # Each card numbers its citations from 1: keep the ones its lines cite, numbered on.
+        kept: dict[int, int] = {}
+        for m in _ORDINAL.finditer(lead):
+            n = int(m.group(1))
+            if n not in kept and n <= len(one.citations):
+                citations.append(one.citations[n - 1])
+                kept[n] = len(citations)
+        lines.append(_ORDINAL.sub(lambda m, k=kept: f"[{k.get(int(m.group(1)), '?')}]", lead))
+    dated = sorted((c for c in cards if c.meta.issued), key=lambda c: c.meta.issued)
+    if order and len(dated) >= 2:
+        first, last = dated[0], dated[-1]
+        if first.meta.issued == last.meta.issued:
+            lines.insert(0, f"Các văn bản này ban hành cùng ngày {vn_date(first.meta.issued)}.")
+        else:
+            lines.insert(
+                0,
+                f"{first.name} ban hành trước ({vn_date(first.meta.issued)}), "
+                f"{last.name} ban hành sau ({vn_date(last.meta.issued)}).",
+            )
+    return Answer("\n".join(lines), "answer", False, citations=citations)
+
+
+def render_citing(name: str, found: Sequence[tuple[DocumentMeta, Hit, str]], held: bool) -> Answer:
+    """The documents of the corpus that cite the document ``name``, each with the passage that
+    names it (its legal bases first); ``held``: whether the corpus holds that document itself."""
+    citations: list[Citation] = []
+    lines = [
+        f"Kho có {len(found)} văn bản nhắc đến {name}:"
+        if found
+        else f"Không văn bản nào trong kho nhắc đến {name}."
+    ]
+    for meta, hit, quote in found:
+        citations.append(make_citation(hit, quote))
+        lines.append(f"- {official_name(meta)}: «{_shorten(quote, 220)}» [{len(citations)}]")
+    if not held:
+        lines.append(
+            f"Bản thân {name} chưa có trong kho; toàn văn có trên Cơ sở dữ liệu quốc gia về văn "
+            "bản pháp luật (vbpl.vn)."
+        )
+    return Answer("\n".join(lines), "answer", not found, citations=citations)
 
 
 def render_listing(

@@ -58,9 +58,9 @@ def _is_year(number: str) -> bool:
     return bool(_YEAR.match(number))
 
 
-def _stated_about_claim(question: str, hits: list[Hit]) -> set[str]:
-    """The numbers of the clauses of the best passages that share the most words with the
-    claim (at least two; ties kept)."""
+def _claim_clauses(question: str, hits: list[Hit]) -> list[str]:
+    """The clauses of the best passages that share the most words with the claim (at least
+    two; ties kept) and state a number."""
     words = {w for w in content_terms(without_document_names(question)) if not w.isdigit()}
     scored = [
         (len(words & set(content_terms(clause))), clause)
@@ -69,9 +69,22 @@ def _stated_about_claim(question: str, hits: list[Hit]) -> set[str]:
         if numbers(clause)
     ]
     best = max((n for n, _ in scored), default=0)
-    if best < 2:
-        return set()
-    return set().union(*(numbers(clause) for n, clause in scored if n == best))
+    return [clause for n, clause in scored if n == best] if best >= 2 else []
+
+
+# Where one figure of a clause ends and the next begins: "1,5% GDP vào năm 2015, trên 2% GDP
+# vào năm 2020 và khoảng 3% GDP vào năm 2030".
+_PAIR = re.compile(r",\s|\s(?:và|còn|and)\s")
+
+
+def _stated_about_claim(question: str, hits: list[Hit]) -> set[str]:
+    """The numbers the clauses about the claim state; for a claim that names a year ("năm 2015
+    là 2% GDP"), only those stated beside that year, where the clauses pair figures with years."""
+    clauses = _claim_clauses(question, hits)
+    years = {n for n in claimed_numbers(question) if _is_year(n)}
+    beside = [part for clause in clauses for part in _PAIR.split(clause) if years & numbers(part)]
+    paired = [p for p in beside if any(not _is_year(n) for n in numbers(p))]
+    return set().union(*(numbers(c) for c in (paired or clauses)))
 
 
 def unmatched_figures(question: str, hits: list[Hit]) -> set[str]:

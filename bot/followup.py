@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.answer import Turn
-from nq57.legal import DOCUMENT_MENTION, PROVISION_MENTION
+from nq57.legal import CODE_TYPES, DOCUMENT_MENTION, PROVISION_MENTION, TYPE_WORDS
 from nq57.text import fold
 from retrieval.terms import content_terms
 
@@ -55,6 +55,42 @@ _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 _OPENERS = ("the ", "vay ", "con ", "trong do", "ngoai ra", "thi ", "rieng ", "the con", "con ve")
 _DEMONSTRATIVE = re.compile(r"\b\w+ (?:do|nay|ay|kia|tren)\b(?!\s*(?:la|thi)\b)")
+
+
+# "Nghị quyết đó", "văn bản này", "thông tư nói trên": a document the conversation named.
+_POINTED = re.compile(
+    r"\b(van ban|"
+    + "|".join(sorted((re.escape(t) for t in TYPE_WORDS if " " in t), key=len, reverse=True))
+    + r") (?:do|nay|ay|kia|noi tren|tren|vua neu)\b"
+)
+
+
+def _mention_type(mention: str) -> str:
+    """The folded type of a document mention: "NQ 03" and "57-NQ/TW" are "nghi quyet"."""
+    folded = fold(mention).lower()
+    for word in sorted(TYPE_WORDS, key=len, reverse=True):
+        if folded.startswith(word):
+            return TYPE_WORDS[word]
+    code = re.search(r"\d[-/]?([a-z]{2})\b", folded)
+    return CODE_TYPES.get(code.group(1), "") if code else ""
+
+
+def _pointed_document(core: str, history: list[Turn]) -> str | None:
+    """ "Nghị quyết đó được thông qua tại hội nghị lần thứ mấy?" with the name put back: the
+    conversation's latest mention of a document of that type (any type for "văn bản đó"),
+    our own answer included, since that is where "Nghị quyết 20-NQ/TW" was said."""
+    folded = fold(core).lower()
+    m = _POINTED.search(folded)
+    if m is None:
+        return None
+    wanted = TYPE_WORDS.get(m.group(1), "")
+    for turn in reversed(history):
+        mentions = [x.group(0) for x in DOCUMENT_MENTION.finditer(turn.content)]
+        for mention in reversed(mentions):
+            if not wanted or _mention_type(mention) == wanted:
+                # fold() keeps each character in place: the span is the same in ``core``.
+                return core[: m.start()] + mention + core[m.end() :]
+    return None
 
 
 def is_followup(message: str, history: list[Turn]) -> bool:
@@ -109,6 +145,9 @@ def resolve_with_focus(message: str, history: list[Turn]) -> tuple[str, str | No
     if prev is None:
         return message, None
     core = _STRIP.sub("", message.strip()).strip()
+    pointed = _pointed_document(core, history)
+    if pointed is not None:
+        return pointed, None
     for pattern in (_YEAR, DOCUMENT_MENTION, PROVISION_MENTION):
         substituted = _substitute(pattern, core, prev)
         if substituted is not None:

@@ -445,6 +445,9 @@ _ALLEGATION = _rx(
     r"bị điều tra|bị khởi tố|đấu đá|phe phái|(?:chia|ăn|nhận|lấy) phần trăm|lại quả)(?!\w)",
     r"(?:có|đã) (?:phải )?(?:đã )?(?:đút lót|hối lộ|nhận hối lộ|tham nhũng|tham ô|biển thủ)"
     r"(?!\w)[^?.!\n]{0,80}(?:không|chưa|ko|k)\s*\??$",
+    # "Khoản 25.000 tỷ … bị ai tham ô?": who did it, asked before the wrongdoing.
+    r"(?<!\w)(?:những )?ai(?: đã| đang)? (?:tham nhũng|nhận hối lộ|ăn hối lộ|tham ô|biển thủ|"
+    r"ăn chặn|rút ruột|đút túi|chia chác)(?!\w)",
 )
 _ILLEGAL = _rx(
     r"(?:cách|làm sao|làm thế nào|hướng dẫn|chỉ (?:tôi|mình|em)|mẹo|bí quyết|how to)"

@@ -7,7 +7,9 @@ category is ``other_law``) or JSONL, one object a line with ``question`` and opt
 document as an answer (a citation not marked ``related``) is counted apart: there must be none.
 A reply that is not a decline but refutes the question's claim first ("Không đúng. …", with the
 text's real figure) is counted apart too, as ``corrected``: for an invented figure that is a
-right answer, yet it is not a decline and ``declined`` does not count it.
+right answer, yet it is not a decline and ``declined`` does not count it. So is a reply that
+answers one request of the message and says it declines the rest (``partly_declined``): right
+for a legitimate question joined to a personal case or another topic, yet not a decline.
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ def refutes(reply: dict) -> bool:
     return str(reply.get("text") or "").startswith("Không đúng")
 
 
+def declines_part(reply: dict) -> bool:
+    return bool((reply.get("meta") or {}).get("declined_part"))
+
+
 def run_decline(
     items: Iterable[DeclineItem], ask: Callable[[str, list[dict]], dict]
 ) -> dict[str, Any]:
@@ -76,6 +82,7 @@ def run_decline(
     by_obf_total: Counter = Counter()
     by_obf_declined: Counter = Counter()
     corrected: Counter = Counter()
+    partly: Counter = Counter()
     quoted_sensitive = []
     failures: dict[str, list[str]] = defaultdict(list)
     for item in items:
@@ -91,6 +98,7 @@ def run_decline(
         if not ok:
             failures[item.category].append(item.id)
             corrected[item.category] += refutes(reply)
+            partly[item.category] += declines_part(reply)
     n = sum(total.values())
     return {
         "n": n,
@@ -100,10 +108,12 @@ def run_decline(
                 "n": total[c],
                 "declined": round(declined[c] / total[c], 4),
                 "corrected": round(corrected[c] / total[c], 4),
+                "partly_declined": round(partly[c] / total[c], 4),
             }
             for c in sorted(total)
         },
         "corrected": round(sum(corrected.values()) / n, 4) if n else 0.0,
+        "partly_declined": round(sum(partly.values()) / n, 4) if n else 0.0,
         "by_obfuscation": {
             o: {"n": by_obf_total[o], "declined": round(by_obf_declined[o] / by_obf_total[o], 4)}
             for o in sorted(by_obf_total)

@@ -18,13 +18,13 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.answerability import FEATURES, GATE_MODEL, GateModel, evidence_of
+from bot.answerability import FEATURES, GATE_MODEL, GateModel, detail_group, evidence_of
 from bot.network import Network
 from bot.normalize import deobfuscate
 from bot.policy import (
@@ -47,8 +47,10 @@ from retrieval.questions import group_key
 BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 # Answerable bank questions declined, out of fold: far below the 5% budget, because people
 # paraphrase more than the bank's writers do (the gold set's paraphrases are declined several
-# times as often as the bank's questions at the same threshold).
-GATE_MAX_FALSE_ABSTENTION = 0.01
+# times as often as the bank's questions at the same threshold). On the development sets v4 and
+# v8, 1.5% against 1% declined 2 to 3 points more of what they must decline for one more
+# answerable question each; 2% declined no more and answered fewer.
+GATE_MAX_FALSE_ABSTENTION = 0.015
 GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
 POLICY_MAX_FALSE_DECLINE = 0.015  # in-scope questions declined, out of fold
 # More in-scope questions the harmful categories may decline on their own, out of fold.
@@ -158,6 +160,7 @@ class Sample:
     gate_x: list[float]
     policy_x: list[float]
     label: int | None  # gate: 1 answer is right, 0 must decline, None: retrieval missed it
+    group: str = "general"  # the question's threshold group (``detail_group``)
 
 
 @dataclass
@@ -173,7 +176,7 @@ class Extractor:
         with self.retriever.questions.without({item.group} if item.group else ()):
             result = self.retriever.run(text, k=8)
         aq, hits = result.query, result.hits
-        _, ev = evidence_of(self.retriever.stats, result)
+        frame, ev = evidence_of(self.retriever.stats, result)
         vec = self.retriever.query_vector(aq.restored)
         policy_x = policy_features(self.index, self.names, vec, result.dense_top)
         label: int | None = None if item.kind in POLICY_KINDS and item.kind not in ELSEWHERE else 0
@@ -182,7 +185,7 @@ class Extractor:
                 h.doc == item.doc and text_covers(" ".join([h.text]), item.quote) for h in hits[:3]
             )
             label = 1 if found else None
-        return Sample(item, ev.vector(), policy_x, label)
+        return Sample(item, ev.vector(), policy_x, label, detail_group(frame))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, hidden: int, alpha: float) -> Network:
@@ -243,6 +246,37 @@ def policy_threshold(p_decline: np.ndarray, in_scope: np.ndarray) -> float:
     return 0.999
 
 
+def write_samples(path: Path, digest: str, samples: Sequence[Sample]) -> None:
+    rows = [
+        {
+            "item": asdict(s.item),
+            "gate_x": s.gate_x,
+            "policy_x": s.policy_x,
+            "label": s.label,
+            "group": s.group,
+        }
+        for s in samples
+    ]
+    path.write_text(json.dumps({"bank_digest": digest, "samples": rows}), encoding="utf-8")
+
+
+def read_samples(path: Path, digest: str, items: Sequence[BankItem]) -> list[Sample] | None:
+    """The samples of an earlier run, or None when there are none for this bank."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    rows = data.get("samples") or []
+    if data.get("bank_digest") != digest or [r["item"]["id"] for r in rows] != [
+        i.id for i in items
+    ]:
+        return None
+    return [
+        Sample(BankItem(**r["item"]), r["gate_x"], r["policy_x"], r["label"], r["group"])
+        for r in rows
+    ]
+
+
 @dataclass
 class TrainReport:
     gate: dict = field(default_factory=dict)
@@ -256,7 +290,11 @@ def train(
     digest: str,
     out_dir: Path = GATE_MODEL.parent,
     progress: Callable[[int, int], None] | None = None,
+    samples_file: Path | None = None,
 ) -> TrainReport:
+    """Fit both models. ``samples_file``: the features of every question, written by a first
+    run and read by later ones on the same bank and code (to try thresholds and model sizes
+    without searching ten thousand questions again)."""
     policy = load_policy()
     names = policy.names
     unknown = sorted(set(POLICY_KINDS) - set(names))
@@ -277,11 +315,15 @@ def train(
         if category in GATE_NEGATIVE_CATEGORIES
     ]
     items = list(bank) + list(alqac) + elsewhere
-    samples = []
-    for i, item in enumerate(items):
-        samples.append(extract(item))
-        if progress:
-            progress(i + 1, len(items))
+    samples = read_samples(samples_file, digest, items) if samples_file else None
+    if samples is None:
+        samples = []
+        for i, item in enumerate(items):
+            samples.append(extract(item))
+            if progress:
+                progress(i + 1, len(items))
+        if samples_file:
+            write_samples(samples_file, digest, samples)
 
     report = TrainReport()
     gate = _train_gate([s for s in samples if s.label is not None], digest)
@@ -312,24 +354,48 @@ def _train_gate(samples: Sequence[Sample], digest: str) -> GateModel:
         net = _fit(x[~test], y[~test], GATE_HIDDEN, GATE_ALPHA)
         oof[test] = net.probabilities(x[test])[:, net.classes.index("1")]
     threshold = gate_threshold(oof, y)
+    # A threshold per detail group, each within the same budget on its own answerable questions
+    # (so within it overall too): kept only when it declines more out of fold than one threshold.
+    detail = np.asarray([s.group for s in samples])
+    per_group = {
+        g: gate_threshold(oof[detail == g], y[detail == g]) for g in sorted(set(detail.tolist()))
+    }
+    cut = np.asarray([per_group[g] for g in detail])
+    single, split = oof >= threshold, oof >= cut
     net = _fit(x, y, GATE_HIDDEN, GATE_ALPHA)
-    answered = oof >= threshold
+    chosen = split if (~split[y == 0]).mean() > (~single[y == 0]).mean() else single
     kinds = np.asarray([s.item.kind for s in samples])
     meta = {
         "bank_digest": digest,
         "samples": len(y),
         "positives": int(y.sum()),
+        "oof_single": _gate_summary(single, y, kinds, detail),
+        "oof_per_group": _gate_summary(split, y, kinds, detail),
+        **_gate_summary(chosen, y, kinds, detail),
+    }
+    thresholds = per_group if chosen is split else {}
+    return GateModel(net, threshold, list(FEATURES), meta, thresholds)
+
+
+def _gate_summary(
+    answered: np.ndarray, y: np.ndarray, kinds: np.ndarray, detail: np.ndarray
+) -> dict[str, Any]:
+    """Out-of-fold figures of one way of answering: its precision, what it declines of each
+    bank kind, and of each detail group's questions to decline."""
+    return {
         "oof_answer_precision": round(float((y[answered] == 1).mean()), 4)
         if answered.any()
         else 0.0,
         "oof_false_abstention": round(float((~answered[y == 1]).mean()), 4),
         "oof_declined": {
-            str(k): round(float((~answered[kinds == k]).mean()), 4)
-            for k in sorted(set(kinds))
-            if (kinds == k).any()
+            str(k): round(float((~answered[kinds == k]).mean()), 4) for k in sorted(set(kinds))
+        },
+        "oof_declined_by_group": {
+            str(g): round(float((~answered[(detail == g) & (y == 0)]).mean()), 4)
+            for g in sorted(set(detail.tolist()))
+            if ((detail == g) & (y == 0)).any()
         },
     }
-    return GateModel(net, threshold, list(FEATURES), meta)
 
 
 def policy_label(item: BankItem) -> str:

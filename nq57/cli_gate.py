@@ -27,6 +27,13 @@ def gate_train(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Nơi ghi mô hình (mặc định bot/models).")
     ] = None,
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            help="Tệp đặc trưng của các câu hỏi: ghi ở lần chạy đầu, đọc lại ở các lần sau "
+            "(cùng ngân hàng câu hỏi và cùng mã nguồn) để thử ngưỡng mà không tìm kiếm lại."
+        ),
+    ] = None,
 ) -> None:
     """Huấn luyện lại gate và mô hình chính sách; ghi tham số dạng JSON."""
     from bot.answerability import GATE_MODEL
@@ -63,7 +70,13 @@ def gate_train(
             console.print(f"{done}/{total}")
 
     report = train(
-        retriever, items, others, bank_digest([*files, GOLD_DEV]), target, progress=progress
+        retriever,
+        items,
+        others,
+        bank_digest([*files, GOLD_DEV]),
+        target,
+        progress=progress,
+        samples_file=samples,
     )
     sys.stdout.write(
         json.dumps({"gate": report.gate, "policy": report.policy}, ensure_ascii=False, indent=2)

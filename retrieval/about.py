@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nq57.legal import DOCUMENT_MENTION
 from nq57.text import fold, whole_words
 from retrieval.terms import STOPWORDS, without_document_names
 from retrieval.types import Hit
@@ -40,10 +41,14 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"ban hanh nam|ban hanh khi|ra doi|ngay ban hanh|ngay ky",
         ),
         (
+            "annexes",
+            r"(?:co |gom |kem )(?:nhung |may |bao nhieu |cac )?phu luc|phu luc (?:nao|gi)|"
+            r"(?:nhung|cac|may|bao nhieu) phu luc",
+        ),
+        (
             "parts",
             r"gom (?:nhung |may |bao nhieu )?(?:phan|muc|chuong|dieu|noi dung)|bo cuc|cau truc|"
-            r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)|"
-            r"(?:co |gom |kem )(?:nhung |may |bao nhieu )?phu luc|phu luc (?:nao|gi)",
+            r"co may phan|co bao nhieu phan|nhung phan nao|cac phan|chia (?:thanh|lam)",
         ),
         (
             "basis",
@@ -54,7 +59,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"la gi|la van ban gi|la van ban nao|noi ve (?:gi|cai gi|van de gi|viec gi)|ve viec gi|"
             r"noi dung chinh|tom tat|gioi thieu|de cap (?:gi|den gi|toi gi)|la sao|ve gi|nhu the nao|"
             r"ten day du|ten goi|ten chinh thuc|trich yeu|ban ve|"
-            r"phe duyet (?:\w+ )?(?:gi|cai gi|nhung gi)|ban hanh (?:\w+ )?(?:gi|cai gi)",
+            r"phe duyet (?:\w+ ){0,2}(?:gi|cai gi|nhung gi)|ban hanh (?:\w+ ){0,2}(?:gi|cai gi)",
         ),
     )
 )
@@ -68,6 +73,7 @@ _CARD_WORD_LIST = (
     "dua tren", "hieu luc", "ke hoach", "ket luan", "muc dich", "nhung gi", "noi dung",
     "quy dinh", "thay the", "thi hanh", "thong tu", "van kien", "ap dung", "bao gio", "bat dau",
     "bo sung", "chuc vu", "co quan", "de nghi", "ky hieu", "nhu the", "pham vi", "phu luc",
+    "kem", "thong qua",
     "sua doi", "ten goi", "tom tat", "tu cach", "van ban", "bai bo", "ban ve", "bo cuc", "can cu",
     "cap nhat", "liet ke", "vien dan", "to trinh", "so hieu", "sau do", "vao", "tai", "bang",
     "ghi", "theo",
@@ -96,7 +102,7 @@ _LISTING = re.compile(
 
 def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
     """The card fields a question about one document asks, in the order asked ("what", "date",
-    "issuer", "signer", "effect", "parts", "amend", "basis"): "ban hành ngày nào, ai ký?" asks
+    "issuer", "signer", "effect", "parts", "annexes", "amend", "basis"): "ban hành ngày nào, ai ký?" asks
     two. None when it asks about the document's content. Words of the document's ``title`` may
     describe it ("Thông tư 32 về danh mục bán dẫn do ai ký?") when a field other than what it
     is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content."""
@@ -124,10 +130,51 @@ def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
         and m.group(0) not in STOPWORDS
         and not m.group(0).isdigit()
     ]
-    described = set(re.findall(r"\w+", fold(title).lower()))
+    described = _title_words(title)
     if leftover and not (set(fields) - {"what"} and all(t in described for t in leftover)):
         return None
     return fields or ("what",)
+
+
+def _title_words(title: str) -> set[str]:
+    """The words of a title, and the initials of each run of two to five of them: "TNDN" stands
+    for "thu nhập doanh nghiệp" in a question that describes a circular by its title."""
+    words = re.findall(r"\w+", fold(title).lower())
+    initials = {
+        "".join(w[0] for w in words[i : i + n])
+        for n in range(2, 6)
+        for i in range(len(words) - n + 1)
+    }
+    return set(words) | initials
+
+
+def asks_what(question: str) -> bool:
+    """The question asks in so many words what the document is ("… là gì?", "… phê duyệt
+    chương trình gì?"), rather than landing on "what" because it asks no other field."""
+    rest = " ".join(fold(without_document_names(question)).lower().split())
+    return bool(dict(_FIELDS)["what"].search(rest))
+
+
+_ORDER = whole_words(
+    r"(?:ra|ban hanh|co|ky|den|xuat hien|ra doi) (?:truoc|sau)(?: hon)?|som hon|muon hon|"
+    r"moi hon|cu hon|truoc hay sau|sau hay truoc|nao truoc|nao sau|thu tu thoi gian"
+)
+
+
+def asks_order(question: str) -> bool:
+    """ "Nghị quyết 03 và Kế hoạch 3260, văn bản nào ra trước?": which came first."""
+    return bool(_ORDER.search(" ".join(fold(question).lower().split())))
+
+
+def compared_fields(question: str) -> tuple[str, ...] | None:
+    """The card fields a question about several named documents asks of each ("… do ai ký?"),
+    a question of which came first asking their dates; None when it asks about content."""
+    folded = " ".join(fold(question).lower().split())
+    rest = _ORDER.sub(" ", folded)
+    fields = card_fields(rest)
+    if fields is None or (fields == ("what",) and not asks_what(rest)):
+        return ("date",) if rest != folded and fields is not None else None
+    return fields
 
 
 def superlative(question: str) -> str | None:
@@ -136,9 +183,77 @@ def superlative(question: str) -> str | None:
     return "newest" if _NEWEST.search(folded) else "oldest" if _OLDEST.search(folded) else None
 
 
+_CITING = whole_words(
+    r"can cu|dan chieu|vien dan|nhac (?:den|toi|lai)|de cap (?:den|toi)|trich dan|thuc hien|"
+    r"trien khai|cu the hoa|dua tren|dung lam|lay (?:\w+ ){1,4}lam"
+)
+_WHICH_DOCS = re.compile(
+    r"(?<!\w)(?:(?:van ban|vb|tai lieu) nao|nhung (?:van ban|vb)|cac (?:van ban|vb)|"
+    r"o (?:nhung )?(?:van ban|vb|dau)|trong (?:nhung )?(?:van ban|vb) nao)(?!\w)"
+)
+
+
+# Named before the documents asked for, a document is their object only when passive ("Nghị
+# quyết 71 được nhắc tới trong văn bản nào?"); "QĐ 1169 được ban hành căn cứ vào những văn bản
+# nào?" asks for its own legal bases.
+_CITED_PASSIVE = whole_words(
+    r"(?:duoc|bi) (?:\w+ ){0,2}(?:nhac (?:den|toi|lai)|dan chieu|vien dan|trich dan|de cap|"
+    r"trien khai|thuc hien|cu the hoa)"
+)
+
+
+_LAW_MENTION = re.compile(r"\b(?:luat|bo luat|nghi dinh|chi thi)\s+(?:so\s+)?\d+[\w/-]*")
+
+
+def asks_citing(question: str) -> bool:
+    """ "Những văn bản nào lấy Nghị quyết 71/NQ-CP làm căn cứ?", "Nghị quyết 57 được triển khai
+    bằng văn bản nào?": the documents of the corpus that cite a document."""
+    folded = " ".join(fold(question).lower().split())
+    which = _WHICH_DOCS.search(folded)
+    mention = DOCUMENT_MENTION.search(folded) or _LAW_MENTION.search(folded)
+    if which is None or mention is None:
+        return False
+    if which.start() < mention.start():
+        cited = bool(_CITING.search(folded, which.end()))
+    else:
+        cited = bool(_CITED_PASSIVE.search(folded, mention.end(), which.start() + 1))
+    # "Văn bản nào thực hiện Nghị quyết 57 về R&D?" asks for a passage on R&D.
+    tail = _CITING.sub(" ", _CARD_WORDS.sub(" ", folded[max(mention.end(), which.end()) :]))
+    topic = [w for w in re.findall(r"\w+", tail) if w not in STOPWORDS and not w.isdigit()]
+    return cited and not topic
+
+
+def mentions(text: str, number: str, doc_type: str = "") -> re.Match[str] | None:
+    """Where ``text`` names the document numbered ``number``: the full number ("71/NQ-CP")
+    anywhere, a bare one ("71") only after the document's type ("Nghị quyết số 71")."""
+    if "/" in number or "-" in number:
+        rx = rf"(?<![\w/-]){re.escape(number)}(?![\w/-])"
+    elif doc_type:
+        rx = rf"{re.escape(doc_type)}\s+(?:số\s+)?{re.escape(number)}(?!\d)"
+    else:
+        return None
+    return re.search(rx, text, re.IGNORECASE)
+
+
+# What may stand before a listing's "văn bản nào": the question's opening words, or a verb
+# whose object it is ("Bộ KH&CN ban hành những văn bản nào?", "… ký những quyết định nào?").
+_LISTING_LEAD = re.compile(r"(?:^|\s)(?:ban hanh|ky|thuoc|la|gom|co|do|duoc|cua|trong kho)$")
+_FILLERS = re.compile(
+    r"(?:\s(?:nhung|cac|mot|may|bao nhieu|tat ca|(?:trong )?(?:bo|kho) (?:van ban|vb|tai lieu)"
+    r"(?: nay)?))+$"
+)
+
+
 def asks_listing(question: str) -> bool:
-    """ "Văn bản nào do Bộ KH&CN ban hành?", "kho có bao nhiêu văn bản?"."""
-    return bool(_LISTING.search(" ".join(fold(question).lower().split())))
+    """ "Văn bản nào do Bộ KH&CN ban hành?", "kho có bao nhiêu văn bản?"; not "Chương trình
+    hành động nêu kế hoạch gì để …", which asks what a document says."""
+    folded = " ".join(fold(question).lower().split())
+    for m in _LISTING.finditer(folded):
+        before = " ".join(re.sub(r"[^\w\s]", " ", folded[: m.start()]).split())
+        before = _FILLERS.sub("", f" {before}").strip()
+        if len(before.split()) <= 3 or _LISTING_LEAD.search(before):
+            return True
+    return False
 
 
 def asks_signer(question: str) -> bool:

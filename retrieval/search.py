@@ -424,7 +424,7 @@ class Retriever:
         meta = self.meta(focus[0])
         fields = card_fields(strip_description(aq.expanded), meta.title if meta else "")
         # "Mục đích của Kế hoạch 3260 là gì?" may be a section: only named fields lead.
-        if not fields or fields == ("what",) or fields[0] == "parts":
+        if not fields or fields == ("what",) or fields[0] in ("parts", "annexes"):
             return []
         return self._records_of(focus[0]).evidence(fields)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import Turn
+from bot.assistant import PARTLY
 from bot.followup import is_followup, resolve, resolve_with_focus
 from nq57.text import match_key
 
@@ -234,3 +235,43 @@ def test_a_follow_up_on_a_document_named_by_its_full_number(assistant):
     ]
     answer = assistant.ask("Ai ký thông báo đó?", history)
     assert "Phạm Mạnh Cường" in answer.text.split("\n")[0], answer.text
+
+
+def test_a_document_pointed_back_to_is_the_one_the_conversation_named(assistant):
+    # "Nghị quyết đó": the latest resolution named, in our own answer here, not the conclusion
+    # the user asked about.
+    history = [
+        Turn("user", "Kết luận 69-KL/TW là kết luận tiếp tục thực hiện nghị quyết nào?"),
+        Turn("assistant", "Đó là Nghị quyết 20-NQ/TW ngày 01/11/2012 của Trung ương khoá XI."),
+    ]
+    follow = "Nghị quyết đó được thông qua tại hội nghị trung ương lần thứ mấy?"
+    assert resolve(follow, history) == (
+        "Nghị quyết 20-NQ/TW được thông qua tại hội nghị trung ương lần thứ mấy"
+    )
+    answer = assistant.ask(follow, history)
+    assert answer.meta.get("plan") == "card" and "lần thứ sáu" in answer.text
+    assert answer.citations[0].doc_id == "nq-20-2012"
+    # "văn bản này" is any type; unaccented too.
+    history = [Turn("user", "Ai ký Thông tư 33?"), Turn("assistant", "Bộ trưởng ký.")]
+    assert resolve("van ban nay co hieu luc khi nao", history).startswith("Thông tư 33 ")
+
+
+def test_one_request_declined_beside_one_answered(assistant):
+    # A personal case or another topic joined to a question the texts answer: the question is
+    # answered alone, and the reply says plainly the rest is not.
+    answer = assistant.ask(
+        "Nghị quyết 57 đặt mục tiêu R&D bao nhiêu phần trăm GDP? Nhân tiện công ty tôi doanh "
+        "thu 5 tỷ thì phải đóng thuế bao nhiêu?"
+    )
+    assert not answer.abstained and "2% GDP" in answer.text
+    assert answer.meta["declined_part"] in PARTLY
+    assert "Phần còn lại của câu hỏi tôi không trả lời" in answer.text
+    assert "5 tỷ" not in answer.text  # never the user's words
+    # What is kept must be a question: a case told first is no request of its own.
+    told = assistant.ask(
+        "Tôi bị mất ngủ vì deadline chuyển đổi số ở cơ quan. Tôi nên uống thuốc gì, liều bao nhiêu?"
+    )
+    assert told.abstained and not told.citations
+    # Two requests the texts answer are not split.
+    answer = assistant.ask("Nghị quyết 57 ban hành ngày nào? Thông tư 33 có hiệu lực khi nào?")
+    assert "declined_part" not in answer.meta

@@ -68,3 +68,20 @@ def test_a_figure_stated_for_something_else_does_not_confirm_the_claim():
 def test_a_claim_that_shares_no_words_with_the_passages_gets_no_verdict():
     question = "Mức lương tối thiểu vùng là 5 triệu đồng đúng không?"
     assert verdict(question, None, [ROWS]) is None
+
+
+def test_a_figure_is_checked_beside_the_year_the_claim_names():
+    # One clause, three figures each with its own year: the claim's year picks its figure.
+    nq20 = _hit(
+        "Nâng tổng đầu tư xã hội cho khoa học và công nghệ đạt 1,5% GDP vào năm 2015, trên 2% "
+        "GDP vào năm 2020 và khoảng 3% GDP vào năm 2030.",
+        "B.III.2.1",
+    )
+    wrong = "Tổng đầu tư xã hội cho khoa học và công nghệ năm 2015 là 2% GDP đúng không?"
+    correction = premise_correction(wrong, [nq20])
+    assert correction is not None and "“2%”" in correction
+    right = "Tổng đầu tư xã hội cho khoa học và công nghệ đạt 1,5% GDP vào năm 2015 phải không?"
+    assert premise_correction(right, [nq20]) is None
+    assert verdict(right, None, [nq20]) == "Đúng"
+    later = "Đầu tư xã hội cho khoa học và công nghệ khoảng 3% GDP vào năm 2030 đúng không?"
+    assert verdict(later, None, [nq20]) == "Đúng"

@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answerability import FEATURES, GATE_MODEL, AnswerabilityGate, Evidence, GateModel
+from bot.answerability import (
+    FEATURES,
+    GATE_MODEL,
+    AnswerabilityGate,
+    Evidence,
+    GateModel,
+    detail_group,
+)
 from bot.network import Network
 from bot.policy import POLICY_MODEL, POLICY_VECTORS, PolicyModel, load_policy, vector_key
 from evals.train_gate import (
@@ -24,8 +31,10 @@ from evals.train_gate import (
     load_bank,
     policy_label,
     policy_threshold,
+    read_samples,
     train,
 )
+from retrieval.frame import frame_of
 
 ALQAC_TRAIN = Path(__file__).resolve().parents[2] / "shared/datasets/alqac2023/train.json"
 
@@ -82,6 +91,19 @@ def test_the_gate_decides_by_its_threshold():
     assert not gate.decide(_evidence(coverage_best=0.1)).answer
 
 
+def test_a_threshold_per_detail_group():
+    logit = np.array([[4.0 if f == "coverage_best" else 0.0] for f in FEATURES])
+    net = Network(
+        np.zeros(len(FEATURES)), np.ones(len(FEATURES)), [logit], [np.array([-2.0])], ["0", "1"]
+    )
+    # p = sigmoid(4 * 0.6 - 2) ≈ 0.60: answered under the general threshold, not the specific one.
+    gate = AnswerabilityGate(GateModel(net, 0.5, thresholds={"specific": 0.7}))
+    assert gate.decide(_evidence(coverage_best=0.6), "general").answer
+    assert not gate.decide(_evidence(coverage_best=0.6), "specific").answer
+    assert detail_group(frame_of("Kinh phí chi cho R&D đạt bao nhiêu?")) == "specific"
+    assert detail_group(frame_of("Nghị quyết 57 nói gì về dữ liệu?")) == "general"
+
+
 def test_thresholds_are_set_out_of_fold():
     p = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.6])
     y = np.array([1, 1, 1, 0, 0, 0])
@@ -127,7 +149,10 @@ def test_gate_train_rebuilds_loadable_models(runtime, tmp_path):
             json.loads(ALQAC_TRAIN.read_text())[i]["text"] for i in range(0, 100, 5)
         )
     ]
-    report = train(runtime.retriever, sample, others, "test-digest", tmp_path)
+    features = tmp_path / "samples.json"
+    report = train(
+        runtime.retriever, sample, others, "test-digest", tmp_path, samples_file=features
+    )
     assert report.gate["samples"] > 20
     gate = GateModel.load(tmp_path / GATE_MODEL.name)
     policy = PolicyModel.load(tmp_path / POLICY_MODEL.name)
@@ -135,6 +160,18 @@ def test_gate_train_rebuilds_loadable_models(runtime, tmp_path):
     assert gate.meta["bank_digest"] == "test-digest"
     assert 0.0 < gate.threshold < 1.0
     assert policy.meta["policy_digest"] == load_policy().digest()
+    # Both ways of setting thresholds are reported out of fold; the one kept is the better.
+    assert {"oof_single", "oof_per_group"} <= set(gate.meta)
+    # The features of every question are kept: a later run on the same bank reads them
+    # instead of searching again; another bank does not.
+    asked = [i.id for i in [*sample, *others]]
+    rows = json.loads(features.read_text())["samples"]
+    items = [BankItem(**row["item"]) for row in rows]  # the policy's exemplars come after
+    assert [i.id for i in items[: len(asked)]] == asked
+    kept = read_samples(features, "test-digest", items)
+    assert kept is not None and [s.gate_x for s in kept] == [row["gate_x"] for row in rows]
+    assert read_samples(features, "another-digest", items) is None
+    assert read_samples(features, "test-digest", items[:-1]) is None
 
 
 def test_questions_about_no_document_train_both_models():

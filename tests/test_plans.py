@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.cards import vn_date
-from retrieval.about import asks_listing, card_fields, superlative
+from retrieval.about import asks_citing, asks_listing, card_fields, superlative
 from retrieval.frame import frame_of
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ TT32 = "Thông tư ban hành Danh mục nguyên liệu, vật liệu bán dẫn,
         # "khi nào" after "hiệu lực" asks when it takes effect, not when it was issued.
         ("Thông tư 33/2025/TT-BKHCN có hiệu lực khi nào?", "", ("effect",)),
         ("Ket luan 69-KL/TW ban hanh ngay nao, ve viec gi?", "", ("date", "what")),
-        ("Thông báo 624 gồm những nội dung và phụ lục nào?", "", ("parts",)),
+        ("Thông báo 624 gồm những nội dung và phụ lục nào?", "", ("parts", "annexes")),
         ("Ai ky Ke hoach 3260 va ky voi tu cach gi?", "", ("signer",)),
         # Title words describe the document when something about it is asked …
         ("Thong tu 32 ve danh muc ban dan do ai ky, can cu luat nao?", TT32, ("signer", "basis")),
@@ -65,6 +65,10 @@ def test_listing_questions_and_dates():
     assert asks_listing("Văn bản nào do Bộ KH&CN ban hành?")
     assert asks_listing("kho co bao nhieu van ban")
     assert not asks_listing("Nghị quyết 57 đặt mục tiêu gì?")
+    # A type word asked of a document's content is no listing of the corpus.
+    assert not asks_listing("Chương trình hành động nêu kế hoạch gì để người dân có danh tính số?")
+    assert asks_listing("Bộ KH&CN ban hành những văn bản nào?")
+    assert asks_listing("Phó Thủ tướng Nguyễn Chí Dũng ký những quyết định nào?")
     assert vn_date("2024-12-22") == "22/12/2024"
     assert superlative("Văn bản nào mới nhất trong kho?") == "newest"
     assert superlative("van ban nao cu nhat") == "oldest"
@@ -387,3 +391,80 @@ def test_frames_of_questions():
     assert frame_of("cơ quan nào chủ trì").attribute == "agency"
     assert frame_of("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?").attribute != "number"
     assert frame_of("trích nguyên văn khoản 2 Điều 3").attribute == "verbatim"
+
+
+def test_documents_compared_by_date(assistant):
+    answer = assistant.ask(
+        "Nghị quyết 03/NQ-CP và Kế hoạch 3260 của Đảng đoàn Quốc hội, văn bản nào ra trước?"
+    )
+    assert answer.text.startswith("Nghị quyết 03/NQ-CP ban hành trước (09/01/2025)")
+    assert "10/01/2025" in answer.text
+    # Each document's line cites its own header, numbered in order.
+    assert [c.doc_id for c in answer.citations] == ["nq-03-cp-2025", "kh-3260-ddqh15-2025"]
+    assert "[1]" in answer.text and "[2]" in answer.text and "[3]" not in answer.text
+    both = assistant.ask("QĐ 1169 và QĐ 2629 có hiệu lực khi nào?")
+    assert "ngày ký ban hành" in both.text and "thay thế Quyết định số 942/QĐ-TTg" in both.text
+    # A question about what two documents say is not a card.
+    content = assistant.ask("Nghị quyết 57 và Nghị quyết 03 nói gì về R&D?")
+    assert content.meta.get("plan") != "card"
+
+
+def test_documents_that_cite_a_document(assistant):
+    answer = assistant.ask("Những văn bản nào trong kho lấy Nghị quyết 71/NQ-CP làm căn cứ?")
+    docs = {c.doc_id for c in answer.citations}
+    assert {"qd-1169-ttg-2025", "qd-2629-ttg-2025"} <= docs
+    assert all("71/NQ-CP" in c.quote for c in answer.citations)
+    assert "chưa có trong kho" in answer.text  # NQ 71 itself is not held
+    # A document of the corpus, named bare, by those that implement it.
+    implemented = assistant.ask("văn bản nào triển khai nghị quyết 57")
+    assert "nq-03-cp-2025" in {c.doc_id for c in implemented.citations}
+    assert "nq-57-2024" not in {c.doc_id for c in implemented.citations}
+
+
+def test_a_card_on_annexes_lists_only_the_annexes(assistant):
+    answer = assistant.ask("Chương trình hành động kèm Nghị quyết 03/NQ-CP có những phụ lục nào?")
+    assert answer.text.startswith("Nghị quyết 03/NQ-CP có 2 phụ lục: Phụ lục I.")
+    assert "I. MỤC TIÊU" not in answer.text.split("\n")[0]
+    assert {c.locator.split(",")[0] for c in answer.citations} >= {"Phụ lục I", "Phụ lục II"}
+    assert "không có phụ lục" in assistant.ask("Thông tư 33 có phụ lục không?").text
+
+
+def test_a_question_on_what_was_approved_gets_the_card(assistant):
+    # "… phê duyệt chương trình gì?" asks what the decision is, not for its Điều 1 outline.
+    answer = assistant.ask("Quyết định 1169/QĐ-TTg phê duyệt chương trình gì?")
+    assert answer.meta.get("plan") == "card"
+    assert "Đẩy mạnh truyền thông thực hiện" in answer.text.split("\n")[0]
+    # A title's abbreviation describes the document: "TNDN" is "thu nhập doanh nghiệp".
+    tndn = assistant.ask(
+        "Thông tư quy định tiêu chí ưu đãi thuế TNDN cho dự án sản xuất thiết bị điện tử có số "
+        "hiệu gì, ban hành ngày nào?"
+    )
+    assert tndn.meta.get("plan") == "card" and "15/11/2025" in tndn.text
+
+
+def test_a_signer_the_copy_lacks_is_not_answered(assistant):
+    # The corpus's NQ 57 has no signature block: saying so is a decline, and its header is
+    # shown as related, not as the answer.
+    for question in ("Ai là người ký Nghị quyết 57-NQ/TW?", "nq 57 ai ky"):
+        answer = assistant.ask(question)
+        assert answer.abstained and "không kèm phần chữ ký" in answer.text, question
+        assert answer.citations and all(c.related for c in answer.citations)
+    # "No annexes" answers the question.
+    assert not assistant.ask("Thông tư 33 có phụ lục không?").abstained
+    assert not assistant.ask("Ai ký Thông tư 33?").abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "citing"),
+    [
+        ("Những văn bản nào trong kho lấy Nghị quyết 71/NQ-CP làm căn cứ ban hành?", True),
+        ("Nghị quyết 71 được nhắc tới trong văn bản nào", True),
+        ("Luật 93/2025/QH15 được dẫn chiếu ở những văn bản nào?", True),
+        ("van ban nao can cu nghi quyet 57 vay ad", True),
+        # Its own legal bases, and a passage on a topic, are other questions.
+        ("QĐ 1169 về truyền thông NQ 57 được ban hành căn cứ vào những văn bản nào?", False),
+        ("Văn bản nào quy định thực hiện Nghị quyết 57 về R&D 2% GDP?", False),
+    ],
+)
+def test_questions_for_the_documents_that_cite_one(question, citing):
+    assert asks_citing(question) is citing
