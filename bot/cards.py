@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from bot.answer import Answer, Citation
 from bot.compose import make_citation
 from ingest.model import DocumentMeta
+from nq57.legal import ANNEX
 from retrieval.about import records_of
 from retrieval.types import Hit
 
@@ -67,7 +68,7 @@ class Card:
                 continue
             if sentence := _first_sentence(hit.text, skip=part):
                 openings[part] = (hit, sentence)
-            elif part.startswith("Phụ lục"):
+            elif part.startswith(ANNEX):
                 # An annex opens on its table: the header row is the link.
                 openings[part] = (hit, hit.text.split("\n", 1)[0].strip())
         return cls(meta, header, signature, effect, parts, subject, openings)
@@ -207,7 +208,7 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
 
     amend = card.amendments()
     name = card.name
-    annexes = [p for p in card.parts if p.startswith("Phụ lục")]
+    annexes = [p for p in card.parts if p.startswith(ANNEX)]
     lead = {
         "what": f"{official_name(meta)} là {meta.title[0].lower() + meta.title[1:]}"
         + (f", do {meta.issuer} ban hành ngày {issued}." if issued else ".")

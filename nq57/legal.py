@@ -138,6 +138,9 @@ DOCUMENT_MENTION = re.compile(
     r"|\b\d+/?\d*-?(?:NQ|QĐ|QD|TT|KL|KH|TB|NĐ|ND)[\w/\-]*",
     re.IGNORECASE,
 )
+# A law, decree or directive named by its number, folded ("luat so 93/2025/qh15"): the corpus
+# cites them without holding them.
+LAW_MENTION = re.compile(r"\b(?:luat|bo luat|nghi dinh|chi thi)\s+(?:so\s+)?\d+[\w/-]*")
 # Document-type codes glued to a number as users type them: "nq57", "qd1169", "tt33".
 GLUED_CODE = re.compile(r"^(nq|qđ|qd|tt|nđ|nd|kh|kl|tb)(\d+\S*)$", re.IGNORECASE)
 _TYPE_ALT = "|".join(sorted((re.escape(k) for k in TYPE_WORDS), key=len, reverse=True))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nq57.legal import DOCUMENT_MENTION
+from nq57.legal import DOCUMENT_MENTION, LAW_MENTION
 from nq57.text import fold, whole_words
 from retrieval.terms import STOPWORDS, without_document_names
 from retrieval.types import Hit
@@ -102,8 +102,8 @@ _LISTING = re.compile(
 
 def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
     """The card fields a question about one document asks, in the order asked ("what", "date",
-    "issuer", "signer", "effect", "parts", "annexes", "amend", "basis"): "ban hành ngày nào, ai ký?" asks
-    two. None when it asks about the document's content. Words of the document's ``title`` may
+    "issuer", "signer", "effect", "parts", "annexes", "amend", "basis"): "ban hành ngày nào, ai
+    ký?" asks two. None when it asks about the document's content. Words of the document's ``title`` may
     describe it ("Thông tư 32 về danh mục bán dẫn do ai ký?") when a field other than what it
     is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content."""
     rest = " ".join(fold(without_document_names(question)).lower().split())
@@ -202,15 +202,12 @@ _CITED_PASSIVE = whole_words(
 )
 
 
-_LAW_MENTION = re.compile(r"\b(?:luat|bo luat|nghi dinh|chi thi)\s+(?:so\s+)?\d+[\w/-]*")
-
-
 def asks_citing(question: str) -> bool:
     """ "Những văn bản nào lấy Nghị quyết 71/NQ-CP làm căn cứ?", "Nghị quyết 57 được triển khai
     bằng văn bản nào?": the documents of the corpus that cite a document."""
     folded = " ".join(fold(question).lower().split())
     which = _WHICH_DOCS.search(folded)
-    mention = DOCUMENT_MENTION.search(folded) or _LAW_MENTION.search(folded)
+    mention = DOCUMENT_MENTION.search(folded) or LAW_MENTION.search(folded)
     if which is None or mention is None:
         return False
     if which.start() < mention.start():
