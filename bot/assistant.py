@@ -184,7 +184,7 @@ class Assistant:
         # are judged only for what no legitimate question may carry ("Nghị quyết 57 do ai ban
         # hành? Cơ quan đó có đáng tin không?").
         only = HARMFUL if result.direct or turn.question != turn.text else None
-        ruling = self._ruling(turn.said.restored, result.dense_top, turn.text, only)
+        ruling = self._ruling(turn, only)
         # A question about the document itself ("tóm tắt Kết luận 69 giúp mình") has nothing
         # left once the name is gone: only a question about something else is judged so.
         about_itself = card_fields(strip_description(turn.said.expanded)) is not None
@@ -324,7 +324,9 @@ class Assistant:
                 pick=superlative(text),
                 signers=asks_signer(text),
             )
-        if len(named) >= 2 and (fields := compared_fields(strip_description(turn.said.expanded))):
+        # What the user wrote now, without the words that only describe a document.
+        asked = strip_description(turn.said.expanded)
+        if len(named) >= 2 and (fields := compared_fields(asked)):
             cards = [c for c in (self._card(d) for d in named) if c]
             return render_comparison(cards, fields, order=asks_order(turn.text))
         docs = named or result.described
@@ -332,8 +334,8 @@ class Assistant:
             return None
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
-        fields = card_fields(strip_description(turn.said.expanded), meta.title if meta else "")
-        if fields == ("what",) and not asks_what(strip_description(turn.said.expanded)):
+        fields = card_fields(asked, meta.title if meta else "")
+        if fields == ("what",) and not asks_what(asked):
             # "Mục đích của Kế hoạch 3260 gồm những gì?" is answered by its section "Mục đích";
             # "Quyết định 1169 phê duyệt chương trình gì?" by the card.
             listed = outline(
@@ -378,32 +380,39 @@ class Assistant:
         meta = self.retriever.meta(doc_id)
         return Card.read(meta, self.retriever.chunks(doc_id)) if meta else None
 
-    def _ruling(
-        self, restored: str, dense_top: float, text: str, only: frozenset[str] | None = None
-    ) -> PolicyDecision | None:
+    def _ruling(self, turn: TurnState, only: frozenset[str] | None = None) -> PolicyDecision | None:
         """The policy on the whole message, then on each of its requests: a forbidden one glued
         to a legitimate one is still forbidden. ``only``: the categories that may decline."""
-        ruling = self.policy.run(self.retriever.query_vector(restored), dense_top, only)
-        for part in clauses(text) if ruling is None else []:
-            vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
-            ruling = self.policy.run(vector, self.retriever.closeness(vector), HARMFUL)
+        vector = self.retriever.query_vector(turn.said.restored)
+        ruling = self.policy.run(vector, turn.result.dense_top, only)
+        for request in self._requests(turn) if ruling is None else []:
+            ruling = self.policy.run(request.vector, request.closeness, HARMFUL)
             if ruling is not None:
                 break
         return ruling
+
+    def _requests(self, turn: TurnState) -> list[Request]:
+        """The message's separate requests, each embedded and its closeness to the corpus
+        measured once per turn: the policy reads them for the harmful categories, then for a
+        request to decline by itself."""
+        if turn.requests is None:
+            turn.requests = []
+            for part in clauses(turn.text):
+                vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
+                turn.requests.append(Request(part, vector, self.retriever.closeness(vector)))
+        return turn.requests
 
     def _declined_part(self, turn: TurnState) -> tuple[str, Category] | None:
         """A request of the message the texts do not cover (a personal case, another law or
         topic) beside one they do: the requests to answer, and the category of the one not."""
         if turn.question != turn.text:
             return None  # a follow-up rebuilt with our own words is judged as a whole
-        parts = clauses(turn.text)
         declined: Category | None = None
         kept = []
-        for part in parts:
-            vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
-            ruling = self.policy.run(vector, self.retriever.closeness(vector), PARTLY)
+        for request in self._requests(turn):
+            ruling = self.policy.run(request.vector, request.closeness, PARTLY)
             if ruling is None:
-                kept.append(part)
+                kept.append(request.text)
             elif declined is None:
                 declined = ruling.category
         # What is kept must be a question of its own: "Tôi bị mất ngủ vì deadline chuyển đổi
@@ -523,10 +532,20 @@ class TurnState:
     said: AnalyzedQuery  # the analysis of what the user wrote now
     result: SearchResult
     meta: dict[str, Any]
+    requests: list[Request] | None = None  # the message's separate requests, once read
 
     @property
     def hits(self) -> list[Hit]:
         return self.result.hits
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of a message of several, as the policy reads it."""
+
+    text: str
+    vector: list[float]
+    closeness: float  # how close the corpus comes to it
 
 
 @dataclass

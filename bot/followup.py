@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.answer import Turn
-from nq57.legal import CODE_TYPES, DOCUMENT_MENTION, PROVISION_MENTION, TYPE_WORDS
+from nq57.legal import DOCUMENT_MENTION, PROVISION_MENTION, TYPE_WORDS
 from nq57.text import fold
+from retrieval.query import analyze_query
 from retrieval.terms import content_terms
 
 _MARKERS = (
@@ -65,31 +66,21 @@ _POINTED = re.compile(
 )
 
 
-def _mention_type(mention: str) -> str:
-    """The folded type of a document mention: "NQ 03" and "57-NQ/TW" are "nghi quyet"."""
-    folded = fold(mention).lower()
-    for word in sorted(TYPE_WORDS, key=len, reverse=True):
-        if folded.startswith(word):
-            return TYPE_WORDS[word]
-    code = re.search(r"\d[-/]?([a-z]{2})\b", folded)
-    return CODE_TYPES.get(code.group(1), "") if code else ""
-
-
 def _pointed_document(core: str, history: list[Turn]) -> str | None:
     """ "Nghị quyết đó được thông qua tại hội nghị lần thứ mấy?" with the name put back: the
-    conversation's latest mention of a document of that type (any type for "văn bản đó"),
-    our own answer included, since that is where "Nghị quyết 20-NQ/TW" was said."""
+    conversation's latest document of that type (any type for "văn bản đó"), our own answer
+    included, since that is where "Nghị quyết 20-NQ/TW" was said."""
     folded = fold(core).lower()
     m = _POINTED.search(folded)
     if m is None:
         return None
     wanted = TYPE_WORDS.get(m.group(1), "")
     for turn in reversed(history):
-        mentions = [x.group(0) for x in DOCUMENT_MENTION.finditer(turn.content)]
-        for mention in reversed(mentions):
-            if not wanted or _mention_type(mention) == wanted:
+        # The references as query analysis reads them: "NQ 03", "57-NQ/TW", "nq57".
+        for ref in reversed(analyze_query(turn.content, ()).doc_refs):
+            if ref.type and (not wanted or fold(ref.type).lower() == wanted):
                 # fold() keeps each character in place: the span is the same in ``core``.
-                return core[: m.start()] + mention + core[m.end() :]
+                return f"{core[: m.start()]}{ref.type} {ref.number}{core[m.end() :]}"
     return None
 
 
