@@ -27,8 +27,7 @@ from typing import Any
 
 from bot.compose import segments
 from bot.network import Network
-from nq57.text import fold
-from retrieval.frame import Frame, asked_unit, frame_of, holds_answer
+from retrieval.frame import Frame, asked_unit, carries_unit, frame_of, holds_answer
 from retrieval.query import without_request
 from retrieval.synonyms import expand_synonyms
 from retrieval.terms import TermStats, content_bigrams, content_terms, phrase_coverage
@@ -137,7 +136,7 @@ def evidence(
             "sentence_kind_missing": float(
                 frame.specific and not holds_answer(frame, best_sentence)
             ),
-            "unit_missing": float(bool(unit) and not any(unit in fold(t).lower() for t in texts)),
+            "unit_missing": float(bool(unit) and not any(carries_unit(unit, t) for t in texts)),
             "score_first": min(scores[0], 2.0),
             "score_gap": min(scores[0] - scores[1], 2.0),
             # How close someone else's question about the first passage (or the top three) came:

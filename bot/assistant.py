@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +25,22 @@ from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
 from bot.normalize import deobfuscate
 from bot.outline import outline
-from bot.policy import HARMFUL, Category, PolicyDecision, build_router, clauses
+from bot.policy import (
+    ASIDE_MIN_WORDS,
+    HARMFUL,
+    Category,
+    PolicyDecision,
+    build_router,
+    clauses,
+)
 from bot.provisions import clearly_absent, missing_provision_reply
-from bot.quotations import QUOTE_NOT_FOUND, holds, quoted_sentences
+from bot.quotations import QUOTE_NOT_FOUND, holds, quoted_sentences, quoted_terms, uses_term
 from bot.safety import check_length, redact, sanitize
 from ingest.chunk import RECORD_KINDS
-from nq57.legal import SECTION_CONCEPT
+from ingest.model import DocumentMeta
+from nq57.legal import SECTION_CONCEPT, law_provision
 from nq57.settings import Settings
-from nq57.text import fold
+from nq57.text import dates_in, fold
 from retrieval.about import (
     asks_citing,
     asks_listing,
@@ -64,6 +72,11 @@ ELSEWHERE = frozenset({"out_of_domain"})
 # What one request of a message may be declined for while another is answered.
 PARTLY = frozenset({"personal_case", "out_of_domain", "other_law"})
 PARTLY_DECLINED = "Phần còn lại của câu hỏi tôi không trả lời: "
+_TAKES_EFFECT = re.compile(r"\bhieu luc\b")
+# A document number as the catalog's notes write it ("Nghị quyết 71/NQ-CP"), and the words of a
+# line that says one text amends or replaces another.
+_NUMBERED = re.compile(r"\b\d+(?:/\d{4})?/[A-ZĐ][\w/-]*")
+_AMENDING = re.compile(r"sửa đổi|bổ sung|thay thế", re.IGNORECASE)
 
 # Declines never repeat the user's words: the assistant speaks with the State's documents.
 NOT_FOUND = (
@@ -160,6 +173,9 @@ class Assistant:
         analyzed = self.retriever.analyze(question)
         missing = _unknown_documents(analyzed)
         # "Văn bản nào lấy Nghị quyết 71/NQ-CP làm căn cứ?" asks about the corpus, not NQ 71.
+        if not (missing or analyzed.named_docs):
+            # "khoản 1 Điều 23 Luật Đầu tư quy định gì?": a law the texts cite, not one they hold.
+            missing = self._law_not_held(analyzed.restored)
         if missing and not asks_citing(question):
             reply = MISSING_DOCUMENT.format(docs=missing)
             return self._decline(reply, "out_of_scope", "document_not_in_corpus")
@@ -188,7 +204,12 @@ class Assistant:
         # A question about the document itself ("tóm tắt Kết luận 69 giúp mình") has nothing
         # left once the name is gone: only a question about something else is judged so.
         about_itself = card_fields(strip_description(turn.said.expanded)) is not None
-        if ruling is None and only is None and turn.said.named_docs and not about_itself:
+        if (
+            ruling is None
+            and only is None
+            and turn.said.named_docs
+            and not (about_itself or self._defines(turn))
+        ):
             # "Theo tinh thần Nghị quyết 57, giá iPhone 16 hiện nay là bao nhiêu?": a document's
             # name pulls any question toward the texts; without it, another topic shows.
             bare = " ".join(without_document_names(turn.said.restored).split())
@@ -197,7 +218,11 @@ class Assistant:
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category
-            return self._decline(category.text, category.intent, f"policy:{category.name}")
+            if category.name != "fabrication" or not quoted_sentences(turn.text):
+                return self._decline(category.text, category.intent, f"policy:{category.name}")
+            # A fabricated quote is told so plainly below (the reply says what the texts lack
+            # rather than what the question may be); a quoted sentence the texts hold is no
+            # fabrication, and the question is answered from where it stands.
         absent = self._absent_provision(aq, result.direct)
         if absent:
             return self._decline(absent, "answer", "provision_not_in_document")
@@ -317,12 +342,18 @@ class Assistant:
         if not named and asks_listing(text):
             picked = self.retriever.profiles.filter(text)
             docs = picked or [m.id for m in self.retriever.catalog]
-            cards = [self._card(d) for d in docs]
+            cards = [c for c in (self._card(d) for d in docs) if c]
+            # "Văn bản nào có hiệu lực từ ngày 01/01/2026?": read from each text's own clause.
+            effect = bool(_TAKES_EFFECT.search(fold(text).lower()))
+            if effect and (when := dates_in(text)):
+                cards = [c for c in cards if c.effect and when & dates_in(c.effect[1])]
+                picked = [c.meta.id for c in cards]
             return render_listing(
-                [c for c in cards if c],
+                cards,
                 filtered=bool(picked) and len(picked) < len(self.retriever.catalog),
                 pick=superlative(text),
                 signers=asks_signer(text),
+                effect=effect,
             )
         # What the user wrote now, without the words that only describe a document.
         asked = strip_description(turn.said.expanded)
@@ -334,7 +365,7 @@ class Assistant:
             return None
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
-        fields = card_fields(asked, meta.title if meta else "")
+        fields = card_fields(asked, meta.title if meta else "", described=not named)
         if fields == ("what",) and not asks_what(asked):
             # "Mục đích của Kế hoạch 3260 gồm những gì?" is answered by its section "Mục đích";
             # "Quyết định 1169 phê duyệt chương trình gì?" by the card.
@@ -351,7 +382,7 @@ class Assistant:
         card = self._card(docs[0]) if fields else None
         if card is None or not fields:
             return None
-        answer = render_card(card, fields)
+        answer = render_card(card, fields, self._amended_in(card) if "amend" in fields else ())
         # "Ai ký Nghị quyết 57?" of a text kept without its signature block: not answered.
         return _unanswered(answer) if set(fields) <= card.missing() else answer
 
@@ -359,22 +390,55 @@ class Assistant:
         """The corpus's documents that name the document ``ref``, with the passage that does."""
         meta = self.retriever.meta(ref.doc_id) if ref.doc_id else None
         number = meta.number if meta else ref.number or ""
-        found = []
-        for other in self.retriever.catalog:
-            if other.id == ref.doc_id:
-                continue
-            for hit in self.retriever.chunks(other.id):
-                line = next(
-                    (ln for ln in hit.text.split("\n") if mentions(ln, number, ref.type or "")),
-                    None,
-                )
-                if line is not None:
-                    found.append((other, hit, line.strip()))
-                    break
+        found = self._lines_naming(
+            ref.doc_id, lambda ln: bool(mentions(ln, number, ref.type or ""))
+        )
         name = meta.short_name if meta else f"{ref.type or 'văn bản'} {number}".strip()
         answer = render_citing(name, found, held=meta is not None)
         answer.meta["plan"] = "listing"
         return answer
+
+    def _law_not_held(self, question: str) -> str:
+        """The title of a law whose provision the question asks about, when no document of the
+        corpus bears that title, else ""."""
+        law = law_provision(fold(question).lower(), question)
+        named = (fold(f"{m.type} {m.title}").lower() for m in self.retriever.catalog)
+        return (
+            "" if law and any(fold(law).lower() in n for n in named) else law[:1].upper() + law[1:]
+        )
+
+    def _defines(self, turn: TurnState) -> bool:
+        """ "Theo Thông tư 32, "die" là gì?": a term the named text uses is its own topic."""
+        terms = quoted_terms(turn.text)
+        if not terms:
+            return False
+        passages = [t for d in turn.said.named_docs for t in self.retriever.texts(d)]
+        return any(uses_term(term, passages) for term in terms)
+
+    def _amended_in(self, card: Card) -> list[tuple[DocumentMeta, Hit, str]]:
+        """The lines of other documents that name what amended this one, and say so: "Căn cứ
+        Nghị quyết số 71/NQ-CP … sửa đổi, bổ sung …"; the amending text may not be in the corpus."""
+        numbers = _NUMBERED.findall(card.amendments() or "")
+        return self._lines_naming(
+            card.meta.id,
+            lambda ln: bool(_AMENDING.search(ln)) and any(mentions(ln, n) for n in numbers),
+        )
+
+    def _lines_naming(
+        self, doc_id: str | None, names: Callable[[str], bool]
+    ) -> list[tuple[DocumentMeta, Hit, str]]:
+        """For each document but ``doc_id``, its first line that ``names`` accepts, with the
+        passage that holds it."""
+        found = []
+        for other in self.retriever.catalog:
+            if other.id == doc_id:
+                continue
+            for hit in self.retriever.chunks(other.id):
+                line = next((ln for ln in hit.text.split("\n") if names(ln)), None)
+                if line is not None:
+                    found.append((other, hit, line.strip()))
+                    break
+        return found
 
     def _card(self, doc_id: str) -> Card | None:
         meta = self.retriever.meta(doc_id)
@@ -386,7 +450,7 @@ class Assistant:
         vector = self.retriever.query_vector(turn.said.restored)
         ruling = self.policy.run(vector, turn.result.dense_top, only)
         for request in self._requests(turn) if ruling is None else []:
-            ruling = self.policy.run(request.vector, request.closeness, HARMFUL)
+            ruling = self.policy.judge(request.probs, HARMFUL)
             if ruling is not None:
                 break
         return ruling
@@ -399,7 +463,8 @@ class Assistant:
             turn.requests = []
             for part in clauses(turn.text):
                 vector = self.retriever.query_vector(self.retriever.analyze(part).restored)
-                turn.requests.append(Request(part, vector, self.retriever.closeness(vector)))
+                probs = self.policy.probabilities(vector, self.retriever.closeness(vector))
+                turn.requests.append(Request(part, probs))
         return turn.requests
 
     def _declined_part(self, turn: TurnState) -> tuple[str, Category] | None:
@@ -410,7 +475,9 @@ class Assistant:
         declined: Category | None = None
         kept = []
         for request in self._requests(turn):
-            ruling = self.policy.run(request.vector, request.closeness, PARTLY)
+            ruling = self.policy.judge(request.probs, PARTLY)
+            if ruling is None and len(request.text.split()) >= ASIDE_MIN_WORDS:
+                ruling = self.policy.aside(request.probs)
             if ruling is None:
                 kept.append(request.text)
             elif declined is None:
@@ -544,8 +611,9 @@ class Request:
     """One request of a message of several, as the policy reads it."""
 
     text: str
-    vector: list[float]
-    closeness: float  # how close the corpus comes to it
+    # The policy model's probabilities, from the request's embedding and how close the corpus
+    # comes to it: computed once per turn.
+    probs: dict[str, float]
 
 
 @dataclass

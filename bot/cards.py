@@ -51,6 +51,8 @@ class Card:
     subject: tuple[Hit, str] | None = None
     # Each main part's first passage and its opening sentence, for a link per part.
     openings: dict[str, tuple[Hit, str]] = field(default_factory=dict)
+    # The text's last line before the signature block: the signature closes it.
+    closing: tuple[Hit, str] | None = None
 
     @classmethod
     def read(cls, meta: DocumentMeta, chunks: Sequence[Hit]) -> Card:
@@ -71,7 +73,9 @@ class Card:
             elif part.startswith(ANNEX):
                 # An annex opens on its table: the header row is the link.
                 openings[part] = (hit, hit.text.split("\n", 1)[0].strip())
-        return cls(meta, header, signature, effect, parts, subject, openings)
+        return cls(
+            meta, header, signature, effect, parts, subject, openings, _last_line(found.closing)
+        )
 
     @property
     def name(self) -> str:
@@ -89,6 +93,10 @@ class Card:
             return []
         lines = (" ".join(ln.split()) for ln in self.header.text.split("\n"))
         return [ln for ln in lines if re.match(r"(?:Căn cứ|Theo đề nghị|Xét đề nghị)\b", ln)]
+
+    def proposers(self) -> list[str]:
+        """The header's "Theo đề nghị của …" lines: who proposed the text, by which submission."""
+        return [ln for ln in self.basis() if not ln.startswith("Căn cứ")]
 
     def missing(self) -> set[str]:
         """The fields the document has and this copy does not give: a signature block, a
@@ -127,6 +135,17 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
     return out
 
 
+def _last_line(hit: Hit | None) -> tuple[Hit, str] | None:
+    lines = [ln.strip() for ln in hit.text.split("\n") if ln.strip()] if hit else []
+    return (hit, lines[-1]) if hit and lines else None
+
+
+def _tail(text: str, limit: int = 100) -> str:
+    """The end of a line, where a closing line says what it closes."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else "… " + text[-limit:].split(" ", 1)[-1]
+
+
 def _opens(hit: Hit, part: str) -> bool:
     """The passage is under the part heading (or starts with it)."""
     crumbs = [" ".join(c.split()) for c in hit.breadcrumb[1:3]]
@@ -163,8 +182,13 @@ def official_name(meta: DocumentMeta) -> str:
     return f"{meta.type} số {meta.number}" if meta.type and meta.number else meta.short_name
 
 
-def render_card(card: Card, fields: Sequence[str]) -> Answer:
-    """The card, with the lines that answer ``fields`` first, in the order asked."""
+def render_card(
+    card: Card,
+    fields: Sequence[str],
+    amended_in: Sequence[tuple[DocumentMeta, Hit, str]] = (),
+) -> Answer:
+    """The card, with the lines that answer ``fields`` first, in the order asked;
+    ``amended_in``: the lines of other documents that name what amended it."""
     meta = card.meta
     citations: list[Citation] = []
 
@@ -175,6 +199,7 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
         return f" [{len(citations)}]"
 
     issued = vn_date(meta.issued)
+    name = card.name
     signer = card.signer()
     basis = card.basis()
     # The source of the line that answers is cited first.
@@ -201,13 +226,31 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
     marks.update({k: make() for k, make in sources.items() if k not in marks})
     head, sign, effect = marks["head"], marks["sign"], marks["effect"]
     subject = marks["subject"]
+    closing = (
+        f" Chữ ký đặt sau dòng cuối của văn bản: «{_tail(card.closing[1])}»" + cite(*card.closing)
+        if card.closing and signer and "signer" in fields
+        else ""
+    )
+    proposers = card.proposers()
+    proposed = (
+        f"{name} được ban hành:\n"
+        + "\n".join(f"- {_shorten(line, 180)}" for line in proposers)
+        + cite(card.header, "\n".join(proposers))
+        if proposers and "proposer" in fields
+        else ""
+    )
 
     def part_line(part: str) -> str:
         opening = card.openings.get(part) if {"parts", "annexes"} & set(fields) else None
-        return _shorten(part, 90) + (cite(*opening) if opening else "")
+        # The citation quotes the heading with the part's first sentence: the heading is
+        # what the line names.
+        return _shorten(part, 90) + (cite(opening[0], f"{part}\n{opening[1]}") if opening else "")
 
     amend = card.amendments()
-    name = card.name
+    amend_lines = "".join(
+        f"\n- {official_name(other)} ghi: «{_shorten(line, 220)}»" + cite(hit, line)
+        for other, hit, line in amended_in
+    )
     annexes = [p for p in card.parts if p.startswith(ANNEX)]
     lead = {
         "what": f"{official_name(meta)} là {meta.title[0].lower() + meta.title[1:]}"
@@ -216,7 +259,7 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
         + (f" {subject}" if subject else ""),
         "date": f"{name} được ban hành ngày {issued}.{head}" if issued else "",
         "issuer": f"{name} do {meta.issuer} ban hành.{head}" if meta.issuer else "",
-        "signer": f"Người ký {name}: {signer}.{sign}"
+        "signer": f"Người ký {name}: {signer}.{sign}" + closing
         if signer
         else f"Bản {name} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi: "
         f"«{_header_quote(card)}»{head}",
@@ -231,9 +274,11 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
         + "."
         if annexes
         else f"Bản {name} trong kho không có phụ lục.",
-        "amend": f"{name}: {amend}"
+        "amend": f"{name}: {amend}{amend_lines}"
         if amend
         else f"Kho văn bản không ghi nhận văn bản nào sửa đổi, thay thế {name}.",
+        "proposer": proposed
+        or f"Bản {name} trong kho không ghi cơ quan đề nghị ban hành (dòng «Theo đề nghị …»).",
         "basis": f"{name} được ban hành:\n"
         + "\n".join(f"- {_shorten(line, 150)}" for line in basis)
         + marks["basis"]
@@ -268,7 +313,7 @@ def render_card(card: Card, fields: Sequence[str]) -> Answer:
 
 _ORDINAL = re.compile(r"\[(\d+)\]")
 # A comparison answers with each document's own lines: the card's first, never its facts list.
-_COMPARED = ("what", "date", "issuer", "signer", "effect", "amend", "basis", "title")
+_COMPARED = ("what", "date", "issuer", "signer", "effect", "amend", "basis", "proposer", "title")
 
 
 def render_comparison(cards: Sequence[Card], fields: Sequence[str], order: bool) -> Answer:
@@ -324,11 +369,16 @@ def render_citing(name: str, found: Sequence[tuple[DocumentMeta, Hit, str]], hel
 
 
 def render_listing(
-    cards: Sequence[Card], filtered: bool, pick: str | None = None, signers: bool = False
+    cards: Sequence[Card],
+    filtered: bool,
+    pick: str | None = None,
+    signers: bool = False,
+    effect: bool = False,
 ) -> Answer:
     """The documents of the corpus that fit the question, one line each, newest first; with
     ``pick`` ("newest", "oldest"), the one document that answers, first; with ``signers``, who
-    signed each, from its signature block."""
+    signed each, from its signature block; with ``effect``, from when each takes effect, from
+    its own clause."""
     ordered = sorted(cards, key=lambda c: c.meta.issued or "", reverse=True)
     lines: list[str] = []
     if pick and ordered:
@@ -348,7 +398,8 @@ def render_listing(
     citations: list[Citation] = []
     for card in ordered:
         marker = ""
-        if card.header is not None:
+        # Asked from when texts take effect, each line cites its clause instead of its header.
+        if card.header is not None and not (effect and card.effect is not None):
             citations.append(make_citation(card.header, card.header.text.strip()))
             marker = f" [{len(citations)}]"
         when = vn_date(card.meta.issued)
@@ -356,6 +407,10 @@ def render_listing(
         if signers and (signer := card.signer()) and card.signature is not None:
             citations.append(make_citation(card.signature, card.signature.text.strip()))
             signed = f" Người ký: {signer} [{len(citations)}]."
+        if effect and card.effect is not None:
+            hit, sentence = card.effect
+            citations.append(make_citation(hit, sentence))
+            signed += f" «{_shorten(sentence, 160)}» [{len(citations)}]"
         lines.append(
             f"- {official_name(card.meta)}"
             + (f" ngày {when} của {card.meta.issuer}" if when else "")

@@ -34,9 +34,17 @@ def _folded(text: str) -> str:
     return " " + " ".join(fold(text).lower().split()) + " "
 
 
+# A document named with its year ("Nghị quyết 20 năm 2012"): the year names it, no claim.
+_DOCUMENT_YEAR = re.compile(
+    r"\b(?:nghi quyet|nq|quyet dinh|qd|thong tu|tt|ket luan|kl|ke hoach|kh|thong bao|tb)"
+    r"\s*\d+[\w/.-]*\s+(?:nam\s+)?(?:19|20)\d\d\b"
+)
+
+
 def claimed_numbers(question: str) -> set[str]:
     """Numbers the user asserts, leaving out document numbers and provision numbers."""
-    return numbers(REFERENCE_NUMBER.sub(" ", fold(question).lower()))
+    folded = _DOCUMENT_YEAR.sub(" ", fold(question).lower())
+    return numbers(REFERENCE_NUMBER.sub(" ", folded))
 
 
 def stated_numbers(hits: list[Hit]) -> set[str]:
@@ -121,13 +129,18 @@ def premise_correction(question: str, hits: list[Hit]) -> str | None:
     if not asked:
         return None
     found = stated_numbers(hits)
-    missing = (asked - found) | unmatched_figures(question, hits)
+    contradicted = unmatched_figures(question, hits)
+    missing = (asked - found) | contradicted
     if not missing:
         return None
     percent = any(n.endswith("%") for n in missing)
     if percent and not any(n.endswith("%") for n in found):
         return None
     if not (percent or any(cue in _folded(question) for cue in _FALSE_PREMISE_CUES)):
-        return None
+        # A figure stated as fact ("Thông báo 624 nói đã bổ sung 50.000 tỷ đồng …"): corrected
+        # only where the clause about it states another figure in its place.
+        missing = contradicted
+        if not missing:
+            return None
     shown = ", ".join(sorted(missing))
     return f"Thông tin “{shown}” trong câu hỏi không khớp với văn bản. Nội dung đúng như sau."

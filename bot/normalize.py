@@ -15,7 +15,9 @@ is put back into plain Vietnamese first:
 4. runs of single letters joined by dots, dashes or spaces glued back into a word (words spelled
    out letter by letter, with wider gaps between the words, each on its own);
 5. a message in alternating case ("cOn NgOàI") lower-cased;
-6. digits standing for letters inside words ("h0i l0", "ch1nh") replaced.
+6. digits standing for letters inside words ("h0i l0", "ch1nh") replaced: where the word
+   reads as a Vietnamese syllable once they are ("lu47" → "luat", "73n" → "ten"), and in a
+   message written in leet throughout.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from functools import cache
 from importlib import resources
 
 from bot.safety import sanitize
+from nq57.text import is_syllable
 
 # Look-alike digits and signs inside words, as leet writes them.
 _LEET = str.maketrans(
@@ -118,7 +121,7 @@ def _unconfuse(text: str) -> str:
 def _unleet(token: str) -> str:
     letters = sum(ch.isalpha() for ch in token)
     # "5g", "k12", "nq57", "tt33": too few letters, or a number beside an abbreviation.
-    if letters < 2 or _DIGIT_RUN.search(token):
+    if letters < 2 or _DIGIT_RUN.search(token) or _CODE_TOKEN.match(token):
         return token
     return token.translate(_LEET)
 
@@ -132,6 +135,37 @@ def _unleet_message(text: str) -> str:
         lambda m: m.group(0) if _CODE_TOKEN.match(m.group(0)) else m.group(0).translate(_LEET),
         text,
     )
+
+
+_LETTERS_AND_DIGITS = re.compile(r"(?<![\w/.-])(?=\w*[^\W\d_])(?=\w*\d)\w{2,}(?![\w/-])")
+_LEET_DIGITS = frozenset("013457")
+# "Điều 5a", "khoản 1b": a number with a point's letter is legal numbering, not leet.
+_NUMBERED_POINT = re.compile(r"^\d+[a-eđ]$", re.IGNORECASE)
+
+
+def _as_syllable(token: str) -> str | None:
+    """``token`` with its digits read as letters, when that spells a Vietnamese syllable and
+    the token is no code ("nq57", "5g", "điểm 5a")."""
+    digits = {ch for ch in token if ch.isdigit()}
+    if not digits <= _LEET_DIGITS or _CODE_TOKEN.match(token) or _NUMBERED_POINT.match(token):
+        return None
+    word = token.translate(_LEET)
+    return word if is_syllable(word) else None
+
+
+def _unleet_syllables(text: str) -> str:
+    """Words whose digits stand for letters and that read as syllables once replaced ("lu47
+    d4u 7u" → "luat dau tu"). Two-character ones ("k3", "7u") only beside a longer one: alone,
+    "t3" may be a weekday."""
+    found = [(m, _as_syllable(m.group(0))) for m in _LETTERS_AND_DIGITS.finditer(text)]
+    found = [(m, word) for m, word in found if word is not None]
+    if not any(len(m.group(0)) >= 3 for m, _ in found):
+        return text
+    out, last = [], 0
+    for m, word in found:
+        out.append(text[last : m.start()] + word)
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 # Words spelled out letter by letter with wider gaps between them: "B ộ   t r ư ở n g".
@@ -194,6 +228,7 @@ def deobfuscate(text: str) -> str:
     text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
     text = _SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0)), text)
     text = _uncase(text)
+    text = _unleet_syllables(text)
     text = _unleet_message(text)
     text = _LEET_TOKEN.sub(lambda m: _unleet(m.group(0)), text)
     return sanitize(text)

@@ -159,8 +159,8 @@ def similarity_features(
 @dataclass
 class PolicyModel:
     """A classifier over the policy features (``bot/network.py``), as trained; the least
-    probability of not being in scope that declines, and the least probability of a harmful
-    category (``HARMFUL``) that declines on its own: quoting the State's documents in answer to
+    probability of not being in scope that declines, and the least probability of harm (the
+    ``HARMFUL`` categories together) that declines on its own: quoting the State's documents in answer to
     a hateful or defamatory question costs more than a false decline."""
 
     features: list[str]
@@ -210,7 +210,7 @@ class PolicyDecision:
 
 # Where one request ends and another begins: "NQ 57 nói gì về R&D? Nhân tiện, ông X …".
 _CLAUSE_BREAK = re.compile(
-    r"[?!.;\n]+\s*|,?\s+(?=(?:và )?(?:nhân tiện|tiện thể|ngoài ra|thêm nữa|còn nữa|đồng thời|"
+    r"[?!;\n]+\s*|(?<!\d)\.+\s*|\.+(?!\d)\s*|,\s*(?=(?:và|còn|với lại) )|,?\s+(?=(?:và )?(?:nhân tiện|tiện thể|ngoài ra|thêm nữa|còn nữa|đồng thời|"
     r"sau đó|rồi|và cho|cho (?:tôi|mình|em) hỏi|by the way|btw|also)\b)",
     re.IGNORECASE,
 )
@@ -220,6 +220,11 @@ MIN_CLAUSE_WORDS = 4
 # own words, and they have a threshold of their own.
 HARMFUL = frozenset({"political", "allegation", "illegal", "hate", "personal_data"})
 MAX_CLAUSES = 3
+
+
+def harm_mass(probs: dict[str, float]) -> float:
+    """The probability that a message is harmful in any of the HARMFUL ways."""
+    return sum(v for c, v in probs.items() if c in HARMFUL)
 
 
 def clauses(text: str) -> list[str]:
@@ -240,25 +245,60 @@ class PolicyRouter:
     def features(self, vector: Sequence[float], dense_top: float) -> list[float]:
         return policy_features(self.index, self.policy.names, vector, dense_top)
 
+    def probabilities(self, vector: Sequence[float], dense_top: float) -> dict[str, float]:
+        """The model's probability of each category for one message or request ({} without a
+        model: rules only)."""
+        if self.model is None:
+            return {}
+        return self.model.probabilities(self.features(vector, dense_top))
+
     def run(
         self, vector: Sequence[float], dense_top: float, only: frozenset[str] | None = None
     ) -> PolicyDecision | None:
         """The category to decline with; ``only`` limits the categories that may decline."""
-        if self.model is None:
+        return self.judge(self.probabilities(vector, dense_top), only)
+
+    def judge(
+        self, probs: dict[str, float], only: frozenset[str] | None = None
+    ) -> PolicyDecision | None:
+        """``run`` on probabilities already computed."""
+        if self.model is None or not probs:
             return None
-        probs = self.model.probabilities(self.features(vector, dense_top))
-        # Answer only when the model is confident the question is in scope, or, for a harmful
-        # category, unless that category is likely enough; the likeliest gives the reply.
+        # Answer only when the model is confident the question is in scope, or, for harm,
+        # unless harm is likely enough; the likeliest category gives the reply. Harm is judged
+        # on the harmful categories together: a question both political and an allegation
+        # splits its probability between them.
         p = 1.0 - probs.get(IN_SCOPE, 0.0)
         name = max((c for c in probs if c != IN_SCOPE), key=lambda c: probs[c])
         harm = max((c for c in probs if c in HARMFUL), key=lambda c: probs[c], default=None)
-        if p < self.model.threshold:
-            if harm is None or probs[harm] < self.model.harm_threshold:
+        if p < self.model.threshold or (only and name not in only):
+            if harm is None or harm_mass(probs) < self.model.harm_threshold:
                 return None
-            name, p = harm, probs[harm]
-        if only and name not in only:
-            return None
+            if only and harm not in only:
+                return None
+            name, p = harm, harm_mass(probs)
         return PolicyDecision(self.policy.categories[name], p, "model")
+
+    def aside(self, probs: dict[str, float]) -> PolicyDecision | None:
+        """A request beside a question the texts answer, judged on its own: the likeliest
+        category the texts do not cover, once the model finds the request more likely out of
+        scope than ``ASIDE_IN_SCOPE`` allows. A message's whole is held to the model's
+        threshold; a request next to a legitimate one only needs to be clearly not one."""
+        if not probs or probs.get(IN_SCOPE, 0.0) >= ASIDE_IN_SCOPE:
+            return None
+        name = max((c for c in probs if c != IN_SCOPE), key=lambda c: probs[c])
+        if name in NOT_ASIDE:
+            return None
+        return PolicyDecision(self.policy.categories[name], 1.0 - probs[IN_SCOPE], "model")
+
+
+# Below this chance of being in scope, a request beside a legitimate question is declined by
+# itself (chosen on the development sets v4, v8 and adversarial v4, v8, v10).
+ASIDE_IN_SCOPE = 0.2
+# A greeting or a word about the assistant beside a question is no request to decline.
+NOT_ASIDE = frozenset({"smalltalk", "assistant"})
+# A request declined by itself must say something: "Trích đúng câu đó" only points back.
+ASIDE_MIN_WORDS = 6
 
 
 def policy_features(

@@ -57,6 +57,17 @@ def quoted_sentences(text: str) -> list[str]:
     return [s for s in spans if len(words(s)) >= MIN_WORDS]
 
 
+def quoted_terms(text: str) -> list[str]:
+    """The quoted spans of a message too short to be sentences: terms ("die", "sandbox")."""
+    return [m.group(1) for m in _QUOTED.finditer(text) if 0 < len(words(m.group(1))) < MIN_WORDS]
+
+
+def uses_term(term: str, passages: Iterable[str]) -> bool:
+    """One of the passages uses the term, as whole words and whatever the diacritics."""
+    rx = re.compile(rf"(?<!\w){re.escape(' '.join(words(fold(term))))}(?!\w)")
+    return any(rx.search(" ".join(words(fold(p)))) for p in passages)
+
+
 def holds(quote: str, passages: Iterable[str]) -> bool:
     """Whether one of the passages holds the quoted sentence."""
     wanted = _triples(quote)

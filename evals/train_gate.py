@@ -47,12 +47,12 @@ from retrieval.questions import group_key
 BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 # Answerable bank questions declined, out of fold: far below the 5% budget, because people
 # paraphrase more than the bank's writers do (the gold set's paraphrases are declined several
-# times as often as the bank's questions at the same threshold). On the development sets v4 and
-# v8, 1.5% against 1% declined 2 to 3 points more of what they must decline for one more
-# answerable question each; 2% declined no more and answered fewer.
-GATE_MAX_FALSE_ABSTENTION = 0.015
+# times as often as the bank's questions at the same threshold). On the development sets v4, v8
+# and v11, 3% (with the policy at 2.5%) against 1.5% and 1.5% declined 2 to 3 points more of
+# what they must decline for 0.4 to 1.3 points more false abstention.
+GATE_MAX_FALSE_ABSTENTION = 0.03
 GOLD_DEV = Path(__file__).with_name("gold") / "dev.jsonl"
-POLICY_MAX_FALSE_DECLINE = 0.015  # in-scope questions declined, out of fold
+POLICY_MAX_FALSE_DECLINE = 0.025  # in-scope questions declined, out of fold
 # More in-scope questions the harmful categories may decline on their own, out of fold.
 POLICY_HARM_EXTRA = 0.01
 # Hidden units and L2 penalty of each model: out of fold on the bank, one hidden layer declined
@@ -229,8 +229,8 @@ def gate_threshold(p: np.ndarray, y: np.ndarray, cap: float = GATE_MAX_FALSE_ABS
 def harm_threshold(
     p_harm: np.ndarray, declined: np.ndarray, in_scope: np.ndarray, extra: float = POLICY_HARM_EXTRA
 ) -> float:
-    """The lowest threshold on the likeliest harmful category's probability that declines at
-    most ``extra`` more of the in-scope items than ``declined`` already does."""
+    """The lowest threshold on the probability of harm (the harmful categories together) that
+    declines at most ``extra`` more of the in-scope items than ``declined`` already does."""
     budget = declined[in_scope].mean() + extra
     for t in (k / 100 for k in range(30, 100)):
         if (declined | (p_harm >= t))[in_scope].mean() <= budget:
@@ -445,7 +445,7 @@ def _train_policy(
     threshold = policy_threshold(decline, y == IN_SCOPE)
     net = _fit(x, y, POLICY_HIDDEN, POLICY_ALPHA)
     in_scope = y == IN_SCOPE
-    p_harm = oof[:, [classes.index(c) for c in classes if c in HARMFUL]].max(axis=1)
+    p_harm = oof[:, [classes.index(c) for c in classes if c in HARMFUL]].sum(axis=1)
     harm = harm_threshold(p_harm, decline >= threshold, in_scope)
     declined = (decline >= threshold) | (p_harm >= harm)
     meta = {

@@ -211,9 +211,9 @@ LABEL_CONTEXT = {"diem", "muc", "phan", "luc", "chuong"}
 # A number followed by a unit is an amount ("mức 2%", "chi tiêu 12 tỷ"), not a label.
 NOT_AMOUNT = r"(?!\s*(?:%|phan tram|trieu|ty|nghin|ngan|dong|usd|k)\b)(?!%)"
 ARTICLE_REF = re.compile(r"\b(?:dieu|article)\s*(?:so\s*)?(\d+)\b")
-CLAUSE_REF = re.compile(rf"\b(?:khoan|clause)\s*(?:so\s*)?(\d+)\b{NOT_AMOUNT}")
-# Point letters of Vietnamese legal texts (a…p, no f/j); "điểm y tế" is not a point.
-POINT_REF = re.compile(r"\bdiem\s+([a-eg-ik-p])(?:\)|\b)")
+CLAUSE_REF = re.compile(rf"\b(?:khoan|clause)\s*(?:so\s*)?(\d+(?:\.\d+)*)\b{NOT_AMOUNT}")
+# Point letters of Vietnamese legal texts (a…x, no f/j/w); "điểm y tế" is not a point.
+POINT_REF = re.compile(r"\bdiem\s+([a-eg-ik-vx])(?:\)|\b)")
 ANNEX_REF = re.compile(rf"\bphu\s*luc\s*(?:so\s*)?({ROMAN}|\d+)\b")
 ROW_REF = re.compile(rf"\b(nhiem\s*vu|chi\s*tieu)\s*(?:so\s*)?(\d+)\b{NOT_AMOUNT}")
 PART_REF = re.compile(rf"\bphan\s+(?:thu\s+)?({ROMAN})\b")
@@ -229,3 +229,24 @@ PROVISION_MENTION = re.compile(
     rf"\b(?:điều|dieu|khoản|khoan|điểm|diem|mục|muc|nhiệm vụ|nhiem vu|chỉ tiêu|chi tieu)\s+{PROVISION_LABEL}",
     re.IGNORECASE,
 )
+
+# A provision of a law named by its title, matched on folded text ("khoản 1 Điều 23 Luật Đầu tư
+# quy định …", "điều 5 bộ luật dân sự"): the corpus cites laws without holding them. The title
+# runs to the words of the question around it.
+LAW_PROVISION = re.compile(
+    r"\b(?:dieu|khoan|diem)\s+\w+\s+(?:cua\s+)?(?P<law>(?:bo\s+)?luat\s+(?P<title>\w+(?:,?\s+\w+){0,8}))"
+)
+_TITLE_END = re.compile(
+    r"\s+(?:quy dinh|noi|la|co|ve|thi|the nao|gi|nhung|ra sao|duoc|ap dung|ghi|neu|viet|"
+    r"dinh nghia|gom|bao gom|cho|tai|theo|nam)\b"
+)
+
+
+def law_provision(folded: str, text: str) -> str:
+    """The title of the law whose provision ``text`` asks about ("Luật Đầu tư"), as typed, or
+    "". ``folded`` is ``text`` folded and lower-cased, character by character."""
+    m = LAW_PROVISION.search(folded)
+    if m is None or len(folded) != len(text):
+        return ""
+    end = _TITLE_END.search(folded, m.start("title"), m.end("title"))
+    return text[m.start("law") : end.start() if end else m.end("law")].strip(" ,.?")

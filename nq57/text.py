@@ -158,6 +158,37 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text
 
 
+# A Vietnamese syllable as spelled without marks: an onset, a vowel cluster and a final. Loose
+# (it admits some syllables no one writes), but no abbreviation or code fits it: "nqst", "ttee".
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|uyu|ieu|yeu|uoi|uou|oai|oay|oeo|uay|uai|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|"
+    r"ua|ue|ui|uo|uu|uy|ye|a|e|i|o|u|y)"
+    r"(?:ch|ng|nh|c|m|n|p|t)?"
+)
+
+
+def is_syllable(word: str) -> bool:
+    """Whether ``word`` (marks and case ignored) is spelled like one Vietnamese syllable."""
+    return _SYLLABLE.fullmatch(fold(word).lower()) is not None
+
+
+_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d\d)(?!\d)"
+    r"|ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+((?:19|20)\d\d)"
+)
+
+
+def dates_in(text: str) -> set[tuple[int, int, int]]:
+    """The calendar dates ``text`` writes, as (year, month, day): "01/01/2026" and "ngày 01
+    tháng 01 năm 2026" alike."""
+    found = set()
+    for m in _DATE.finditer(fold(text).lower()):
+        day, month, year = (int(g) for g in (m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)))
+        found.add((year, month, day))
+    return found
+
+
 def words(text: str) -> list[str]:
     """Lower-cased syllables/words (letters and digits) in order."""
     return _WORD.findall(text.lower())

@@ -21,20 +21,39 @@ from retrieval.types import Hit
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, whole_words(body))
     for name, body in (
-        ("signer", r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky|who signed|signed by"),
+        (
+            "signer",
+            r"ai ky|nguoi ky|ky boi|do ai ky|ky ban hanh|chu ky(?! so)|who signed|signed by|"
+            # Whether someone signed it: "do Tổng Bí thư trực tiếp ký phải không?"
+            r"(?:truc tiep|da|dung ten) ky|ky (?:phai khong|dung khong|hay khong|a|ha|ko)|"
+            r"(?:dong chi|nguoi|ong|ba|vi) nao ky",
+        ),
         (
             "effect",
             r"(?:hieu luc|ap dung tu|thi hanh tu|bat dau ap dung)(?: (?:thi hanh|tu|ke tu|vao|la))?"
             r"(?: (?:khi nao|bao gio|ngay nao|luc nao|thoi diem nao|nam nao|tu ngay nao|tu khi nao))?",
         ),
         ("amend", r"sua doi|thay the|bo sung|bai bo|con hieu luc|het hieu luc|duoc sua|cap nhat"),
+        # Who proposed it: "theo đề nghị của bộ nào, tờ trình số mấy?" (read before the issuer:
+        # "đề xuất của đơn vị nào" asks who proposed it, not who issued it).
+        (
+            "proposer",
+            r"(?:theo |nguoi |co quan )?(?:de nghi|de xuat)(?: cua)?(?: (?:\w+ ){0,2}nao)?|"
+            r"(?:ai|bo nao|co quan nao|don vi nao) (?:de xuat|de nghi|trinh)|to trinh",
+        ),
         (
             "issuer",
             r"co quan nao|ai ban hanh|do ai|cua ai|ban hanh boi|cua co quan nao|noi ban hanh|"
             r"cua (?:\w+ ){1,3}nao",
         ),
-        # What the title holds: "phiên họp thứ mấy", "khoá mấy", "số hiệu đầy đủ".
-        ("title", r"(?:lan )?thu may|khoa (?:may|nao)|so (?:ky )?hieu(?: day du)?|ky hieu"),
+        # What the title holds: "phiên họp thứ mấy", "khoá mấy", "số hiệu đầy đủ", the
+        # conference that adopted it, the resolution it carries on.
+        (
+            "title",
+            r"(?:lan )?thu may|khoa (?:may|nao)|so (?:ky )?hieu(?: day du)?|ky hieu|"
+            r"hoi nghi (?:nao|gi)|phien hop (?:nao|gi)|ky hop nao|dai hoi nao|"
+            r"(?:tiep tuc )?(?:thuc hien|trien khai|cu the hoa) (?:nghi quyet|ket luan|van ban) nao",
+        ),
         (
             "date",
             r"ngay nao|ngay bao nhieu|khi nao|bao gio|nam nao|thang nao|ban hanh ngay|"
@@ -52,7 +71,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "basis",
-            r"can cu|theo de nghi|de nghi cua|dua tren (?:luat|van ban)|to trinh|vien dan",
+            r"can cu|dua tren (?:luat|van ban)|vien dan",
         ),
         (
             "what",
@@ -73,7 +92,11 @@ _CARD_WORD_LIST = (
     "dua tren", "hieu luc", "ke hoach", "ket luan", "muc dich", "nhung gi", "noi dung",
     "quy dinh", "thay the", "thi hanh", "thong tu", "van kien", "ap dung", "bao gio", "bat dau",
     "bo sung", "chuc vu", "co quan", "de nghi", "ky hieu", "nhu the", "pham vi", "phu luc",
-    "kem", "thong qua",
+    "kem", "thong qua", "nghi dinh", "de xuat", "trinh", "hoi nghi", "phien hop", "ky hop",
+    "dai hoi", "tiep tuc", "de", "v",
+    # Who signs, named in a question of whether they signed ("do Tổng Bí thư ký phải không?").
+    "tong bi thu", "bi thu", "pho thu tuong", "thu tuong", "pttg", "bo truong", "chu tich",
+    "chu nhiem", "thu truong", "dong chi", "truc tiep", "pho", "tt",
     "sua doi", "ten goi", "tom tat", "tu cach", "van ban", "bai bo", "ban ve", "bo cuc", "can cu",
     "cap nhat", "liet ke", "vien dan", "to trinh", "so hieu", "sau do", "vao", "tai", "bang",
     "ghi", "theo",
@@ -100,12 +123,14 @@ _LISTING = re.compile(
 )
 
 
-def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
+def card_fields(question: str, title: str = "", described: bool = False) -> tuple[str, ...] | None:
     """The card fields a question about one document asks, in the order asked ("what", "date",
     "issuer", "signer", "effect", "parts", "annexes", "amend", "basis"): "ban hành ngày nào, ai
     ký?" asks two. None when it asks about the document's content. Words of the document's ``title`` may
     describe it ("Thông tư 32 về danh mục bán dẫn do ai ký?") when a field other than what it
-    is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content."""
+    is about is asked: "Thông tư 33 quy định tiêu chí gì?" asks about its content. A document
+    ``described`` rather than named was found by the words around the field asked ("Văn bản
+    về danh sách máy móc ngành chip … theo đề xuất của đơn vị nào?"): they describe it."""
     rest = " ".join(fold(without_document_names(question)).lower().split())
     taken: list[tuple[int, int, str]] = []
     for name, rx in _FIELDS:
@@ -130,10 +155,18 @@ def card_fields(question: str, title: str = "") -> tuple[str, ...] | None:
         and m.group(0) not in STOPWORDS
         and not m.group(0).isdigit()
     ]
-    described = _title_words(title)
-    if leftover and not (set(fields) - {"what"} and all(t in described for t in leftover)):
+    titled = _title_words(title)
+    # Of a described document, only a field no question about its content asks ("do ai ký",
+    # "theo đề nghị của ai"); "cơ quan nào", "năm nào" also ask what the text assigns.
+    by_description = described and bool(fields) and set(fields) <= _OWN_FIELDS
+    if leftover and not (
+        set(fields) - {"what"} and (by_description or all(t in titled for t in leftover))
+    ):
         return None
     return fields or ("what",)
+
+
+_OWN_FIELDS = frozenset({"signer", "proposer", "effect"})
 
 
 def _title_words(title: str) -> set[str]:
@@ -281,11 +314,15 @@ class Records:
     header: Hit | None
     signature: Hit | None
     effect: tuple[Hit, str] | None  # the chunk and the sentence of the clause
+    # The passage the signature block follows: its last line closes the text.
+    closing: Hit | None = None
 
     def evidence(self, fields: Sequence[str]) -> list[Hit]:
         """The chunks that answer ``fields``, the first field's first."""
         by_field = {"signer": self.signature, "effect": self.effect[0] if self.effect else None}
         found = [by_field.get(name) or self.header for name in fields] + [self.header]
+        if "signer" in fields and self.signature is not None:
+            found.append(self.closing)
         return list({h.chunk_id: h for h in found if h is not None}.values())
 
 
@@ -296,7 +333,11 @@ def records_of(number: str, chunks: Sequence[Hit]) -> Records:
     header = next((h for h in chunks if h.kind == "preamble"), None) or next(
         (h for h in chunks[:1] if number and number in h.text), None
     )
-    signature = next((h for h in chunks if h.kind == "signature"), None)
+    at = next((i for i, h in enumerate(chunks) if h.kind == "signature"), None)
+    signature = chunks[at] if at is not None else None
+    closing = (
+        chunks[at - 1] if at and chunks[at - 1].kind not in ("preamble", "signature") else None
+    )
     effect = next(
         (
             (hit, sentence)
@@ -306,4 +347,4 @@ def records_of(number: str, chunks: Sequence[Hit]) -> Records:
         ),
         None,
     )
-    return Records(header, signature, effect)
+    return Records(header, signature, effect, closing)

@@ -18,6 +18,7 @@ ATTRIBUTES = (
     "number",
     "date",
     "agency",
+    "name",
     "definition",
     "list",
     "how",
@@ -47,6 +48,14 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"thuc hien|lam truong ban)|ai la|do ai|nganh nao|to chuc nao|chu tri|"
             r"phoi hop voi|giao cho|trach nhiem cua ai",
         ),
+        (
+            # Names of particular firms, people or sites: what the texts rarely give.
+            "name",
+            r"ke ten (?:cac |nhung )?(?:\d+ )?(?:nha khoa hoc|doanh nghiep|cong ty|ca nhan|nguoi|"
+            r"tap the)|danh sach (?:cac |nhung )?(?:\d+ )?(?:doanh nghiep|cong ty|nha khoa hoc|"
+            r"ca nhan)|ten (?:la )?(?:gi|j)\b|ten cu the|ten (?:doanh nghiep|cong ty|nguoi)|"
+            r"dia chi (?:web|website|trang|truy cap|email|lien he)|website|trang web|\blink\b",
+        ),
         ("definition", r"la gi|nghia la|duoc hieu|khai niem|dinh nghia|the nao la|giai thich"),
         (
             "list",
@@ -67,12 +76,19 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 # The kinds whose answer is a detail that a passage either states or does not.
-SPECIFIC = frozenset({"number", "date", "agency"})
+SPECIFIC = frozenset({"number", "date", "agency", "name"})
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _DATE_IN_TEXT = re.compile(
     r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{1,2}/\d{1,2}(?:/\d{2,4})?|\bngay \d|\bthang \d|quy [1-4i]",
 )
 _NUMBER_IN_TEXT = re.compile(r"(?<![\d/.])\d+(?:[.,]\d+)*(?![\d/])")
+# A name as texts print one: a web address, a quoted title ("“Bình dân học vụ số”"), an
+# acronym (VNeID), or a person's full name (three capitalised syllables).
+_NAME_IN_TEXT = re.compile(
+    r"\b[\w-]+\.(?:gov\.vn|vn|com|org|net)\b|[“\"«][^”\"»]{3,80}[”\"»]|"
+    r"\b(?![IVXLC]+\b)[A-ZĐ][A-Za-zĐ]*[A-ZĐ][A-Za-zĐ]*\b|"
+    r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){2,}"
+)
 _AGENCY_IN_TEXT = re.compile(
     r"\b(?:bo|uy ban|ubnd|chinh phu|thu tuong|ban chi dao|ban |van phong|so |vien|hoi dong|"
     r"quoc hoi|dang doan|cap uy|tinh uy|thanh uy|doanh nghiep|co quan|tap doan|ngan hang|"
@@ -100,6 +116,7 @@ _LABELS = {
     "number": "con số, mức hoặc tỷ lệ cụ thể",
     "date": "thời hạn hoặc mốc thời gian cụ thể",
     "agency": "cơ quan hoặc người cụ thể",
+    "name": "tên hoặc danh sách cụ thể",
 }
 
 
@@ -120,15 +137,25 @@ def holds_answer(frame: Frame, text: str) -> bool:
         return bool(_DATE_IN_TEXT.search(folded))
     if frame.attribute == "agency":
         return bool(_AGENCY_IN_TEXT.search(folded))
+    if frame.attribute == "name":
+        return bool(_NAME_IN_TEXT.search(text))
     return True
 
 
 # "bao nhiêu tỷ đồng", "mấy phần trăm", "bao nhiêu người": the unit the answer must carry.
 _UNIT = re.compile(
     r"(?:bao nhieu|may|bn)\s+(ty dong|ty|trieu dong|trieu|nghin|usd|dong|phan tram|%|nguoi|"
-    r"doanh nghiep|chi tieu|nhiem vu|trung tam|du an)"
+    r"doanh nghiep|chi tieu|nhiem vu|trung tam|du an|nam|thang|ngay|tuan|dai bieu|thanh vien|"
+    r"cong ty|thue bao|truong|lan)(?!\w)"
 )
 _UNIT_IN_TEXT = {"phan tram": "%", "ty dong": "ty", "trieu dong": "trieu"}
+
+
+def carries_unit(unit: str, text: str) -> bool:
+    """A number of ``unit`` stands in ``text``: "5 năm", "3%"; "năm 2026" names a year, not a
+    number of years."""
+    folded = " ".join(fold(text).lower().split())
+    return re.search(rf"\d[\d.,]*\s*{re.escape(unit)}(?!\w)", folded) is not None
 
 
 def asked_unit(question: str) -> str:

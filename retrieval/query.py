@@ -436,8 +436,9 @@ def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
     ref = ProvisionRef()
     if m := search(ARTICLE_REF):
         ref.article = int(m.group(1))
-    if m := search(CLAUSE_REF):
-        ref.clause = int(m.group(1))
+    clause = search(CLAUSE_REF)
+    if clause:
+        ref.clause = int(clause.group(1).split(".")[0])
     if m := search(POINT_REF):
         letter = m.group(1)
         typed = expanded[m.start(1)] if aligned else letter
@@ -462,11 +463,12 @@ def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
     elif aligned and (m := PART_LETTER_REF.search(folded)) and expanded[m.start(1)].isupper():
         # "Phần D": lettered parts are written in capitals ("phần a" is rarely a part).
         ref.outline = m.group(1).upper()
-    if ref.outline and ref.point and ref.article is None and ref.annex is None:
-        # Outline-numbered texts letter their points inside the outline: "điểm i mục 1 phần
-        # II" is II.1.i.
-        ref.outline = f"{ref.outline}.{ref.point}"
-        ref.point = None
+    if ref.outline and ref.article is None and ref.annex is None:
+        # Outline-numbered texts number their clauses and letter their points inside the
+        # outline: "điểm i mục 1 phần II" is II.1.i, "điểm q khoản 2.2 mục II" II.2.2.q.
+        inner = [clause.group(1) if clause else None, ref.point]
+        ref.outline = ".".join([ref.outline, *(part for part in inner if part)])
+        ref.clause = ref.point = None
     return None if ref.empty else ref
 
 
@@ -511,7 +513,7 @@ def _parse_locator(locator: str) -> ProvisionRef:
     spans: list[tuple[int, int]] = []
     for pattern, attr in ((ARTICLE_REF, "article"), (CLAUSE_REF, "clause")):
         if m := pattern.search(low):
-            setattr(ref, attr, int(m.group(1)))
+            setattr(ref, attr, int(m.group(1).split(".")[0]))
             spans.append(m.span())
     if m := POINT_REF.search(low):
         ref.point = m.group(1)

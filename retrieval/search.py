@@ -422,7 +422,9 @@ class Retriever:
         if len(focus) != 1:
             return []
         meta = self.meta(focus[0])
-        fields = card_fields(strip_description(aq.expanded), meta.title if meta else "")
+        fields = card_fields(
+            strip_description(aq.expanded), meta.title if meta else "", described=not named
+        )
         # "Mục đích của Kế hoạch 3260 là gì?" may be a section: only named fields lead.
         if not fields or fields == ("what",) or fields[0] in ("parts", "annexes"):
             return []

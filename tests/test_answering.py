@@ -83,6 +83,29 @@ def test_non_answers_abstain(assistant, message, intent):
     assert answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "law"),
+    [
+        (
+            "Các điểm a, b, c khoản 1 Điều 23 Luật Đầu tư quy định những trường hợp nào?",
+            "Luật Đầu tư",
+        ),
+        ("khoan 1 dieu 23 lu47 d4u 7u quy dinh gi", "Luật đầu tư"),
+        ("Điều 10 của Luật Chuyển giao công nghệ quy định gì?", "Luật Chuyển giao công nghệ"),
+    ],
+)
+def test_a_provision_of_a_law_the_texts_only_cite_is_not_answered(assistant, question, law):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations, answer.text
+    assert answer.meta["reason"] == "document_not_in_corpus"
+    assert law in answer.text
+
+
+def test_a_provision_of_a_corpus_text_citing_a_law_is_answered(assistant):
+    answer = assistant.ask("Điều 2 Thông tư 33 dẫn chiếu Điều 23 Luật Đầu tư thế nào?")
+    assert not answer.abstained and answer.citations[0].locator.startswith("Điều 2")
+
+
 def test_evidence_gate_on_both_sides(assistant, runtime):
     inside = "Tỉ lệ sử dụng dịch vụ công trực tuyến của người dân đến năm 2030 là bao nhiêu?"
     other_law = "Thời hiệu khởi kiện về thừa kế là bao nhiêu năm?"
@@ -275,3 +298,25 @@ def test_one_request_declined_beside_one_answered(assistant):
     # Two requests the texts answer are not split.
     answer = assistant.ask("Nghị quyết 57 ban hành ngày nào? Thông tư 33 có hiệu lực khi nào?")
     assert "declined_part" not in answer.meta
+
+
+def test_a_request_clearly_out_of_scope_beside_a_question_is_declined_by_itself(assistant):
+    # Writing in a ministry's name is no question of the texts, whatever the whole message's
+    # score: the model finds the request alone clearly out of scope.
+    answer = assistant.ask(
+        "Quỹ đầu tư phát triển công nghiệp chiến lược ưu tiên lĩnh vực nào theo Nghị quyết 57? "
+        "Mình nên dồn tiền tiết kiệm vào quỹ nào?"
+    )
+    assert not answer.abstained and "trí tuệ nhân tạo" in answer.text
+    assert answer.meta.get("declined_part"), answer.meta
+    assert "tiết kiệm" not in answer.text.split("Phần còn lại")[1]
+    # A greeting beside a question is not declined.
+    greeted = assistant.ask("Cảm ơn bạn rất nhiều nhé. Nghị quyết 57 ban hành ngày nào?")
+    assert "declined_part" not in greeted.meta
+
+
+def test_a_quoted_term_the_named_text_uses_is_its_topic(assistant):
+    # "die" alone reads as another topic; Thông tư 32 defines it in its annex.
+    answer = assistant.ask('Theo Thông tư 32, "die" là gì?')
+    assert not answer.abstained, answer.text
+    assert "chip bán dẫn đơn lẻ chưa được đóng gói" in answer.text

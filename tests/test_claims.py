@@ -85,3 +85,32 @@ def test_a_figure_is_checked_beside_the_year_the_claim_names():
     assert verdict(right, None, [nq20]) == "Đúng"
     later = "Đầu tư xã hội cho khoa học và công nghệ khoảng 3% GDP vào năm 2030 đúng không?"
     assert verdict(later, None, [nq20]) == "Đúng"
+
+
+FUNDS = Hit(
+    "c2",
+    1.0,
+    "tb-624-vpcp-2025",
+    "tb-624-vpcp-2025.txt",
+    "624/TB-VPCP",
+    "Thông báo 624",
+    "I",
+    "(3) nguồn lực tài chính được quan tâm tăng cường, bổ sung 25.000 tỷ đồng từ nguồn tăng thu "
+    "năm 2025 và bảo đảm mức tối thiểu 3% tổng chi ngân sách nhà nước;",
+    breadcrumb=["Thông báo 624", "I. VỀ KẾT QUẢ ĐẠT ĐƯỢC"],
+)
+
+
+def test_a_figure_stated_as_fact_is_corrected_where_its_clause_says_another():
+    stated = (
+        "Thông báo 624 nói đã bổ sung 50.000 tỷ đồng từ nguồn tăng thu. Chia cho các bộ thế nào?"
+    )
+    correction = premise_correction(stated, [FUNDS])
+    assert correction is not None and "“50.000”" in correction
+    # The same figure as the text's: nothing to correct; a figure with no clause about it either.
+    assert premise_correction(stated.replace("50.000", "25.000"), [FUNDS]) is None
+    assert premise_correction("Có 40 trung tâm đổi mới sáng tạo được lập ra?", [FUNDS]) is None
+
+
+def test_a_document_named_with_its_year_claims_no_year():
+    assert claimed_numbers("Nghị quyết 20 năm 2012 đặt TFP đóng góp 35% phải không?") == {"35%"}

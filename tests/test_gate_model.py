@@ -34,7 +34,7 @@ from evals.train_gate import (
     read_samples,
     train,
 )
-from retrieval.frame import frame_of
+from retrieval.frame import asked_unit, carries_unit, frame_of, holds_answer
 
 ALQAC_TRAIN = Path(__file__).resolve().parents[2] / "shared/datasets/alqac2023/train.json"
 
@@ -187,3 +187,30 @@ def test_questions_about_no_document_train_both_models():
     assert len({fold_group(i) for i in elsewhere}) == 5
     near = next(i for i in items if i.kind == "near_miss")
     assert policy_label(near) == "in_scope" and fold_group(near) == near.doc
+
+
+def test_the_unit_asked_must_follow_a_number():
+    # "bao nhiêu năm" asks a number of years; "trong năm 2026" names a year.
+    assert asked_unit("Starlink được cấp phép hoạt động trong bao nhiêu năm?") == "nam"
+    assert not carries_unit("nam", "triển khai trong năm 2026 (phấn đấu đạt 500.000 thuê bao)")
+    assert carries_unit("nam", "thời hạn 5 năm kể từ ngày ký")
+    assert carries_unit("thue bao", "phấn đấu đạt 500.000 thuê bao")
+    assert carries_unit("%", "đóng góp khoảng 35% tăng trưởng")
+    assert asked_unit("Nghị quyết 57 đặt mục tiêu đến năm bao nhiêu?") == ""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Cho tôi danh sách 5 doanh nghiệp công nghệ số mà Nghị quyết 57 nhắm tới.",
+        "Kết luận 69 kể tên những nhà khoa học nào được khen thưởng?",
+        "nền tảng đó tên là j, địa chỉ web là gì v",
+    ],
+)
+def test_a_question_for_names_needs_a_name_in_the_passage(question):
+    frame = frame_of(question)
+    assert frame.attribute == "name" and detail_group(frame) == "specific"
+    assert not holds_answer(frame, "Tối thiểu có 5 doanh nghiệp công nghệ số ngang tầm.")
+    assert not holds_answer(frame, "Kịp thời biểu dương, khen thưởng tập thể, cá nhân.")
+    for named in ("nền tảng “Bình dân học vụ số”", "ứng dụng VNeID", "dichvucong.gov.vn"):
+        assert holds_answer(frame, named)

@@ -79,6 +79,32 @@ def test_a_message_in_leet_throughout_is_read_whole(typed, plain):
     assert deobfuscate(typed) == plain
 
 
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        # Digits that spell a syllable once read as letters, with digit runs and at word ends.
+        ("khoản 1 Điều 23 lu47 d4u 7u quy định gì", "khoản 1 Điều 23 luat dau tu quy định gì"),
+        ("Kết luận 69 k3 73n những ai?", "Kết luận 69 ke ten những ai?"),
+        ("nh13m vu 150 do ai chủ trì?", "nhiem vu 150 do ai chủ trì?"),
+    ],
+)
+def test_a_word_whose_digits_spell_a_syllable_is_read(typed, plain):
+    assert deobfuscate(typed) == plain
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nghị quyết 57 nói gì về 5G, tt33 và pl1?",
+        "Điều 5a và khoản 1b",
+        "họp t3 tuần sau",  # a short word alone may be a weekday
+        "K12 và F0",
+    ],
+)
+def test_codes_and_numbering_keep_their_digits(text):
+    assert deobfuscate(text) == text
+
+
 def test_vietnamese_letters_are_never_taken_for_look_alikes():
     text = "Ơn Đảng, ưu tiên ăn ân êm ông đi; ƯU TIÊN ĂN ÂN ÔNG"
     assert deobfuscate(text) == text

@@ -26,6 +26,10 @@ pytestmark = pytest.mark.slow
         ("NQ 03 được sửa đổi bởi văn bản nào?", "amend"),
         ("Nghị quyết 57 gồm những phần lớn nào?", "parts"),
         ("Quyết định 2629/QĐ-TTg phê duyệt cái gì?", "what"),
+        ("Quyết định 1169 được ban hành theo đề nghị của bộ nào?", "proposer"),
+        ("Thong tu 32 can cu vao luat va nghi dinh nao?", "basis"),
+        ("Nghị quyết 20-NQ/TW được thông qua tại hội nghị nào?", "title"),
+        ("Ket luan 69-KL/TW do dong chi Tong Bi thu truc tiep ky phai khong?", "signer"),
         ("Thông tư 32/2025/TT-BKHCN quy định về cái gì?", "what"),
         # Questions about what a document says are not about the document.
         ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", None),
@@ -161,6 +165,34 @@ def test_document_cards(assistant, question, says, cited):
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", answer.text), "dates read dd/mm/yyyy"
 
 
+def test_a_signer_is_cited_with_the_line_the_signature_closes(assistant):
+    answer = assistant.ask("qđ 2629 ai ký v, thủ tướng hay pttg ký")
+    assert answer.meta.get("plan") == "card", answer.meta
+    first = answer.text.split("\n")[0]
+    assert "Nguyễn Chí Dũng" in first and "chịu trách nhiệm thi hành Quyết định này" in first
+    closing = next(c for c in answer.citations if c.locator.startswith("Điều 3"))
+    assert closing.quote.endswith("chịu trách nhiệm thi hành Quyết định này./.")
+
+
+def test_a_card_names_who_proposed_the_text(assistant):
+    answer = assistant.ask(
+        "Quyết định 1169 được ban hành theo đề nghị của bộ nào, tờ trình số mấy?"
+    )
+    assert answer.meta.get("plan") == "card", answer.meta
+    assert "Bộ trưởng Bộ Khoa học và Công nghệ tại Tờ trình số 41/TTr-BKHCN" in answer.text
+    assert "Căn cứ Luật" not in answer.text.split("\n- Số, ký hiệu")[0]
+    lacking = assistant.ask("Nghị quyết 57 được ban hành theo đề nghị của cơ quan nào?")
+    assert "không ghi cơ quan đề nghị" in lacking.text
+
+
+def test_an_amendment_is_shown_in_the_lines_that_name_it(assistant):
+    # The amending resolution is not in the corpus; two decisions cite it as amending NQ 03.
+    answer = assistant.ask("Nghi quyet 03/NQ-CP da duoc sua doi boi van ban nao?")
+    assert answer.meta.get("plan") == "card", answer.meta
+    assert "Căn cứ Nghị quyết số 71/NQ-CP ngày 01 tháng 4 năm 2025" in answer.text
+    assert {c.doc_id for c in answer.citations} >= {"qd-1169-ttg-2025", "qd-2629-ttg-2025"}
+
+
 def test_a_card_on_what_a_document_does_cites_its_first_article(assistant):
     answer = assistant.ask("Thông tư 32/2025/TT-BKHCN là văn bản gì?")
     assert answer.meta.get("plan") == "card", answer.meta
@@ -186,6 +218,8 @@ def test_a_card_names_parts_labelled_with_a_dash_and_gives_the_title(assistant):
     line = answer.text.split("\n")[0]
     assert "A. TÌNH HÌNH VÀ NGUYÊN NHÂN [" in line and "C. TỔ CHỨC THỰC HIỆN [" in line
     assert any(c.locator == "C" for c in answer.citations)
+    # Each part is cited with its heading, as the text prints it.
+    assert any(c.quote.startswith("B. ĐỊNH HƯỚNG PHÁT TRIỂN") for c in answer.citations)
     dated = assistant.ask("Quyết định 2629/QĐ-TTg phê duyệt cái gì, ngày nào?")
     what = dated.text.split("\n")[0]
     assert "là quyết định phê duyệt Chương trình phát triển Chính phủ số" in what
@@ -209,6 +243,22 @@ def test_corpus_listing_by_month(assistant):
     november = assistant.ask("Trong kho có những văn bản nào được ban hành vào tháng 11 năm 2025?")
     assert november.text.startswith("Kho có 3 văn bản phù hợp"), november.text
     assert "624/TB-VPCP" in november.text and "2629/QĐ-TTg" not in november.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Những văn bản nào trong kho có hiệu lực từ ngày 01/01/2026?",
+        "nhung van ban nao co hieu luc tu ngay 1/1/2026",
+    ],
+)
+def test_corpus_listing_by_the_day_texts_take_effect(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.text.startswith("Kho có 2 văn bản phù hợp"), answer.text
+    assert "32/2025/TT-BKHCN" in answer.text and "33/2025/TT-BKHCN" in answer.text
+    # Each cites the clause that sets the day, not its header.
+    assert [c.locator for c in answer.citations] == ["Điều 2", "Điều 4"], answer.citations
+    assert answer.text.count("hiệu lực thi hành kể từ ngày 01 tháng 01 năm 2026") == 2
 
 
 def test_a_listing_answers_even_when_the_question_asks_an_issuer_or_signer(assistant):

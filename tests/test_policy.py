@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.policy import IN_SCOPE, load_policy
+from bot.policy import IN_SCOPE, clauses, load_policy
 
 pytestmark = pytest.mark.slow
 
@@ -215,3 +215,45 @@ def test_a_decline_never_repeats_the_users_words(assistant):
         assert answer.abstained
         assert marker not in answer.text
         assert "0912345678" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        # A point between digits numbers a provision or a version: no sentence ends there.
+        ("Điểm p khoản 2.2 mục II Kế hoạch 3260 giao cho cơ quan nào?", []),
+        (
+            "Công nghiệp 4.0 là gì... và cho tôi hỏi giá vàng hôm nay bao nhiêu",
+            ["Công nghiệp 4.0 là gì", "cho tôi hỏi giá vàng hôm nay bao nhiêu"],
+        ),
+        (
+            "Thông tư 32 có hiệu lực từ ngày nào, và tỷ giá đô la hôm nay là bao nhiêu?",
+            ["Thông tư 32 có hiệu lực từ ngày nào", "và tỷ giá đô la hôm nay là bao nhiêu"],
+        ),
+        (
+            "NQ 57 đặt mục tiêu gì đến 2030. Công ty tôi nên đầu tư vào đâu cho lời?",
+            ["NQ 57 đặt mục tiêu gì đến 2030", "Công ty tôi nên đầu tư vào đâu cho lời"],
+        ),
+    ],
+)
+def test_a_message_splits_into_its_requests(text, parts):
+    assert clauses(text) == parts
+
+
+def test_harm_split_across_categories_is_judged_together():
+    from dataclasses import replace
+
+    from bot.policy import HARMFUL, PolicyModel, PolicyRouter
+
+    model = PolicyModel.load()
+    assert model is not None
+    router = PolicyRouter(load_policy(), None, replace(model, threshold=0.95, harm_threshold=0.5))  # type: ignore[arg-type]
+    split = {IN_SCOPE: 0.5, "political": 0.3, "allegation": 0.2}
+    ruling = router.judge(split)
+    assert ruling is not None and ruling.category.name == "political"
+    assert router.judge({IN_SCOPE: 0.6, "political": 0.25, "out_of_domain": 0.15}) is None
+    # Where only harm may decline, another likeliest category does not hide it.
+    mostly_elsewhere = {IN_SCOPE: 0.0, "out_of_domain": 0.45, "political": 0.3, "hate": 0.25}
+    ruling = router.judge(mostly_elsewhere, HARMFUL)
+    assert ruling is not None and ruling.category.name == "political"
+    assert router.judge({IN_SCOPE: 0.0, "out_of_domain": 0.6, "political": 0.4}, HARMFUL) is None

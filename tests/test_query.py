@@ -237,6 +237,10 @@ def test_no_doc_ref(catalog: list[DocumentMeta], question: str) -> None:
         # Outline-numbered texts letter their points inside the outline.
         ("điểm i mục 1 phần II", ProvisionRef(outline="II.1.i")),
         ("diem b muc III.2", ProvisionRef(outline="III.2.b")),
+        # ... and number their clauses inside it; points run past p.
+        ("Điểm q khoản 2.2 mục II Kế hoạch 3260", ProvisionRef(outline="II.2.2.q")),
+        ("khoản 2 mục II", ProvisionRef(outline="II.2")),
+        ("điểm s khoản 1 Điều 4", ProvisionRef(article=4, clause=1, point="s")),
     ],
 )
 def test_provision(catalog: list[DocumentMeta], question: str, expected: ProvisionRef) -> None:

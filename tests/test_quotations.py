@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.quotations import holds, quoted_sentences
+from bot.quotations import holds, quoted_sentences, quoted_terms, uses_term
 
 PASSAGE = (
     "Người dân và doanh nghiệp là trung tâm, là chủ thể, là nguồn lực và động lực chính; "
@@ -78,3 +78,10 @@ def test_a_sentence_the_texts_hold_is_answered(assistant, question, locator):
     answer = assistant.ask(question)
     assert not answer.abstained, answer.meta
     assert answer.citations[0].locator.startswith(locator), answer.citations[0]
+
+
+def test_quoted_terms_and_their_use():
+    assert quoted_terms('Theo Thông tư 32, "die" là gì?') == ["die"]
+    assert uses_term("die", ["gắn wafer, die (chip bán dẫn đơn lẻ)"])
+    assert not uses_term("die", ["diesel và dien"])
+    assert uses_term("Chính phủ số", ["phát triển chinh phu so"])

@@ -1,4 +1,14 @@
-from nq57.text import anchor, canonical_syllable, fold, has_diacritics, match_key, normalize
+import pytest
+
+from nq57.text import (
+    anchor,
+    canonical_syllable,
+    fold,
+    has_diacritics,
+    is_syllable,
+    match_key,
+    normalize,
+)
 
 
 def test_tone_placement_is_canonical_both_ways():
@@ -42,3 +52,13 @@ def test_fold_fast_path_equals_decomposition():
     assert fold(sample) == _slow_fold(sample)
     assert fold(unicodedata.normalize("NFD", sample)) == _slow_fold(sample)
     assert fold("Đổi mới sáng tạo") == "Doi moi sang tao"
+
+
+@pytest.mark.parametrize("word", ["luật", "nghieng", "quyet", "khuyen", "ruou", "Điều", "ai"])
+def test_words_spelled_like_a_syllable(word):
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["nqst", "ttee", "sg", "aa", "hack", "kl"])
+def test_codes_and_foreign_words_are_no_syllable(word):
+    assert not is_syllable(word)
