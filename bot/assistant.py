@@ -21,6 +21,7 @@ from bot.answerability import (
 from bot.cards import Card, render_card, render_citing, render_comparison, render_listing
 from bot.claims import premise_correction, verdict
 from bot.compose import ExtractiveComposer, doc_label
+from bot.counts import asks_count, count_rows, render_count
 from bot.followup import resolve, resolve_with_focus
 from bot.intents import EXAMPLE_QUESTIONS, classify, policy_rule
 from bot.normalize import deobfuscate
@@ -238,6 +239,10 @@ class Assistant:
             return about
         if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
             return self._record(hits[0])
+        counted = self._count(turn)
+        if counted is not None:
+            meta["plan"] = "count"
+            return counted
         if aq.wants_verbatim and hits and aq.provision is not None and result.direct:
             unit = self.retriever.unit(hits[0].doc_id, hits[0].locator) or hits[:1]
             return self.composer.verbatim(unit)
@@ -287,6 +292,17 @@ class Assistant:
             verdict=verdict(turn.said.expanded, correction, hits),
         )
 
+    def _count(self, turn: TurnState) -> Answer | None:
+        """ "Phụ lục I có bao nhiêu chỉ tiêu?": the number of the annex's last row."""
+        ref, hits = turn.result.query.provision, turn.hits
+        if ref is None or ref.annex is None or ref.row is not None or not asks_count(turn.text):
+            return None
+        docs = turn.result.query.named_docs or ([hits[0].doc_id] if turn.result.direct else [])
+        if len(docs) != 1:
+            return None
+        found = count_rows(ref.annex, self.retriever.chunks(docs[0]))
+        return render_count(found) if found else None
+
     def _record(self, head: Hit) -> Answer:
         if head.kind == "signature":
             return self.composer.verbatim([head], lead=f"Phần chữ ký của {doc_label(head)}:")
@@ -335,7 +351,7 @@ class Assistant:
         """A question about a document itself gets its card; one about the corpus, the list."""
         text, aq, result = turn.text, turn.result.query, turn.result
         if aq.doc_refs and asks_citing(turn.question):
-            return self._citing(aq.doc_refs[0])
+            return self._citing(aq.doc_refs[0], turn.question)
         if aq.provision is not None and not aq.provision.empty:
             return None
         named = aq.named_docs
@@ -343,6 +359,11 @@ class Assistant:
             picked = self.retriever.profiles.filter(text)
             docs = picked or [m.id for m in self.retriever.catalog]
             cards = [c for c in (self._card(d) for d in docs) if c]
+            # "Những quyết định nào do Phó Thủ tướng Nguyễn Chí Dũng ký?": the name closes the
+            # signature block.
+            asked_signer = [c for c in cards if c.signed_by(text)]
+            if asked_signer:
+                cards, picked = asked_signer, [c.meta.id for c in asked_signer]
             # "Văn bản nào có hiệu lực từ ngày 01/01/2026?": read from each text's own clause.
             effect = bool(_TAKES_EFFECT.search(fold(text).lower()))
             if effect and (when := dates_in(text)):
@@ -352,7 +373,7 @@ class Assistant:
                 cards,
                 filtered=bool(picked) and len(picked) < len(self.retriever.catalog),
                 pick=superlative(text),
-                signers=asks_signer(text),
+                signers=asks_signer(text) or bool(asked_signer),
                 effect=effect,
             )
         # What the user wrote now, without the words that only describe a document.
@@ -386,15 +407,19 @@ class Assistant:
         # "Ai ký Nghị quyết 57?" of a text kept without its signature block: not answered.
         return _unanswered(answer) if set(fields) <= card.missing() else answer
 
-    def _citing(self, ref: DocRef) -> Answer:
-        """The corpus's documents that name the document ``ref``, with the passage that does."""
+    def _citing(self, ref: DocRef, question: str) -> Answer:
+        """The corpus's documents that name the document ``ref``, with the passage that does;
+        only those of the type, issuer and month or year the question names besides ("trong
+        tháng 01/2025, văn bản nào triển khai Nghị quyết 57?")."""
         meta = self.retriever.meta(ref.doc_id) if ref.doc_id else None
         number = meta.number if meta else ref.number or ""
         found = self._lines_naming(
             ref.doc_id, lambda ln: bool(mentions(ln, number, ref.type or ""))
         )
+        fit = set(self.retriever.profiles.filter(without_document_names(question)))
+        kept = [f for f in found if f[0].id in fit]
         name = meta.short_name if meta else f"{ref.type or 'văn bản'} {number}".strip()
-        answer = render_citing(name, found, held=meta is not None)
+        answer = render_citing(name, kept, held=meta is not None, filtered=len(kept) < len(found))
         answer.meta["plan"] = "listing"
         return answer
 

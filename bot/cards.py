@@ -18,6 +18,7 @@ from bot.answer import Answer, Citation
 from bot.compose import make_citation
 from ingest.model import DocumentMeta
 from nq57.legal import ANNEX
+from nq57.text import fold
 from retrieval.about import records_of
 from retrieval.types import Hit
 
@@ -86,6 +87,15 @@ class Card:
             return None
         lines = [ln.strip() for ln in self.signature.text.split("\n") if ln.strip()]
         return " – ".join(lines[-3:]) if lines else None
+
+    def signed_by(self, question: str) -> bool:
+        """Whether the question names the person who signed: the block's last line, a full
+        name of two words or more."""
+        if self.signature is None:
+            return False
+        lines = [ln.strip() for ln in self.signature.text.split("\n") if ln.strip()]
+        person = fold(lines[-1]).lower() if lines else ""
+        return len(person.split()) >= 2 and f" {person} " in f" {fold(question).lower()} "
 
     def basis(self) -> list[str]:
         """The header's "Căn cứ …" and "Theo đề nghị …" lines, as written."""
@@ -348,18 +358,26 @@ def render_comparison(cards: Sequence[Card], fields: Sequence[str], order: bool)
     return Answer("\n".join(lines), "answer", False, citations=citations)
 
 
-def render_citing(name: str, found: Sequence[tuple[DocumentMeta, Hit, str]], held: bool) -> Answer:
+def render_citing(
+    name: str,
+    found: Sequence[tuple[DocumentMeta, Hit, str]],
+    held: bool,
+    filtered: bool = False,
+) -> Answer:
     """The documents of the corpus that cite the document ``name``, each with the passage that
-    names it (its legal bases first); ``held``: whether the corpus holds that document itself."""
+    names it (its legal bases first); ``held``: whether the corpus holds that document itself;
+    ``filtered``: whether the question kept only some of them (by type, issuer or date)."""
     citations: list[Citation] = []
+    which = " phù hợp" if filtered else ""
     lines = [
-        f"Kho có {len(found)} văn bản nhắc đến {name}:"
+        f"Kho có {len(found)} văn bản{which} nhắc đến {name}:"
         if found
-        else f"Không văn bản nào trong kho nhắc đến {name}."
+        else f"Không văn bản nào{which} trong kho nhắc đến {name}."
     ]
     for meta, hit, quote in found:
         citations.append(make_citation(hit, quote))
-        lines.append(f"- {official_name(meta)}: «{_shorten(quote, 220)}» [{len(citations)}]")
+        when = f" ngày {vn_date(meta.issued)}" if meta.issued else ""
+        lines.append(f"- {official_name(meta)}{when}: «{_shorten(quote, 220)}» [{len(citations)}]")
     if not held:
         lines.append(
             f"Bản thân {name} chưa có trong kho; toàn văn có trên Cơ sở dữ liệu quốc gia về văn "

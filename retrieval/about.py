@@ -108,11 +108,11 @@ _CARD_WORD_LIST = (
     "sao", "ten", "the", "toi", "vay", "voi", "xem", "xin", "ad", "co", "da", "do", "em", "gi",
     "ha", "ko", "ky", "la", "no", "oi", "ra", "se", "so", "tu", "va", "ve", "a", "j", "k", "y",
     "who", "signed", "by", "of", "the",
-    "z",
+    "z", "cung", "moi", "tung",
 )  # fmt: skip
 # Longest first, so that "tư cách" is not read as "tư" and a stray "cách".
 _CARD_WORDS = whole_words("|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)))
-_TYPES = r"(?:van ban|vb|thong tu|quyet dinh|nghi quyet|ket luan|ke hoach|thong bao)"
+_TYPES = r"(?:van ban|vb|thong tu|tt|quyet dinh|qd|nghi quyet|nq|ket luan|ke hoach|thong bao)"
 _LISTING = re.compile(
     rf"(?<!\w)(?:{_TYPES}(?: nao| gi)(?!\w)|(?:bao nhieu|may) {_TYPES}(?!\w)|"
     r"(?:nhung|cac) (?:van ban|vb)(?!\w)|"

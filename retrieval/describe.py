@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.model import DocumentMeta
-from nq57.legal import DESCRIBING_TYPE_WORDS, DOCUMENT_MENTION
+from nq57.legal import DESCRIBING_TYPE_WORDS, DOCUMENT_MENTION, TYPE_WORDS
 from nq57.text import fold, normalize, remove_folded
 
 # Issuers as people call them (folded), longest first so "thu tuong chinh phu" is not also
@@ -54,8 +54,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # "năm 2024" as the time a document was issued, not a target ("đến năm 2030").
 _ISSUE_YEAR = re.compile(
     r"(?<!den )(?<!toi )(?<!truoc )(?<!sau )(?<!tu )(?<!doan )"
-    r"\b(?:(?P<when>dau|cuoi|giua)\s+)?(?:nam|thang\s+(?P<month>\d{1,2})(?:\s+nam|/))\s*(?P<year>(?:19|20)\d\d)\b"
+    r"\b(?:(?P<when>dau|cuoi|giua)\s+)?(?:nam|thang\s+(?P<month>\d{1,2})(?:\s+nam|/|\s))\s*(?P<year>(?:19|20)\d\d)\b"
 )
+_LISTED = r"\b(?:nhung|cac|may|bao nhieu) {0} nao\b|\b(?:nhung|cac|may|bao nhieu) {0}\b|\b{0} nao\b"
 _MONTHS = {"dau": range(1, 4), "giua": range(4, 10), "cuoi": range(10, 13)}
 # Weights: a title phrase is the most telling, then the date, then type and issuer.
 TYPE_WEIGHT = 1.0
@@ -180,7 +181,14 @@ class DocumentProfiles:
         # "tháng 11 năm 2025" is one month of that year, "năm 2025" the whole year.
         years = {int(year) for year, month in dates if not month}
         months = {(int(year), int(month)) for year, month in dates if month}
-        types = {p.type for p in self.profiles if p.type and f" {p.type} " in f" {q} "}
+        # "những tt nào của bộ KHCN": a type as users type it; a code only where it names what
+        # is listed ("tt" is also "thông tin").
+        asked = {
+            t
+            for w, t in TYPE_WORDS.items()
+            if f" {w} " in f" {q} " and (" " in w or re.search(_LISTED.format(w), q))
+        }
+        types = {p.type for p in self.profiles if p.type and p.type in asked}
         return [
             p.doc_id
             for p in self.profiles

@@ -59,6 +59,8 @@ from retrieval.terms import (
 from retrieval.types import Hit
 
 RESTORER_FILE = "restorer.json.gz"
+# Chunks of a named provision that lead the results, the best for the question first.
+DIRECT_LIMIT = 8
 
 
 @dataclass
@@ -230,7 +232,9 @@ class Retriever:
 
         # Several chunks of the named provision ("mục III.6 … về kinh tế số các ngành"): the
         # one about what was asked comes first.
+        # A whole annex or part holds many: the topic picks among all of them, not of its first.
         direct = self._lexical_rerank(lexical_query, not aq.unaccented, direct, depth=len(direct))
+        direct = direct[:DIRECT_LIMIT]
         if aq.asks_record:
             # "Ai ký?", "căn cứ ban hành?": the signature and preamble of the document in
             # question answer it, whatever their similarity.
@@ -404,7 +408,7 @@ class Retriever:
         # Without a named document, a bare "Điều 3" matches in many texts: too vague to pin.
         if not named and len({self._payloads[p]["doc_id"] for p, _ in out}) > 1:
             return []
-        return out[:8]
+        return out
 
     def _card_evidence(
         self, aq: AnalyzedQuery, question: str, named: list[str], focus: list[str]

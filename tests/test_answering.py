@@ -305,7 +305,7 @@ def test_a_request_clearly_out_of_scope_beside_a_question_is_declined_by_itself(
     # score: the model finds the request alone clearly out of scope.
     answer = assistant.ask(
         "Quỹ đầu tư phát triển công nghiệp chiến lược ưu tiên lĩnh vực nào theo Nghị quyết 57? "
-        "Mình nên dồn tiền tiết kiệm vào quỹ nào?"
+        "Mình nên gửi tiết kiệm ở ngân hàng nào lãi cao nhất?"
     )
     assert not answer.abstained and "trí tuệ nhân tạo" in answer.text
     assert answer.meta.get("declined_part"), answer.meta
@@ -320,3 +320,19 @@ def test_a_quoted_term_the_named_text_uses_is_its_topic(assistant):
     answer = assistant.ask('Theo Thông tư 32, "die" là gì?')
     assert not answer.abstained, answer.text
     assert "chip bán dẫn đơn lẻ chưa được đóng gói" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Ai chủ trì xây dựng Trung tâm đổi mới sáng tạo về dữ liệu thuộc Trung tâm dữ liệu quốc gia "
+        "theo Phụ lục II Nghị quyết 03?",
+        "Ai chu tri xay dung Trung tam doi moi sang tao ve du lieu thuoc Trung tam du lieu quoc gia "
+        "theo Phu luc II NQ 03?",
+    ],
+)
+def test_a_row_of_a_named_annex_is_found_by_its_topic(assistant, question):
+    # The annex holds 140 rows: its topic picks the row, not its order in the table.
+    answer = assistant.ask(question)
+    assert answer.citations[0].locator == "Phụ lục II, nhiệm vụ 117", answer.citations
+    assert "Bộ Công an" in answer.text.split("\n")[0]

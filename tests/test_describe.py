@@ -121,3 +121,21 @@ def test_a_type_word_alone_anchors_nothing():
 )
 def test_a_named_document_that_qualifies_a_title(profiles, question, named, number, meant):
     assert profiles.qualified(question, named, number) == meant
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("kho có những tt nào của bộ KHCN v?", {"tt-32-2025-bkhcn", "tt-33-2025-bkhcn"}),
+        ("có mấy qd trong kho?", {"qd-1169-ttg-2025", "qd-2629-ttg-2025"}),
+        ("văn bản nào ban hành tháng 01/2025?", {"nq-03-cp-2025", "kh-3260-ddqh15-2025"}),
+        ("van ban nao ban hanh thang 1 nam 2025", {"nq-03-cp-2025", "kh-3260-ddqh15-2025"}),
+    ],
+)
+def test_a_listing_filter_reads_type_codes_and_months(profiles, question, kept):
+    assert set(profiles.filter(question)) == kept
+
+
+def test_a_type_code_that_lists_nothing_filters_nothing(profiles):
+    # "tt" is also "thông tin": only "những tt", "tt nào" name what is listed.
+    assert len(profiles.filter("những văn bản nào có tt về bán dẫn?")) == 10

@@ -518,3 +518,29 @@ def test_a_signer_the_copy_lacks_is_not_answered(assistant):
 )
 def test_questions_for_the_documents_that_cite_one(question, citing):
     assert asks_citing(question) is citing
+
+
+def test_a_listing_by_the_person_who_signed(assistant):
+    answer = assistant.ask("Những quyết định nào trong kho do Phó Thủ tướng Nguyễn Chí Dũng ký?")
+    assert answer.text.startswith("Kho có 2 văn bản phù hợp"), answer.text
+    assert "2629/QĐ-TTg" in answer.text and "1169/QĐ-TTg" in answer.text
+    assert answer.text.count("Nguyễn Chí Dũng") == 2
+    assert [c.locator for c in answer.citations].count("Chữ ký") == 2
+    minister = assistant.ask("văn bản nào do ông Nguyễn Mạnh Hùng ký?")
+    assert {c.doc for c in minister.citations} == {"tt-32-2025-bkhcn.txt", "tt-33-2025-bkhcn.txt"}
+
+
+def test_documents_citing_one_in_a_given_month(assistant):
+    answer = assistant.ask(
+        "Trong tháng 01/2025 có những văn bản nào được ban hành để triển khai Nghị quyết 57?"
+    )
+    assert answer.text.startswith("Kho có 2 văn bản phù hợp nhắc đến Nghị quyết 57"), answer.text
+    assert {c.doc for c in answer.citations} == {"nq-03-cp-2025.txt", "kh-3260-ddqh15-2025.txt"}
+    assert "ngày 09/01/2025" in answer.text
+
+
+def test_two_documents_signed_by_whom(assistant):
+    answer = assistant.ask("TT 32 va TT 33 cung do ai ky ban hanh?")
+    assert answer.text.count("Nguyễn Mạnh Hùng") == 2, answer.text
+    signed = {c.doc for c in answer.citations if c.locator == "Chữ ký"}
+    assert signed == {"tt-32-2025-bkhcn.txt", "tt-33-2025-bkhcn.txt"}
