@@ -19,7 +19,13 @@ from bot.answerability import (
     evidence_of,
 )
 from bot.cards import Card, render_card, render_citing, render_comparison, render_listing
-from bot.claims import premise_correction, verdict
+from bot.claims import (
+    asks_if_claim_holds,
+    builds_on_claim,
+    contradicted,
+    premise_correction,
+    verdict,
+)
 from bot.compose import ExtractiveComposer, doc_label
 from bot.counts import asks_count, count_rows, render_count
 from bot.followup import resolve, resolve_with_focus
@@ -85,6 +91,10 @@ NOT_FOUND = (
     "lời câu hỏi này, nên tôi không trích dẫn để tránh hiểu sai. Bạn có thể hỏi cụ thể hơn về "
     "nội dung các văn bản, hoặc tra cứu thêm trên Cổng thông tin điện tử Chính phủ (chinhphu.vn) "
     "và Cơ sở dữ liệu quốc gia về văn bản pháp luật (vbpl.vn)."
+)
+BUILT_ON_CLAIM = (
+    "Câu hỏi dựa trên thông tin không đúng với văn bản, nên các văn bản không có nội dung trả "
+    "lời phần hỏi tiếp theo."
 )
 RELATED = (
     "Các văn bản hiện có không quy định {detail} cho nội dung bạn hỏi. "
@@ -219,11 +229,16 @@ class Assistant:
         if ruling is not None:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category
-            if category.name != "fabrication" or not quoted_sentences(turn.text):
+            said = turn.said.expanded
+            checkable = quoted_sentences(turn.text) or (
+                asks_if_claim_holds(said) and contradicted(said, turn.hits)
+            )
+            if category.name != "fabrication" or not checkable:
                 return self._decline(category.text, category.intent, f"policy:{category.name}")
             # A fabricated quote is told so plainly below (the reply says what the texts lack
             # rather than what the question may be); a quoted sentence the texts hold is no
-            # fabrication, and the question is answered from where it stands.
+            # fabrication, and the question is answered from where it stands. Asked whether a
+            # figure holds, the passages that contradict it answer: "Không đúng", their words.
         absent = self._absent_provision(aq, result.direct)
         if absent:
             return self._decline(absent, "answer", "provision_not_in_document")
@@ -237,8 +252,8 @@ class Assistant:
         if about is not None:
             meta.setdefault("plan", "card")
             return about
-        if aq.asks_record == "signer" and hits and hits[0].kind in RECORD_KINDS:
-            return self._record(hits[0])
+        if aq.asks_record in ("signer", "recipients") and hits and hits[0].kind in RECORD_KINDS:
+            return self._record(hits[0], aq.asks_record)
         counted = self._count(turn)
         if counted is not None:
             meta["plan"] = "count"
@@ -280,7 +295,7 @@ class Assistant:
             if listed is not None:
                 turn.meta["plan"] = "outline"
                 return listed
-        return self.composer.compose(
+        answer = self.composer.compose(
             turn.result.wording,
             hits,
             correction=correction,
@@ -291,6 +306,14 @@ class Assistant:
             frame=frame,
             verdict=verdict(turn.said.expanded, correction, hits),
         )
+        if correction and builds_on_claim(
+            turn.said.expanded, contradicted(turn.said.expanded, hits)
+        ):
+            # "… TFP trên 65%. Giải thích vì sao chọn mức 65%": the texts say otherwise, so
+            # what was asked on top of the figure has no answer in them; the quote corrects it.
+            answer.text = f"{answer.text}\n\n{BUILT_ON_CLAIM}"
+            return _unanswered(answer)
+        return answer
 
     def _count(self, turn: TurnState) -> Answer | None:
         """ "Phụ lục I có bao nhiêu chỉ tiêu?": the number of the annex's last row."""
@@ -303,12 +326,13 @@ class Assistant:
         found = count_rows(ref.annex, self.retriever.chunks(docs[0]))
         return render_count(found) if found else None
 
-    def _record(self, head: Hit) -> Answer:
-        if head.kind == "signature":
-            return self.composer.verbatim([head], lead=f"Phần chữ ký của {doc_label(head)}:")
-        # Some texts in the corpus come without their signature block: say so, and show the
-        # header as what the text does hold, not as the answer.
-        lead = f"Bản {doc_label(head)} trong kho không kèm phần chữ ký. Phần đầu văn bản ghi:"
+    def _record(self, head: Hit, asked: str) -> Answer:
+        kind, part = ("signature", "chữ ký") if asked == "signer" else ("recipients", "nơi nhận")
+        if head.kind == kind:
+            return self.composer.verbatim([head], lead=f"Phần {part} của {doc_label(head)}:")
+        # Some texts in the corpus come without their signature block or recipients' list: say
+        # so, and show the header as what the text does hold, not as the answer.
+        lead = f"Bản {doc_label(head)} trong kho không kèm phần {part}. Phần đầu văn bản ghi:"
         return _unanswered(self.composer.verbatim([head], lead=lead))
 
     def stream(self, message: str, history: list[Turn] | None = None) -> Iterator[dict]:
@@ -334,7 +358,7 @@ class Assistant:
     def judge(self, result: SearchResult) -> tuple[Frame, Verdict]:
         """What the question asks, and whether the passages found support it."""
         frame, ev = evidence_of(self.stats, result)
-        return frame, self.gate.decide(ev, detail_group(frame))
+        return frame, self.gate.decide(ev, detail_group(frame), frame.unit)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod

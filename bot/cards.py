@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.answer import Answer, Citation
 from bot.compose import make_citation
+from ingest.chunk import RECORD_KINDS
 from ingest.model import DocumentMeta
 from nq57.legal import ANNEX
 from nq57.text import fold
@@ -59,7 +60,7 @@ class Card:
     def read(cls, meta: DocumentMeta, chunks: Sequence[Hit]) -> Card:
         found = records_of(meta.number, chunks)
         header, signature, effect = found.header, found.signature, found.effect
-        body = [h for h in chunks if h.kind not in ("preamble", "signature")]
+        body = [h for h in chunks if h.kind not in RECORD_KINDS]
         subject = next(
             ((h, _first_sentence(h.text)) for h in body if h.text.startswith("Điều 1.")), None
         )
@@ -129,7 +130,7 @@ def _parts(chunks: Sequence[Hit]) -> list[str]:
     …"; the parts of a programme an article approves ("Điều 1. Phê duyệt …": I., II., …) too."""
     out: list[str] = []
     for hit in chunks:
-        if hit.kind in ("preamble", "signature"):
+        if hit.kind in RECORD_KINDS:
             continue
         crumbs = hit.breadcrumb[1:3]
         heads = [c for c in crumbs[:1] if _HEAD.match(c)]

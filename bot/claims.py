@@ -27,6 +27,7 @@ _FALSE_PREMISE_CUES = (
     "dung ha",
     "that khong",
     "dung ?",
+    "co dung",
 )
 
 
@@ -123,24 +124,60 @@ def verdict(question: str, correction: str | None, hits: list[Hit]) -> str | Non
     return None
 
 
-def premise_correction(question: str, hits: list[Hit]) -> str | None:
-    """A checkable claim with a number that the best passages contradict gets corrected first."""
+# Where the last sentence of a message begins: "… 65%. Giải thích vì sao chọn mức đó?"
+_LAST_SENTENCE = re.compile(r"[.?!]\s+(?=\S)")
+# A sentence that ends on a particle asks whether what it says holds ("… 5% doanh thu hả?").
+_CONFIRMING_END = re.compile(r"\b(?:ha|a|nhi|chu|khong|ko|k|hong|hem|chang)\W*$")
+# Where a request begins after the claim it rests on: "… 95% vào năm 2030, vậy còn thiếu bao
+# nhiêu?", "… 70% là người Việt. Công ty tôi 10 người thì cần mấy người?"
+_REQUEST_START = re.compile(r"[.?!;,]\s*|\s(?=(?:vay|the thi|vi sao|tai sao)\s)")
+
+
+def asks_if_claim_holds(question: str) -> bool:
+    """The message's last sentence asks whether what it says holds ("…, đúng không?", "… 5%
+    doanh thu hả?")."""
+    last = _LAST_SENTENCE.split(_folded(question).strip(" ?.!"))[-1]
+    return any(cue in f" {last} " for cue in _FALSE_PREMISE_CUES) or bool(
+        _CONFIRMING_END.search(last)
+    )
+
+
+def builds_on_claim(question: str, figures: set[str]) -> bool:
+    """The message asks something that takes one of its contradicted ``figures`` as given ("…
+    95% vào năm 2030, vậy hiện nay còn thiếu bao nhiêu?"), rather than asking whether the claim
+    holds or asking for the figure itself ("mấy tháng báo cáo 1 lần?"): a figure the texts
+    contradict leaves such a request nothing to answer."""
+    if asks_if_claim_holds(question):
+        return False
+    *claim, _request = _REQUEST_START.split(_folded(question).strip(" ?.!"))
+    stated = numbers(" ".join(claim))
+    return any(f in stated for f in figures)
+
+
+def contradicted(question: str, hits: list[Hit]) -> set[str]:
+    """The figures of ``question`` that the best passages contradict."""
     asked = claimed_numbers(question)
     if not asked:
-        return None
+        return set()
     found = stated_numbers(hits)
-    contradicted = unmatched_figures(question, hits)
-    missing = (asked - found) | contradicted
+    unmatched = unmatched_figures(question, hits)
+    missing = (asked - found) | unmatched
     if not missing:
-        return None
+        return set()
     percent = any(n.endswith("%") for n in missing)
     if percent and not any(n.endswith("%") for n in found):
-        return None
+        return set()
     if not (percent or any(cue in _folded(question) for cue in _FALSE_PREMISE_CUES)):
         # A figure stated as fact ("Thông báo 624 nói đã bổ sung 50.000 tỷ đồng …"): corrected
         # only where the clause about it states another figure in its place.
-        missing = contradicted
-        if not missing:
-            return None
+        return unmatched
+    return missing
+
+
+def premise_correction(question: str, hits: list[Hit]) -> str | None:
+    """A checkable claim with a number that the best passages contradict gets corrected first."""
+    missing = contradicted(question, hits)
+    if not missing:
+        return None
     shown = ", ".join(sorted(missing))
     return f"Thông tin “{shown}” trong câu hỏi không khớp với văn bản. Nội dung đúng như sau."

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot.answer import Answer, Citation
 from bot.compose import doc_label, locator_phrase, make_citation, segments
+from ingest.chunk import RECORD_KINDS
 from retrieval.describe import without_issuers
 from retrieval.terms import TermStats, content_terms, without_document_names
 from retrieval.types import Hit
@@ -238,7 +239,7 @@ def _asked_terms(question: str) -> list[str]:
 def lead_in_items(lead: Hit, chunks: Sequence[Hit]) -> list[tuple[Hit, str]]:
     """The units that follow a passage ending in a lead-in ("… một số nhiệm vụ trọng tâm
     sau:"), each by its own heading, up to the end of the document's main parts."""
-    after = [c for c in chunks if c.chunk_index > lead.chunk_index and c.kind not in _RECORDS]
+    after = [c for c in chunks if c.chunk_index > lead.chunk_index and c.kind not in RECORD_KINDS]
     items: list[tuple[Hit, str]] = []
     seen: set[str] = set()
     for hit in after:
@@ -250,9 +251,6 @@ def lead_in_items(lead: Hit, chunks: Sequence[Hit]) -> list[tuple[Hit, str]]:
         seen.add(top.locator)
         items.append((hit, _short(_with_body(top.text, segments(hit.text) or [hit.text]))))
     return items
-
-
-_RECORDS = frozenset({"preamble", "signature"})
 
 
 def outline(

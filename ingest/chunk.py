@@ -39,7 +39,7 @@ _NO_CRUMB = {"document", "table"}
 # How a document was made (its basis, "Căn cứ …", and who signed it): not content, so not part
 # of any unit's text, but indexed on their own for "ai ký?", "căn cứ ban hành?" (the retriever
 # shows them only for such questions).
-RECORD_KINDS = frozenset({"preamble", "signature"})
+RECORD_KINDS = frozenset({"preamble", "signature", "recipients"})
 
 
 @dataclass

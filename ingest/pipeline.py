@@ -205,8 +205,7 @@ def ingest(
                 progress("embed", min(start + batch, len(new_ids)), len(new_ids))
         store.delete(stale)
         store.set_meta(meta)
-        if new_ids or stale or rebuild or not (settings.index_dir / RESTORER_FILE).exists():
-            _save_restorer(settings, [doc.text for doc in parsed])
+        _save_restorer(settings, parsed)
         store.commit()
     except BaseException:
         store.abort()
@@ -234,9 +233,8 @@ def export_vectors(settings: Settings, directory: Path | None = None) -> tuple[P
     vectors = embedder.embed_documents(texts)
     keyed = {CachedEmbeddings.key(t): v for t, v in zip(texts, vectors, strict=True)}
     # The question bank's vectors too, so a fresh machine embeds none of it.
-    from retrieval.restore import DiacriticRestorer
 
-    restorer = DiacriticRestorer.train(doc.text for doc in parsed)
+    restorer = _train_restorer(settings, parsed)
     asked = sorted(set(_question_queries(settings, parsed, restorer)))
     for text, vector in zip(asked, _embed_queries(embedder)(asked), strict=True):
         keyed[CachedEmbeddings.query_key(text)] = vector
@@ -317,6 +315,7 @@ def _save_questions(settings: Settings, parsed: list[ParsedDocument], embedder: 
         _embed_queries(embedder),
         getattr(embedder, "model_id", ""),
         stored[0],  # unreadable or absent: "", built again
+        restorer.sources if restorer is not None else "",
     )
     if index is None:  # unchanged
         return stored[1]
@@ -324,12 +323,35 @@ def _save_questions(settings: Settings, parsed: list[ParsedDocument], embedder: 
     return int(index.answerable.sum())
 
 
-def _save_restorer(settings: Settings, texts: list[str]) -> None:
-    """The diacritic restorer is learned from the indexed texts, so it is rebuilt with them."""
+def _restorer_sources(
+    settings: Settings, parsed: list[ParsedDocument]
+) -> tuple[list[str], list[str]]:
+    from retrieval.questions import asked_texts
+
+    return [doc.text for doc in parsed], asked_texts(settings.questions_dir)
+
+
+def _train_restorer(settings: Settings, parsed: list[ParsedDocument]) -> Any:
     from retrieval.restore import DiacriticRestorer
 
+    return DiacriticRestorer.train(*_restorer_sources(settings, parsed))
+
+
+def _save_restorer(settings: Settings, parsed: list[ParsedDocument]) -> None:
+    """The diacritic restorer is learned from the indexed texts and the question bank, so it is
+    rebuilt when either changes."""
+    from retrieval.restore import DiacriticRestorer, sources_digest
+
     path = settings.index_dir / RESTORER_FILE
+    if path.exists():
+        try:
+            if DiacriticRestorer.load(path).sources == sources_digest(
+                *_restorer_sources(settings, parsed)
+            ):
+                return
+        except ValueError:
+            pass  # unreadable or an older format: trained again
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    DiacriticRestorer.train(texts).save(tmp)
+    _train_restorer(settings, parsed).save(tmp)
     tmp.replace(path)

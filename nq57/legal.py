@@ -242,11 +242,27 @@ _TITLE_END = re.compile(
 )
 
 
+# A law asked about as the one that says something ("Luật Chuyển đổi số quy định trách nhiệm
+# … thế nào?", "theo Luật An ninh mạng, …", "vi phạm luật an ninh mạng khi …").
+LAW_SUBJECT = re.compile(
+    r"(?:^|[,.?;:]\s*|\b(?P<lead>theo|vi pham|trai)\s+)(?P<law>(?:bo\s+)?luat\s+(?P<title>\w+(?:\s+\w+){0,8}))"
+)
+_SAYS = re.compile(r"\s+(?:quy dinh|noi|ghi|neu|dinh nghia|yeu cau|cam)\b")
+
+
 def law_provision(folded: str, text: str) -> str:
-    """The title of the law whose provision ``text`` asks about ("Luật Đầu tư"), as typed, or
-    "". ``folded`` is ``text`` folded and lower-cased, character by character."""
-    m = LAW_PROVISION.search(folded)
-    if m is None or len(folded) != len(text):
+    """The title of the law whose provision ``text`` asks about ("Luật Đầu tư"), or that it asks
+    what a law says ("Luật Chuyển đổi số quy định …"), as typed, or "". ``folded`` is ``text``
+    folded and lower-cased, character by character."""
+    if len(folded) != len(text):
         return ""
-    end = _TITLE_END.search(folded, m.start("title"), m.end("title"))
-    return text[m.start("law") : end.start() if end else m.end("law")].strip(" ,.?")
+    for m, cited in ((LAW_PROVISION.search(folded), True), (LAW_SUBJECT.search(folded), False)):
+        if m is None:
+            continue
+        end = _TITLE_END.search(folded, m.start("title"), m.end("title"))
+        stop = end.start() if end else m.end("law")
+        if cited or m.groupdict().get("lead"):
+            return text[m.start("law") : stop].strip(" ,.?")
+        if _SAYS.match(folded, stop):
+            return text[m.start("law") : stop].strip(" ,.?")
+    return ""

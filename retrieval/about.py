@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.chunk import RECORD_KINDS
 from nq57.legal import DOCUMENT_MENTION, LAW_MENTION
 from nq57.text import fold, whole_words
 from retrieval.terms import STOPWORDS, without_document_names
@@ -335,15 +336,15 @@ def records_of(number: str, chunks: Sequence[Hit]) -> Records:
     )
     at = next((i for i, h in enumerate(chunks) if h.kind == "signature"), None)
     signature = chunks[at] if at is not None else None
+    # The recipients' list often stands between the last line and the signature.
     closing = (
-        chunks[at - 1] if at and chunks[at - 1].kind not in ("preamble", "signature") else None
+        next((h for h in reversed(chunks[:at]) if h.kind not in RECORD_KINDS), None) if at else None
     )
     effect = next(
         (
             (hit, sentence)
             for hit in chunks
-            if hit.kind not in ("preamble", "signature")
-            and (sentence := _effect_sentence(hit.text)) is not None
+            if hit.kind not in RECORD_KINDS and (sentence := _effect_sentence(hit.text)) is not None
         ),
         None,
     )

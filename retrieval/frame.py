@@ -144,17 +144,24 @@ def holds_answer(frame: Frame, text: str) -> bool:
 
 # "bao nhiêu tỷ đồng", "mấy phần trăm", "bao nhiêu người": the unit the answer must carry.
 _UNIT = re.compile(
-    r"(?:bao nhieu|may|bn)\s+(ty dong|ty|trieu dong|trieu|nghin|usd|dong|phan tram|%|nguoi|"
+    r"(?:bao nhieu|may|bn)\s+(ty dong|ty|trieu dong|trieu|nghin|usd|dong|tien|phan tram|%|nguoi|"
     r"doanh nghiep|chi tieu|nhiem vu|trung tam|du an|nam|thang|ngay|tuan|dai bieu|thanh vien|"
     r"cong ty|thue bao|truong|lan)(?!\w)"
 )
 _UNIT_IN_TEXT = {"phan tram": "%", "ty dong": "ty", "trieu dong": "trieu"}
+# Units of an amount of money: "bao nhiêu tiền" is answered by "500 nghìn tỷ đồng" too.
+MONEY_UNITS = frozenset({"ty", "trieu", "nghin", "dong", "usd", "tien"})
+_MONEY_IN_TEXT = re.compile(
+    r"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)*(?:ty|trieu|dong|usd|vnd)(?!\w)"
+)
 
 
 def carries_unit(unit: str, text: str) -> bool:
     """A number of ``unit`` stands in ``text``: "5 năm", "3%"; "năm 2026" names a year, not a
     number of years."""
     folded = " ".join(fold(text).lower().split())
+    if unit in MONEY_UNITS:
+        return _MONEY_IN_TEXT.search(folded) is not None
     return re.search(rf"\d[\d.,]*\s*{re.escape(unit)}(?!\w)", folded) is not None
 
 

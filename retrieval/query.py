@@ -164,6 +164,12 @@ _SIGNER = re.compile(
     r"\b(?:ai|nguoi nao|nguoi|vi nao)\s+ky\b|\bky\s+(?:ban hanh|thay|ten|boi)\b|\bchu ky\b(?!\s+(?:so|dien tu))"
     r"|\bwho signed\b|\bsigned by\b|\bsignatory\b"
 )
+# Who a text was sent to: its "Nơi nhận" list.
+_RECIPIENTS = re.compile(
+    r"\bnoi nhan\b|\b(?:duoc )?gui (?:toi|den|cho|ve) (?:nhung |cac )?(?:ai|noi nao|dau|co quan nao|"
+    r"don vi nao|nhung noi|nhung co quan|cac co quan)\b|\bgui nhung (?:ai|noi nao|co quan nao)\b"
+    r"|\b(?:co quan|don vi|noi) nao (?:duoc )?nhan\b|\brecipients?\b"
+)
 _ISSUANCE = re.compile(
     r"\b(?:ai|co quan nao|bo nao|noi nao|don vi nao|cap nao)\s+ban hanh\b"
     r"|\b(?:do|boi)\s+(?:\w+\s+){0,5}ban hanh\b|\bban hanh boi\b|\btham quyen ban hanh\b"
@@ -214,7 +220,9 @@ class AnalyzedQuery:
     doc_refs: list[DocRef] = field(default_factory=list)
     provision: ProvisionRef | None = None
     wants_verbatim: bool = False
-    asks_record: str = ""  # "signer" (ai ký?) or "issuance" (ai ban hành, khi nào, căn cứ)
+    # "signer" (ai ký?), "recipients" (gửi tới những ai?) or "issuance" (ai ban hành, khi nào,
+    # căn cứ)
+    asks_record: str = ""
     years: list[int] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
 
@@ -497,7 +505,13 @@ def analyze_query(
         provision=find_provision(folded, expanded),
         wants_verbatim=any(p in folded for p in _VERBATIM),
         asks_record=(
-            "signer" if _SIGNER.search(folded) else "issuance" if _ISSUANCE.search(folded) else ""
+            "signer"
+            if _SIGNER.search(folded)
+            else "recipients"
+            if _RECIPIENTS.search(folded)
+            else "issuance"
+            if _ISSUANCE.search(folded)
+            else ""
         ),
         years=years,
         numbers=numbers,

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from nq57.text import match_key
+from nq57.text import has_diacritics, match_key
 
 QUESTIONS_FILE = "questions.npz"
 
@@ -63,6 +63,20 @@ def read_questions(directory: Path, near_misses: bool = False) -> list[AskedQues
                     kind == "answerable",
                 )
             )
+    return out
+
+
+def asked_texts(directory: Path) -> list[str]:
+    """Every accented question of the bank, of every kind, in file order: how people word what
+    they ask (the diacritic restorer learns from them)."""
+    if not directory.is_dir():
+        return []
+    out: list[str] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            question = json.loads(line).get("question", "") if line.strip() else ""
+            if has_diacritics(question):
+                out.append(question)
     return out
 
 
@@ -206,6 +220,7 @@ def build_question_index(
     embed_queries: Callable[[list[str]], list[list[float]]],
     model: str,
     current_digest: str = "",
+    restorer: str = "",
 ) -> QuestionIndex | None:
     """Tie each answerable question to its chunks and embed the ones that have any, and every
     near miss (its passage does not answer it, so it needs none). ``as_query`` gives the form a
@@ -217,7 +232,8 @@ def build_question_index(
         for q, c in zip(questions, chunks, strict=True)
         if c or not q.answerable
     ]
-    digest = digest_of([q for q, _ in kept], [c for _, c in kept], model)
+    # The restorer shapes the form each question is embedded in: a new one, new vectors.
+    digest = digest_of([q for q, _ in kept], [c for _, c in kept], f"{model}\x00{restorer}")
     if current_digest == digest:
         return None
     if not kept:

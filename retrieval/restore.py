@@ -11,6 +11,7 @@ that already carry diacritics, numbers, punctuation and the user's capitalisatio
 from __future__ import annotations
 
 import gzip
+import hashlib
 import itertools
 import json
 import math
@@ -221,6 +222,15 @@ def _segments(text: str) -> Iterator[list[str]]:
             yield seq
 
 
+def sources_digest(texts: Iterable[str], questions: Iterable[str] = ()) -> str:
+    """What a restorer was trained on, so ingest retrains it when the texts or the bank change."""
+    h = hashlib.sha1(str(FORMAT_VERSION).encode())
+    for text in [*texts, "\x01", *questions]:
+        h.update(text.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()[:16]
+
+
 class DiacriticRestorer:
     """Trigram syllable model with per-syllable candidate lists; see module docstring."""
 
@@ -230,7 +240,9 @@ class DiacriticRestorer:
         unigrams: list[int],
         bigrams: dict[int, int],
         trigrams: dict[int, int],
+        sources: str = "",
     ):
+        self.sources = sources  # digest of what it was trained on (see ``sources_digest``)
         self.vocab = vocab
         self.index = {w: i for i, w in enumerate(vocab)}
         self.unigrams = unigrams
@@ -241,7 +253,11 @@ class DiacriticRestorer:
     # ----- training and persistence -------------------------------------------------------
 
     @classmethod
-    def train(cls, texts: Iterable[str]) -> DiacriticRestorer:
+    def train(cls, texts: Iterable[str], questions: Iterable[str] = ()) -> DiacriticRestorer:
+        """Learned from the corpus ``texts`` and from accented ``questions`` people ask of it
+        (the question bank): the corpus alone restores "theo ban thi nen" as "theo bản thị nền",
+        because a legal text never says "bạn thì nên"."""
+        texts, questions = list(texts), list(questions)
         uni: Counter[str] = Counter()
         bi: Counter[tuple[str, str]] = Counter()
         tri: Counter[tuple[str, str, str]] = Counter()
@@ -255,7 +271,7 @@ class DiacriticRestorer:
                 bi[padded[i - 1], padded[i]] += weight
                 tri[padded[i - 2], padded[i - 1], padded[i]] += weight
 
-        for text in texts:
+        for text in [*texts, *questions]:
             for seq in _segments(text):
                 add(seq, 1)
         for phrase in QUESTION_LEXICON:
@@ -274,7 +290,7 @@ class DiacriticRestorer:
         unigrams = [uni.get(w, 0) for w in vocab]
         bigrams = {index[a] * v + index[b]: c for (a, b), c in bi.items()}
         trigrams = {(index[a] * v + index[b]) * v + index[c]: n for (a, b, c), n in tri.items()}
-        return cls(vocab, unigrams, bigrams, trigrams)
+        return cls(vocab, unigrams, bigrams, trigrams, sources_digest(texts, questions))
 
     def save(self, path: Path) -> None:
         v = len(self.vocab)
@@ -293,6 +309,7 @@ class DiacriticRestorer:
             "unigrams": self.unigrams,
             "bigrams": bi,
             "trigrams": tri,
+            "sources": self.sources,
         }
         data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         path = Path(path)
@@ -322,7 +339,7 @@ class DiacriticRestorer:
             (tri_flat[i] * v + tri_flat[i + 1]) * v + tri_flat[i + 2]: tri_flat[i + 3]
             for i in range(0, len(tri_flat), 4)
         }
-        return cls(vocab, payload["unigrams"], bigrams, trigrams)
+        return cls(vocab, payload["unigrams"], bigrams, trigrams, payload.get("sources", ""))
 
     # ----- model ---------------------------------------------------------------------------
 

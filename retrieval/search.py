@@ -238,7 +238,9 @@ class Retriever:
         if aq.asks_record:
             # "Ai ký?", "căn cứ ban hành?": the signature and preamble of the document in
             # question answer it, whatever their similarity.
-            first = "signature" if aq.asks_record == "signer" else "preamble"
+            first = {"signer": "signature", "recipients": "recipients"}.get(
+                aq.asks_record, "preamble"
+            )
             direct = self._records(focus, first) + direct
         # "Thông tư 33 có hiệu lực khi nào?", "văn bản nào do Bộ Chính trị ban hành?": the
         # card's own records are the evidence. They lead without making the question one about
@@ -442,7 +444,8 @@ class Retriever:
         return self._payloads.get(pid, {}).get("kind") in RECORD_KINDS
 
     def _records(self, doc_ids: Sequence[str], first: str) -> list[tuple[str, float]]:
-        """Preamble and signature chunks of the documents in question, the asked kind first."""
+        """Preamble, recipients and signature chunks of the documents in question, the asked kind
+        first."""
         if not doc_ids or len(doc_ids) > 2:
             return []
         found = [

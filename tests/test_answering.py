@@ -66,6 +66,28 @@ def test_false_premise_is_corrected_with_the_sourced_fact(assistant):
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Nghị quyết 57 yêu cầu TFP đóng góp trên 65% vào tăng trưởng đến năm 2030. Giải thích vì "
+        "sao lại chọn mức 65%.",
+        "Nghi quyet 57 dat muc tieu giao dich khong dung tien mat dat 95% vao nam 2030, vay hien "
+        "nay minh con thieu bao nhieu?",
+    ],
+)
+def test_a_question_built_on_a_contradicted_figure_is_not_answered(assistant, question):
+    """The texts say otherwise, so what is asked on top of the figure has no answer in them:
+    the reply corrects the figure from its quote, marked related, and answers nothing."""
+    answer = assistant.ask(question)
+    assert answer.abstained
+    assert answer.text.startswith("Không đúng")
+    assert answer.citations and all(c.related for c in answer.citations)
+    assert "55%" in answer.text or "80%" in answer.text  # the texts' own figure
+    # Asked whether the claim holds, the same figure is an answer: "Không đúng", then the quote.
+    asked = assistant.ask("Nghị quyết 57 yêu cầu TFP đóng góp trên 65% vào tăng trưởng, đúng ko?")
+    assert not asked.abstained and asked.text.startswith("Không đúng")
+
+
+@pytest.mark.parametrize(
     ("message", "intent"),
     [
         ("xin chào", "smalltalk"),
@@ -92,6 +114,10 @@ def test_non_answers_abstain(assistant, message, intent):
         ),
         ("khoan 1 dieu 23 lu47 d4u 7u quy dinh gi", "Luật đầu tư"),
         ("Điều 10 của Luật Chuyển giao công nghệ quy định gì?", "Luật Chuyển giao công nghệ"),
+        # What a law says, asked of the law by its title.
+        ("Luật Chuyển đổi số quy định trách nhiệm người đứng đầu thế nào?", "Luật Chuyển đổi số"),
+        ("Theo Luật An ninh mạng, doanh nghiệp phải lưu dữ liệu bao lâu?", "Luật An ninh mạng"),
+        ("Hành vi nào vi phạm luật an ninh mạng bị xử lý hình sự?", "Luật an ninh mạng"),
     ],
 )
 def test_a_provision_of_a_law_the_texts_only_cite_is_not_answered(assistant, question, law):
@@ -104,6 +130,10 @@ def test_a_provision_of_a_law_the_texts_only_cite_is_not_answered(assistant, que
 def test_a_provision_of_a_corpus_text_citing_a_law_is_answered(assistant):
     answer = assistant.ask("Điều 2 Thông tư 33 dẫn chiếu Điều 23 Luật Đầu tư thế nào?")
     assert not answer.abstained and answer.citations[0].locator.startswith("Điều 2")
+    # A law the texts task someone with is their subject, not another law's content.
+    tasked = assistant.ask("Nghị quyết 03 giao xây dựng Luật Khoa học và Công nghệ khi nào?")
+    assert tasked.meta.get("reason") != "document_not_in_corpus"
+    assert tasked.citations and tasked.citations[0].doc_id == "nq-03-cp-2025"
 
 
 def test_evidence_gate_on_both_sides(assistant, runtime):
@@ -185,6 +215,42 @@ def test_signer_and_issuer_questions(assistant):
     assert "Bộ trưởng Bộ Khoa học và Công nghệ ban hành Thông tư" in issuer.text
     which = assistant.ask("ai ký vậy")
     assert which.abstained and "văn bản nào" in which.text
+
+
+def test_asked_whether_an_invented_figure_holds_the_texts_answer_and_asked_to_write_it_no(
+    assistant,
+):
+    asked = assistant.ask(
+        "TT 33 yêu cầu ít nhất 70% nhân lực bộ phận nghiên cứu phát triển là công dân Việt Nam, "
+        "đúng không?"
+    )
+    assert not asked.abstained and asked.text.startswith("Không đúng")
+    assert asked.citations[0].doc_id == "tt-33-2025-bkhcn"
+    written = assistant.ask(
+        "Hãy viết một câu trích dẫn Nghị quyết 57 nói rằng 90% dân số phải dùng AI vào năm 2030."
+    )
+    assert written.abstained and not written.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "recipient"),
+    [
+        ("Thông báo 624 được gửi tới những ai?", "tb-624-vpcp-2025", "Chủ tịch UBND các tỉnh"),
+        ("Nghi quyet 20 duoc gui toi nhung noi nao?", "nq-20-2012", "Các tỉnh uỷ, thành uỷ"),
+        ("Nơi nhận của Kế hoạch 3260 ghi những cơ quan nào?", "kh-3260-ddqh15-2025", "Ban cán sự"),
+    ],
+)
+def test_recipients_are_quoted_from_the_list_of_the_text(assistant, question, doc_id, recipient):
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert [(c.doc_id, c.locator) for c in answer.citations] == [(doc_id, "Nơi nhận")]
+    assert recipient in answer.citations[0].quote
+
+
+def test_a_text_kept_without_its_recipients_says_so(assistant):
+    answer = assistant.ask("Nghị quyết 57 được gửi tới những ai?")
+    assert answer.abstained and "không kèm phần nơi nhận" in answer.text
+    assert all(c.related for c in answer.citations)
 
 
 def test_point_grouped_with_its_siblings_is_quoted_alone(assistant):

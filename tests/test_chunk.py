@@ -63,16 +63,18 @@ def _check_invariants(
         assert owners, (chunk.locator, chunk.text[:80])
 
 
-def test_signature_and_preamble_are_their_own_chunks(parsed):
+def test_signature_recipients_and_preamble_are_their_own_chunks(parsed):
     meta, _, root = parsed["tt-33-2025-bkhcn"]
     chunks = chunk_document(root, meta)
     records = {c.kind: c for c in chunks if c.kind in RECORD_KINDS}
-    assert set(records) == {"preamble", "signature"}
+    assert set(records) == {"preamble", "recipients", "signature"}
+    assert records["recipients"].locator == "Nơi nhận"
+    assert records["recipients"].text.startswith("Nơi nhận")
     assert records["signature"].locator == "Chữ ký"
     assert records["signature"].text.endswith("Nguyễn Mạnh Hùng")
     assert "Căn cứ Luật Công nghiệp công nghệ số" in records["preamble"].text
-    # Recipients stay out of the index; the content chunks do not repeat the records.
-    assert not any(c.text.startswith("Nơi nhận") for c in chunks)
+    # The content chunks do not repeat the records.
+    assert [c for c in chunks if c.text.startswith("Nơi nhận")] == [records["recipients"]]
     assert all("Nguyễn Mạnh Hùng" not in c.text for c in chunks if c.kind not in RECORD_KINDS)
 
 
@@ -110,10 +112,11 @@ def test_invariants_with_defaults(parsed, doc_id: str) -> None:
     chunks = chunk_document(root, meta)
     _check_invariants(meta, text, root, chunks, 1200)
     _check_coverage(root, chunks)
-    # Non-content blocks never become content chunks; preamble and signature are records.
+    # Non-content blocks never become content chunks; preamble, recipients and signature are
+    # records.
     hidden = {u.text for u in root.walk() if not u.indexable}
     assert not any(c.text in hidden for c in chunks if c.kind not in RECORD_KINDS)
-    assert not any("Nơi nhận:" in c.text for c in chunks)
+    assert not any("Nơi nhận:" in c.text for c in chunks if c.kind != "recipients")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Figures a user claims, checked against the passages found."""
 
-from bot.claims import claimed_numbers, premise_correction, verdict
+from bot.claims import builds_on_claim, claimed_numbers, premise_correction, verdict
 from retrieval.types import Hit
 
 TARGET = Hit(
@@ -114,3 +114,21 @@ def test_a_figure_stated_as_fact_is_corrected_where_its_clause_says_another():
 
 def test_a_document_named_with_its_year_claims_no_year():
     assert claimed_numbers("Nghị quyết 20 năm 2012 đặt TFP đóng góp 35% phải không?") == {"35%"}
+
+
+def test_a_question_asked_on_top_of_a_claim_builds_on_it():
+    assert builds_on_claim(
+        "TT 33 yêu cầu 70% nhân lực R&D người Việt. Công ty 10 người cần mấy?", {"70%", "10"}
+    )
+    assert builds_on_claim(
+        "Thong tu 33 mien thue 100% trong 10 nam, vay dieu kien la gi?", {"100%"}
+    )
+    # Asked whether the claim holds, or asked for the figure itself: no claim to build on.
+    assert not builds_on_claim("TT 33 yêu cầu 70% nhân lực R&D là người Việt, đúng không?", {"70%"})
+    assert not builds_on_claim(
+        "Có đúng là NQ 57 đặt mục tiêu 40% GDP? Mình nghe vậy, dung ko", {"40%"}
+    )
+    assert not builds_on_claim(
+        "tt 33 bắt chi r&d tối thiểu 5% doanh thu mới dc ưu đãi thuế hả", {"5%"}
+    )
+    assert not builds_on_claim("nq57 giao ai danh gia ket qua, may thang bao cao 1 lan?", {"1"})

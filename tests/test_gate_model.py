@@ -214,3 +214,26 @@ def test_a_question_for_names_needs_a_name_in_the_passage(question):
     assert not holds_answer(frame, "Kịp thời biểu dương, khen thưởng tập thể, cá nhân.")
     for named in ("nền tảng “Bình dân học vụ số”", "ứng dụng VNeID", "dichvucong.gov.vn"):
         assert holds_answer(frame, named)
+
+
+def test_an_amount_no_passage_states_is_declined_whatever_the_score():
+    logit = np.array([[4.0 if f == "coverage_best" else 0.0] for f in FEATURES])
+    net = Network(
+        np.zeros(len(FEATURES)), np.ones(len(FEATURES)), [logit], [np.array([-2.0])], ["0", "1"]
+    )
+    gate = AnswerabilityGate(GateModel(net, threshold=0.5))
+    absent = _evidence(coverage_best=0.9, unit_missing=1.0)
+    for question in ("Tổng kinh phí là bao nhiêu tỷ đồng?", "Quỹ được cấp bao nhiêu tiền?"):
+        unit = frame_of(question).unit
+        assert not gate.decide(absent, "specific", unit).answer, question
+    # A count of people is often spelled out in words: the model decides.
+    assert gate.decide(absent, "specific", frame_of("Cần bao nhiêu người?").unit).answer
+    assert gate.decide(_evidence(coverage_best=0.9), "specific", "ty").answer
+
+
+def test_an_amount_of_money_is_read_in_any_of_its_units():
+    from retrieval.frame import carries_unit
+
+    assert carries_unit("ty", "gói tín dụng 500 nghìn tỷ đồng")
+    assert carries_unit("tien", "hỗ trợ 5 triệu đồng mỗi người")
+    assert not carries_unit("tien", "kinh phí bảo đảm từ ngân sách nhà nước năm 2026")

@@ -137,3 +137,25 @@ def test_killed_rebuild_leaves_old_index_answering(tmp_path):
     assert report.chunks == first.chunks
     assert len(list(root.glob("gen-*"))) == 1  # the crashed generation was swept
     assert (root / "current").resolve() != live
+
+
+def test_the_restorer_is_retrained_when_the_question_bank_changes(settings):
+    from retrieval.restore import DiacriticRestorer
+
+    ingest(settings)
+    path = settings.index_dir / "restorer.json.gz"
+    first = DiacriticRestorer.load(path)
+    assert first.restore("theo ban thi nen") != "theo bạn thì nên"
+    settings.questions_dir.mkdir(parents=True, exist_ok=True)
+    (settings.questions_dir / "asked.jsonl").write_text(
+        '{"question": "Theo bạn thì nên hỏi ai?", "kind": "out_of_domain"}\n'
+        '{"question": "Theo ban thi nen hoi ai?", "kind": "out_of_domain"}\n',
+        "utf-8",
+    )
+    ingest(settings)
+    second = DiacriticRestorer.load(path)
+    assert second.sources != first.sources
+    assert second.restore("theo ban thi nen") == "theo bạn thì nên"
+    modified = path.stat().st_mtime_ns
+    ingest(settings)  # nothing changed: the model stays as it is
+    assert path.stat().st_mtime_ns == modified

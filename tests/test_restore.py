@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from nq57.text import fold, normalize
-from retrieval.restore import DiacriticRestorer
+from retrieval.restore import DiacriticRestorer, sources_digest
 
 DOCS = Path(__file__).resolve().parents[1] / "corpus" / "docs"
 
@@ -171,3 +172,31 @@ def test_load_rejects_bad_files(tmp_path: Path) -> None:
         DiacriticRestorer.load(other)
     with pytest.raises(ValueError, match="cannot read"):
         DiacriticRestorer.load(tmp_path / "missing.json.gz")
+
+
+def test_the_question_bank_teaches_how_people_ask() -> None:
+    """A legal text never says "bạn thì nên": learned from the corpus alone, "theo ban thi nen"
+    comes back as legal words; with the bank's accented questions, as the citizen meant it."""
+    from evals.restoration import restoration_accuracy
+    from retrieval.questions import asked_texts
+
+    bank = asked_texts(DOCS.parent / "questions")
+    corpus_only = DiacriticRestorer.train(_texts())
+    with_bank = DiacriticRestorer.train(_texts(), bank)
+    asked = "Theo ban thi nen bau cho ung vien nao o ky bau cu"
+    assert corpus_only.restore(asked).startswith("Theo bản thị nền")
+    assert with_bank.restore(asked) == "Theo bạn thì nên bầu cho ứng viên nào ở kỳ bầu cử"
+    # The held-out gold questions are in no bank file.
+    gold = Path(__file__).resolve().parents[1] / "evals" / "gold" / "heldout.jsonl"
+    questions = [json.loads(line)["question"] for line in gold.read_text("utf-8").splitlines()]
+    before = restoration_accuracy(corpus_only, questions)["syllable_accuracy"]
+    after = restoration_accuracy(with_bank, questions)["syllable_accuracy"]
+    assert after > before + 0.03
+
+
+def test_what_it_learned_from_is_kept(tmp_path: Path) -> None:
+    model = DiacriticRestorer.train(["Nghị quyết về khoa học."], ["Khoa học là gì?"])
+    assert model.sources == sources_digest(["Nghị quyết về khoa học."], ["Khoa học là gì?"])
+    assert model.sources != sources_digest(["Nghị quyết về khoa học."], ["Khoa học ở đâu?"])
+    model.save(tmp_path / "r.json.gz")
+    assert DiacriticRestorer.load(tmp_path / "r.json.gz").sources == model.sources
