@@ -219,6 +219,7 @@ class Assistant:
             ruling is None
             and only is None
             and turn.said.named_docs
+            and aq.provision is None  # "Phần E Nghị quyết 20 viết gì?" is about that text
             and not (about_itself or self._defines(turn))
         ):
             # "Theo tinh thần Nghị quyết 57, giá iPhone 16 hiện nay là bao nhiêu?": a document's
@@ -230,15 +231,17 @@ class Assistant:
             log.info("policy=%s p=%.2f", ruling.category.name, ruling.probability)
             category = ruling.category
             said = turn.said.expanded
+            figures = contradicted(said, turn.hits)
             checkable = quoted_sentences(turn.text) or (
-                asks_if_claim_holds(said) and contradicted(said, turn.hits)
+                figures and (asks_if_claim_holds(said) or builds_on_claim(said, figures))
             )
             if category.name != "fabrication" or not checkable:
                 return self._decline(category.text, category.intent, f"policy:{category.name}")
             # A fabricated quote is told so plainly below (the reply says what the texts lack
             # rather than what the question may be); a quoted sentence the texts hold is no
             # fabrication, and the question is answered from where it stands. Asked whether a
-            # figure holds, the passages that contradict it answer: "Không đúng", their words.
+            # figure holds, or asked on top of it, the passages that contradict it correct it
+            # in their own words ("Không đúng"); asked to write it, the policy declines.
         absent = self._absent_provision(aq, result.direct)
         if absent:
             return self._decline(absent, "answer", "provision_not_in_document")
