@@ -23,7 +23,7 @@ from bot.claims import (
     asks_if_claim_holds,
     builds_on_claim,
     contradicted,
-    premise_correction,
+    correction_of,
     verdict,
 )
 from bot.compose import ExtractiveComposer, doc_label
@@ -61,7 +61,7 @@ from retrieval.about import (
 )
 from retrieval.describe import strip_description
 from retrieval.frame import Frame, frame_of
-from retrieval.query import AnalyzedQuery, DocRef, analyze_query
+from retrieval.query import RECORD_ASKED, AnalyzedQuery, DocRef, analyze_query
 from retrieval.search import Retriever, SearchResult
 from retrieval.terms import without_document_names
 from retrieval.types import Hit
@@ -92,6 +92,8 @@ NOT_FOUND = (
     "nội dung các văn bản, hoặc tra cứu thêm trên Cổng thông tin điện tử Chính phủ (chinhphu.vn) "
     "và Cơ sở dữ liệu quốc gia về văn bản pháp luật (vbpl.vn)."
 )
+# A record's name in a reply: "Phần chữ ký của …", "… không kèm phần nơi nhận".
+_RECORD_PART = {"signature": "chữ ký", "recipients": "nơi nhận"}
 BUILT_ON_CLAIM = (
     "Câu hỏi dựa trên thông tin không đúng với văn bản, nên các văn bản không có nội dung trả "
     "lời phần hỏi tiếp theo."
@@ -255,7 +257,7 @@ class Assistant:
         if about is not None:
             meta.setdefault("plan", "card")
             return about
-        if aq.asks_record in ("signer", "recipients") and hits and hits[0].kind in RECORD_KINDS:
+        if aq.asks_record in RECORD_ASKED and hits and hits[0].kind in RECORD_KINDS:
             return self._record(hits[0], aq.asks_record)
         counted = self._count(turn)
         if counted is not None:
@@ -287,7 +289,8 @@ class Assistant:
 
     def _compose(self, turn: TurnState, frame: Frame, unit: list[Hit] | None = None) -> Answer:
         aq, hits = turn.result.query, unit or turn.hits
-        correction = premise_correction(turn.said.expanded, hits)
+        figures = contradicted(turn.said.expanded, hits)
+        correction = correction_of(figures)
         broad = frame.attribute in BROAD or (
             frame.attribute == "definition" and SECTION_CONCEPT.search(fold(aq.restored).lower())
         )
@@ -309,9 +312,7 @@ class Assistant:
             frame=frame,
             verdict=verdict(turn.said.expanded, correction, hits),
         )
-        if correction and builds_on_claim(
-            turn.said.expanded, contradicted(turn.said.expanded, hits)
-        ):
+        if correction and builds_on_claim(turn.said.expanded, figures):
             # "… TFP trên 65%. Giải thích vì sao chọn mức 65%": the texts say otherwise, so
             # what was asked on top of the figure has no answer in them; the quote corrects it.
             answer.text = f"{answer.text}\n\n{BUILT_ON_CLAIM}"
@@ -330,7 +331,8 @@ class Assistant:
         return render_count(found) if found else None
 
     def _record(self, head: Hit, asked: str) -> Answer:
-        kind, part = ("signature", "chữ ký") if asked == "signer" else ("recipients", "nơi nhận")
+        kind = RECORD_ASKED[asked]
+        part = _RECORD_PART[kind]
         if head.kind == kind:
             return self.composer.verbatim([head], lead=f"Phần {part} của {doc_label(head)}:")
         # Some texts in the corpus come without their signature block or recipients' list: say

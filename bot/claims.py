@@ -176,8 +176,12 @@ def contradicted(question: str, hits: list[Hit]) -> set[str]:
 
 def premise_correction(question: str, hits: list[Hit]) -> str | None:
     """A checkable claim with a number that the best passages contradict gets corrected first."""
-    missing = contradicted(question, hits)
-    if not missing:
+    return correction_of(contradicted(question, hits))
+
+
+def correction_of(figures: set[str]) -> str | None:
+    """The line that corrects contradicted ``figures`` (see ``contradicted``), or None."""
+    if not figures:
         return None
-    shown = ", ".join(sorted(missing))
+    shown = ", ".join(sorted(figures))
     return f"Thông tin “{shown}” trong câu hỏi không khớp với văn bản. Nội dung đúng như sau."

@@ -343,15 +343,14 @@ def _save_restorer(settings: Settings, parsed: list[ParsedDocument]) -> None:
     from retrieval.restore import DiacriticRestorer, sources_digest
 
     path = settings.index_dir / RESTORER_FILE
+    texts, questions = _restorer_sources(settings, parsed)
     if path.exists():
         try:
-            if DiacriticRestorer.load(path).sources == sources_digest(
-                *_restorer_sources(settings, parsed)
-            ):
+            if DiacriticRestorer.load(path).sources == sources_digest(texts, questions):
                 return
         except ValueError:
             pass  # unreadable or an older format: trained again
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    _train_restorer(settings, parsed).save(tmp)
+    DiacriticRestorer.train(texts, questions).save(tmp)
     tmp.replace(path)

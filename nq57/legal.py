@@ -261,8 +261,8 @@ def law_provision(folded: str, text: str) -> str:
             continue
         end = _TITLE_END.search(folded, m.start("title"), m.end("title"))
         stop = end.start() if end else m.end("law")
-        if cited or m.groupdict().get("lead"):
-            return text[m.start("law") : stop].strip(" ,.?")
-        if _SAYS.match(folded, stop):
+        # A law named by its title is asked about when a provision, "theo …" or what it says
+        # ("… quy định …") goes with it; "xây dựng Luật X" names a task of the texts.
+        if cited or m.groupdict().get("lead") or _SAYS.match(folded, stop):
             return text[m.start("law") : stop].strip(" ,.?")
     return ""

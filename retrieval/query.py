@@ -170,6 +170,9 @@ _RECIPIENTS = re.compile(
     r"don vi nao|nhung noi|nhung co quan|cac co quan)\b|\bgui nhung (?:ai|noi nao|co quan nao)\b"
     r"|\b(?:co quan|don vi|noi) nao (?:duoc )?nhan\b|\brecipients?\b"
 )
+# The record that answers each kind of question about how a text was made; "issuance" (ai ban
+# hành, khi nào, căn cứ) is answered by the preamble.
+RECORD_ASKED = {"signer": "signature", "recipients": "recipients"}
 _ISSUANCE = re.compile(
     r"\b(?:ai|co quan nao|bo nao|noi nao|don vi nao|cap nao)\s+ban hanh\b"
     r"|\b(?:do|boi)\s+(?:\w+\s+){0,5}ban hanh\b|\bban hanh boi\b|\btham quyen ban hanh\b"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,42 +42,39 @@ def read_questions(directory: Path, near_misses: bool = False) -> list[AskedQues
     """The answerable questions of every ``*.jsonl`` in ``directory`` (sorted by file), and
     with ``near_misses`` the questions on a passage's topic that it does not answer."""
     out: list[AskedQuestion] = []
+    for file, item in _bank_items(directory):
+        kind = item.get("kind", "answerable")
+        if kind not in ("answerable", "near_miss" if near_misses else "answerable"):
+            continue
+        if not item.get("quote"):
+            continue
+        out.append(
+            AskedQuestion(
+                item["question"],
+                item["doc"],
+                item["quote"],
+                group_key(file, item["doc"], item["quote"]),
+                kind == "answerable",
+            )
+        )
+    return out
+
+
+def _bank_items(directory: Path) -> Iterator[tuple[str, dict]]:
+    """(file name, item) for every line of every ``*.jsonl`` in ``directory``, sorted by file."""
     if not directory.is_dir():
-        return out
+        return
     for path in sorted(directory.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            kind = item.get("kind", "answerable")
-            if kind not in ("answerable", "near_miss" if near_misses else "answerable"):
-                continue
-            if not item.get("quote"):
-                continue
-            out.append(
-                AskedQuestion(
-                    item["question"],
-                    item["doc"],
-                    item["quote"],
-                    group_key(path.name, item["doc"], item["quote"]),
-                    kind == "answerable",
-                )
-            )
-    return out
+            if line.strip():
+                yield path.name, json.loads(line)
 
 
 def asked_texts(directory: Path) -> list[str]:
     """Every accented question of the bank, of every kind, in file order: how people word what
     they ask (the diacritic restorer learns from them)."""
-    if not directory.is_dir():
-        return []
-    out: list[str] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            question = json.loads(line).get("question", "") if line.strip() else ""
-            if has_diacritics(question):
-                out.append(question)
-    return out
+    asked = (item.get("question", "") for _, item in _bank_items(directory))
+    return [question for question in asked if has_diacritics(question)]
 
 
 def group_key(file: str, doc: str, quote: str) -> str:

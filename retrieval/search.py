@@ -45,7 +45,14 @@ from retrieval.learned_rank import (
     lexical_scores,
     locator_depth,
 )
-from retrieval.query import AnalyzedQuery, DocRef, ProvisionRef, analyze_query, locator_matches
+from retrieval.query import (
+    RECORD_ASKED,
+    AnalyzedQuery,
+    DocRef,
+    ProvisionRef,
+    analyze_query,
+    locator_matches,
+)
 from retrieval.questions import QUESTIONS_FILE, QuestionIndex
 from retrieval.restore import DiacriticRestorer
 from retrieval.synonyms import expand_synonyms
@@ -238,9 +245,7 @@ class Retriever:
         if aq.asks_record:
             # "Ai ký?", "căn cứ ban hành?": the signature and preamble of the document in
             # question answer it, whatever their similarity.
-            first = {"signer": "signature", "recipients": "recipients"}.get(
-                aq.asks_record, "preamble"
-            )
+            first = RECORD_ASKED.get(aq.asks_record, "preamble")
             direct = self._records(focus, first) + direct
         # "Thông tư 33 có hiệu lực khi nào?", "văn bản nào do Bộ Chính trị ban hành?": the
         # card's own records are the evidence. They lead without making the question one about
