@@ -28,6 +28,7 @@ from typing import Any
 from bot.compose import segments
 from bot.network import Network
 from retrieval.frame import (
+    AMOUNT,
     MONEY_UNITS,
     Frame,
     asked_unit,
@@ -259,9 +260,23 @@ class Verdict:
         return v["coverage_best"] >= 0.5 and v["key_missing"] < 0.5
 
 
-# Units whose absence from the passages declines a number question whatever the model's score
-# (money, shares and spans of time; counts of people or bodies are often spelled out in words).
-UNIT_BACKSTOP = MONEY_UNITS | {"%", "nam", "thang", "ngay", "tuan"}
+# Units whose absence from the passages declines a number question whatever the model's score:
+# money, shares, spans of time, and counts the texts write as numerals ("08 dự án luật"). Counts
+# of people, firms or centres stay with the model: the texts give them per head or in words too.
+UNIT_BACKSTOP = MONEY_UNITS | {
+    AMOUNT,
+    "%",
+    "nam",
+    "thang",
+    "ngay",
+    "tuan",
+    "thanh vien",
+    "thue bao",
+    "dai bieu",
+    "truong",
+    "chi tieu",
+    "nhiem vu",
+}
 
 
 @dataclass

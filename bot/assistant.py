@@ -18,6 +18,7 @@ from bot.answerability import (
     detail_group,
     evidence_of,
 )
+from bot.card_verdict import asks_whether, card_verdict
 from bot.cards import Card, render_card, render_citing, render_comparison, render_listing
 from bot.claims import (
     asks_if_claim_holds,
@@ -416,6 +417,10 @@ class Assistant:
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
         fields = card_fields(asked, meta.title if meta else "", described=not named)
+        if asks_whether(turn.text) and (claimed := card_fields(turn.text, described=not named)):
+            # "… do Quốc hội ban hành phải không?": the body or year is the claim checked, not
+            # words that describe which document is meant.
+            fields = claimed
         if fields == ("what",) and not asks_what(asked):
             # "Mục đích của Kế hoạch 3260 gồm những gì?" is answered by its section "Mục đích";
             # "Quyết định 1169 phê duyệt chương trình gì?" by the card.
@@ -433,6 +438,10 @@ class Assistant:
         if card is None or not fields:
             return None
         answer = render_card(card, fields, self._amended_in(card) if "amend" in fields else ())
+        if said := card_verdict(card, turn.text, fields):
+            # "Thông tư 32 do Bộ Công Thương ban hành đúng không?": the verdict, then the card.
+            answer.text = f"{said}. {answer.text}"
+            turn.meta["verdict"] = said
         # "Ai ký Nghị quyết 57?" of a text kept without its signature block: not answered.
         return _unanswered(answer) if set(fields) <= card.missing() else answer
 

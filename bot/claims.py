@@ -8,6 +8,7 @@ sentence whose clause about R&D says 2%, nor "10 sàn dữ liệu" by a "10" in 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.compose import numbers
@@ -42,10 +43,18 @@ _DOCUMENT_YEAR = re.compile(
 )
 
 
+# A number glued to letters names something ("5G", "d3 4n" in leet), unless the letters are a
+# unit people write after an amount ("500tr", "10k").
+_NAMED = re.compile(
+    r"[^\W\d_]+\d[\w.,]*|\d+(?!(?:k|tr|trieu|ty|ti|m|km|kg|ha|h|d|vnd|usd)\b)[^\W\d_]\w*"
+)
+
+
 def claimed_numbers(question: str) -> set[str]:
-    """Numbers the user asserts, leaving out document numbers and provision numbers."""
+    """Numbers the user asserts, leaving out document numbers, provision numbers and numbers
+    that are part of a name."""
     folded = _DOCUMENT_YEAR.sub(" ", fold(question).lower())
-    return numbers(REFERENCE_NUMBER.sub(" ", folded))
+    return numbers(_NAMED.sub(" ", REFERENCE_NUMBER.sub(" ", folded)))
 
 
 def stated_numbers(hits: list[Hit]) -> set[str]:
@@ -55,7 +64,16 @@ def stated_numbers(hits: list[Hit]) -> set[str]:
 
 
 def _passages(hits: list[Hit]) -> str:
-    return " ".join(" ".join([*h.breadcrumb, h.text]) for h in hits[:3])
+    return " ".join(" ".join([*h.breadcrumb, _with_units(h.text)]) for h in hits[:3])
+
+
+# A table row whose unit column is "%" states its values as shares: "Tỷ lệ Make in Vietnam … |
+# % | 50" says 50%.
+_PERCENT_COLUMN = re.compile(r"\|\s*%\s*\|\s*([≥≤<>]?\s*)(\d+(?:[.,]\d+)?)(?![\d.,%])")
+
+
+def _with_units(text: str) -> str:
+    return _PERCENT_COLUMN.sub(lambda m: f"| % | {m.group(1)}{m.group(2)}%", text)
 
 
 # Clauses of a passage: a line (a table row), or a part of a sentence between semicolons.
@@ -74,7 +92,7 @@ def _claim_clauses(question: str, hits: list[Hit]) -> list[str]:
     scored = [
         (len(words & set(content_terms(clause))), clause)
         for h in hits[:3]
-        for clause in _CLAUSE.split(h.text)
+        for clause in _CLAUSE.split(_with_units(h.text))
         if numbers(clause)
     ]
     best = max((n for n, _ in scored), default=0)
@@ -169,9 +187,25 @@ def contradicted(question: str, hits: list[Hit]) -> set[str]:
         return set()
     if not (percent or any(cue in _folded(question) for cue in _FALSE_PREMISE_CUES)):
         # A figure stated as fact ("Thông báo 624 nói đã bổ sung 50.000 tỷ đồng …"): corrected
-        # only where the clause about it states another figure in its place.
-        return unmatched
+        # only where the clause about it states another figure in its place, and not where the
+        # passages hold it beside the same word: "nguyên tắc “6 rõ”", "Đề án 06 giai đoạn …"
+        # are names the user read, not figures they claim.
+        return {n for n in unmatched if not _quoted(n, question, hits)}
     return missing
+
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+")
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = _WORD.findall(fold(text).lower())
+    return set(itertools.pairwise(words))
+
+
+def _quoted(number: str, question: str, hits: list[Hit]) -> bool:
+    """The passages hold ``number`` beside a word it has beside it in the question."""
+    asked = {pair for pair in _pairs(question) if number in pair}
+    return bool(asked & _pairs(_passages(hits)))
 
 
 def premise_correction(question: str, hits: list[Hit]) -> str | None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.answer import Answer, Citation
 from nq57.legal import OUTLINE_START, TABLE_ROW
 from nq57.text import anchor, fold
-from retrieval.frame import Frame, holds_answer
+from retrieval.frame import Frame, carries_unit, holds_answer
 from retrieval.terms import (
     TermStats,
     content_bigrams,
@@ -419,7 +419,9 @@ def direct_line(frame: Frame, quote: str, limit: int = 220) -> str | None:
     pieces = [p.strip(" -–;,.") for p in _PIECE.split(first) if p and p.strip(" -–;,.")]
     unit = frame.unit
     for piece in pieces:
-        if holds_answer(frame, piece) and (not unit or unit in fold(piece).lower()):
+        if holds_answer(frame, piece) and (
+            not unit or unit in fold(piece).lower() or carries_unit(unit, piece)
+        ):
             return piece if len(piece) <= limit else None
     return None
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.answer import Answer
 from bot.compose import doc_label, make_citation
+from nq57.legal import ANNEX_LOCATOR, same_annex
 from nq57.text import fold
 from retrieval.types import Hit
 
@@ -48,10 +49,14 @@ def count_rows(annex: str, chunks: Sequence[Hit]) -> RowCount | None:
     """The rows of annex ``annex`` ("I", "II") among a document's chunks, when they are
     numbered once from 1, every number present (in a row's locator or as a printed table row):
     their kind, how many, and the last row's chunk and line."""
-    prefix = re.compile(rf"^Phụ lục {re.escape(annex)}(?:,|$)")
-    own = [h for h in chunks if prefix.match(h.locator)]
+    own = [
+        h
+        for h in chunks
+        if (m := ANNEX_LOCATOR.match(h.locator)) and same_annex(annex, m.group(1) or "")
+    ]
     if not own or any(_GROUPED.search(h.locator) for h in own):
         return None
+    annex = ANNEX_LOCATOR.match(own[0].locator).group(1) or ""  # as the document numbers it
     numbers: dict[int, Hit] = {}
     kinds: set[str] = set()
     for hit in own:

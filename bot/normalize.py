@@ -13,7 +13,8 @@ is put back into plain Vietnamese first:
    and never touched;
 3. invisible characters removed (``bot.safety.sanitize``);
 4. runs of single letters joined by dots, dashes or spaces glued back into a word (words spelled
-   out letter by letter, with wider gaps between the words, each on its own);
+   out letter by letter, with wider gaps between the words, each on its own), and in a message
+   that does so, digits split the same way ("5.0.0");
 5. a message in alternating case ("cOn NgOàI") lower-cased;
 6. digits standing for letters inside words ("h0i l0", "ch1nh") replaced: where the word
    reads as a Vietnamese syllable once they are ("lu47" → "luat", "73n" → "ten"), and in a
@@ -54,6 +55,11 @@ _CODE_TOKEN = re.compile(
 LEET_MESSAGE_TOKENS = 2
 # Three or more single letters split by the same kind of separator: "c.h.í.n.h", "đ-ả-n-g".
 _SPLIT_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][.\-_*·•]){2,}[^\W\d_](?!\w)")
+# Three or more single digits split the same way ("5.0.0"): in a message that splits its words,
+# a number split like them; no number is written so ("1.500" groups three digits).
+_SPLIT_DIGITS = re.compile(r"(?<![\w.])(?:\d[.\-_*·•]){2,}\d(?![\w.])")
+# Two letters split so ("t.ỷ"): alone an abbreviation ("v.v"), in such a message a word.
+_SPLIT_PAIR = re.compile(r"(?<![\w.])[^\W\d_][.\-_*·•][^\W\d_](?![\w.])")
 # Spaced-out letters ("c h í n h"): five or more, so "điểm a b c" and initials stay as they are;
 # three or four when they are not a run of labels ("h ạ n", "Đ i ề u", "h a c k").
 _SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] ){2,}[^\W\d_](?!\S)")
@@ -156,10 +162,10 @@ def _as_syllable(token: str) -> str | None:
 def _unleet_syllables(text: str) -> str:
     """Words whose digits stand for letters and that read as syllables once replaced ("lu47
     d4u 7u" → "luat dau tu"). Two-character ones ("k3", "7u") only beside a longer one: alone,
-    "t3" may be a weekday."""
+    "t3" may be a weekday, unless another stands beside it."""
     found = [(m, _as_syllable(m.group(0))) for m in _LETTERS_AND_DIGITS.finditer(text)]
     found = [(m, word) for m, word in found if word is not None]
-    if not any(len(m.group(0)) >= 3 for m, _ in found):
+    if not any(len(m.group(0)) >= 3 for m, _ in found) and not _side_by_side(found):
         return text
     out, last = [], 0
     for m, word in found:
@@ -168,9 +174,14 @@ def _unleet_syllables(text: str) -> str:
     return "".join(out) + text[last:]
 
 
+def _side_by_side(found: list[tuple[re.Match[str], str]]) -> bool:
+    """Two such two-character words in a row ("d3 4n" → "de an"): a weekday ("t3") comes alone."""
+    return any(b.start() - a.end() == 1 for (a, _), (b, _) in itertools.pairwise(found))
+
+
 # Words spelled out letter by letter with wider gaps between them: "B ộ   t r ư ở n g".
 _WORD_GAP = re.compile(r"[^\W\d_] {2,}[^\W\d_]")
-_SPELLED = re.compile(r"(?<!\S)(?:[^\W\d_] )+[^\W\d_](?!\S)")
+_SPELLED = re.compile(r"(?<!\w)(?:[^\W\d_] )+[^\W\d_](?!\w)")
 
 
 def _join_spaced_words(text: str) -> str:
@@ -225,7 +236,10 @@ def deobfuscate(text: str) -> str:
     text = _unconfuse(text)
     text = _join_spaced_words(text)
     text = sanitize(text)
-    text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
+    if _SPLIT_LETTERS.search(text):
+        text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
+        text = _SPLIT_DIGITS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
+        text = _SPLIT_PAIR.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
     text = _SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0)), text)
     text = _uncase(text)
     text = _unleet_syllables(text)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nq57.legal import ANNEX_LOCATOR as _ANNEX_OF
 from nq57.legal import ANNEX_ROW_LOCATOR as _ANNEX_ROW
-from nq57.legal import ARTICLE_LINE, NUMBER_ITEM_LINE, POINT_LINE, TABLE_ROW
+from nq57.legal import ARTICLE_LINE, NUMBER_ITEM_LINE, POINT_LINE, TABLE_ROW, same_annex
 from nq57.legal import ARTICLE_LOCATOR as _ARTICLE
 from nq57.legal import OUTLINE_LOCATOR as _OUTLINE
 from retrieval.query import ProvisionRef
@@ -79,9 +80,6 @@ def organisation(locators: Sequence[str]) -> str:
     return "; ".join(pieces)
 
 
-_ANNEX_OF = re.compile(r"^Phụ lục(?: ([IVX]+))?(?:,|$)")
-
-
 def annex_rows(
     ref: ProvisionRef, locators: Sequence[str], texts: Sequence[str] = ()
 ) -> tuple[str, str, list[int]]:
@@ -116,7 +114,7 @@ def annex_rows(
         key
         for key in found
         if key[1]
-        and (ref.annex is None or key[0] == ref.annex or (not key[0] and ref.annex == "I"))
+        and (ref.annex is None or same_annex(ref.annex, key[0]))
         and (ref.row_kind is None or key[1] == ref.row_kind)
     ]
     if not keys:
@@ -175,8 +173,8 @@ def clearly_absent(ref: ProvisionRef, locators: Sequence[str], texts: Sequence[s
     lack it. ``texts`` (the chunks' texts, aligned with ``locators``) give the rows a table
     chunk holds beyond those its locator names."""
     present = annexes(locators) if ref.annex is not None else []
-    # A single unnumbered annex is "Phụ lục I" too.
-    if present and ref.annex not in present and not (present == [""] and ref.annex == "I"):
+    # A single unnumbered annex is "Phụ lục I" too; "Phụ lục 2" is "Phụ lục II".
+    if present and not any(same_annex(ref.annex, a) for a in present):
         return True
     if ref.row is not None and ref.annex is None and ref.outline is not None:
         # "nhóm nhiệm vụ số 8 trong mục III": the eighth item of III.

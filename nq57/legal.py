@@ -33,6 +33,27 @@ ROW_WORDS = (TASK, TARGET, ITEM)
 
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
+
+def annex_value(label: str) -> int | None:
+    """The number an annex label stands for, Roman or Arabic ("II", "2" → 2); a single
+    unnumbered annex ("") is the first. None for a label that is neither."""
+    label = label.strip().upper()
+    if not label:
+        return 1
+    if label.isdigit():
+        return int(label)
+    if not all(c in ROMAN_VALUES for c in label):
+        return None
+    values = [ROMAN_VALUES[c] for c in label]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
+
+
+def same_annex(asked: str, have: str) -> bool:
+    """Whether the annex asked ("Phụ lục 2", "phụ lục II") is the one a locator names."""
+    a, b = annex_value(asked), annex_value(have)
+    return a == b if a is not None and b is not None else asked.upper() == have.upper()
+
+
 # ----- document types --------------------------------------------------------------------------
 # Heading words of Vietnamese legal and Party documents; longer phrases first.
 DOCUMENT_TYPES = (
@@ -199,6 +220,8 @@ TABLE_HEADER_ROW = re.compile(r"^(?:STT|TT|Số TT|Số thứ tự)\s*(?:\||$)",
 
 # ----- locators, as the index writes them --------------------------------------------------
 ARTICLE_LOCATOR = re.compile(r"^Điều (\d+)(?: khoản (\d+))?(?: điểm (\S+))?")
+# The annex a locator names: "Phụ lục II, nhiệm vụ 4" → "II"; a single unnumbered "Phụ lục" → "".
+ANNEX_LOCATOR = re.compile(r"^Phụ lục(?: ([IVXLC]+|\d+))?(?:,|$)")
 ANNEX_ROW_LOCATOR = re.compile(r"^Phụ lục(?: ([IVX]+))?,(?: [^,]+,)* (nhiệm vụ|chỉ tiêu|mục) (\d+)")
 OUTLINE_LOCATOR = re.compile(r"^([IVXLC]+|[A-Z]|\d+)(?:\.([\w.]+))?(?:,|$)")
 # An outline locator ("II.2", "3.1") reads "mục II.2" in a sentence.

@@ -52,7 +52,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "title",
             r"(?:lan )?thu may|khoa (?:may|nao)|so (?:ky )?hieu(?: day du)?|ky hieu|"
-            r"hoi nghi (?:nao|gi)|phien hop (?:nao|gi)|ky hop nao|dai hoi nao|"
+            r"hoi nghi (?:nao|gi)|(?:phien|cuoc) hop (?:nao|gi)|ky hop nao|dai hoi nao|"
             r"(?:tiep tuc )?(?:thuc hien|trien khai|cu the hoa) (?:nghi quyet|ket luan|van ban) nao",
         ),
         (
@@ -83,6 +83,24 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+# A claim of who issued or signed it, asked whether it holds: "do Bộ Công Thương ban hành
+# đúng không?", "do ông X ký phải không?".
+_CLAIMED_BY = re.compile(
+    r"(?<!\w)(?:do|la do|duoc) (?P<who>(?:[\w&]+ ){1,8}?)(?:truc tiep )?(?P<verb>ban hanh|ky)"
+    r"(?: (?:va )?(?:ban hanh|ky))? (?:(?:co )?(?:dung|phai) (?:khong|ko|k|chu)|a|ha|nhi|chu|"
+    r"khong|ko)\W*$"
+)
+
+
+def claimed_by(question: str) -> tuple[str, str] | None:
+    """The field and the name a yes/no claim gives ("issuer", "bo cong thuong"), folded."""
+    rest = " ".join(fold(without_document_names(question)).lower().split())
+    m = _CLAIMED_BY.search(rest)
+    if m is None:
+        return None
+    return ("signer" if m["verb"] == "ky" else "issuer"), m["who"].strip()
+
+
 # "Văn bản nào mới nhất?": one document, by its issuing date.
 _NEWEST = whole_words(r"moi nhat|gan day nhat|gan nhat|muon nhat|sau cung")
 _OLDEST = whole_words(r"cu nhat|som nhat|dau tien|lau nhat|xa nhat")
@@ -146,6 +164,9 @@ def card_fields(question: str, title: str = "", described: bool = False) -> tupl
         )
         if m is not None:
             taken.append((m.start(), m.end(), name))
+    if claim := _CLAIMED_BY.search(rest):
+        # "Thông tư 32 do Bộ Công Thương ban hành đúng không?": the name is the claim checked.
+        taken.append((claim.start(), claim.end(), "signer" if claim["verb"] == "ky" else "issuer"))
     fields = tuple(dict.fromkeys(name for _, _, name in sorted(taken)))
     # Card words, and the words that ask for a field ("của bộ nào", "tờ trình số mấy").
     spans = [m.span() for m in _CARD_WORDS.finditer(rest)] + [(s, e) for s, e, _ in taken]
@@ -222,7 +243,7 @@ _CITING = whole_words(
     r"trien khai|cu the hoa|dua tren|dung lam|lay (?:\w+ ){1,4}lam"
 )
 _WHICH_DOCS = re.compile(
-    r"(?<!\w)(?:(?:van ban|vb|tai lieu) nao|nhung (?:van ban|vb)|cac (?:van ban|vb)|"
+    rf"(?<!\w)(?:(?:{_TYPES}|tai lieu) nao|nhung {_TYPES}|cac {_TYPES}|"
     r"o (?:nhung )?(?:van ban|vb|dau)|trong (?:nhung )?(?:van ban|vb) nao)(?!\w)"
 )
 

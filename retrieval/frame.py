@@ -156,18 +156,42 @@ _MONEY_IN_TEXT = re.compile(
 )
 
 
+# "Kinh phí … là bao nhiêu?", "bao nhiêu vốn đầu tư": an amount is asked without its unit; money
+# or a share answers it ("ít nhất 3% tổng chi ngân sách").
+AMOUNT = "so tien"
+_AMOUNT_NOUN = (
+    r"kinh phi|ngan sach|tong von|von dau tu|nguon von|chi phi|muc ho tro|so tien|tien thuong|"
+    r"gia tri giai thuong|muc phat|muc luong|muc chi|tong muc dau tu"
+)
+_AMOUNT_ASKED = re.compile(
+    rf"\b(?:{_AMOUNT_NOUN})\b.{{0,60}}\b(?:bao nhieu|bn)\b|\b(?:bao nhieu|bn)\s+(?:{_AMOUNT_NOUN})\b"
+)
+
+
+_SPANS = frozenset({"nam", "thang", "ngay", "tuan"})
+
+
 def carries_unit(unit: str, text: str) -> bool:
     """A number of ``unit`` stands in ``text``: "5 năm", "3%"; "năm 2026" names a year, not a
     number of years."""
     folded = " ".join(fold(text).lower().split())
+    if unit == AMOUNT:
+        return _MONEY_IN_TEXT.search(folded) is not None or carries_unit("%", folded)
     if unit in MONEY_UNITS:
         return _MONEY_IN_TEXT.search(folded) is not None
-    return re.search(rf"\d[\d.,]*\s*{re.escape(unit)}(?!\w)", folded) is not None
+    word = re.escape(unit)
+    if re.search(rf"\d[\d.,]*\s*{word}(?!\w)", folded):
+        return True
+    # A table row names its unit in a column of its own: "| Doanh nghiệp | ≥ 10", "| % | 50"
+    # ("| Năm 2030 | 5" is a year's column, not five years).
+    column = rf"\|\s*{word}(?:\W[^|]*)?\|\s*[≥≤<>]?\s*\d"
+    return unit not in _SPANS and re.search(column, folded) is not None
 
 
 def asked_unit(question: str) -> str:
-    """The unit a number question asks for, folded ("ty", "%", "nguoi"), or ""."""
-    m = _UNIT.search(" ".join(fold(question).lower().split()))
-    if not m:
-        return ""
-    return _UNIT_IN_TEXT.get(m.group(1), m.group(1))
+    """The unit a number question asks for, folded ("ty", "%", "nguoi", ``AMOUNT``), or ""."""
+    folded = " ".join(fold(question).lower().split())
+    m = _UNIT.search(folded)
+    if m:
+        return _UNIT_IN_TEXT.get(m.group(1), m.group(1))
+    return AMOUNT if _AMOUNT_ASKED.search(folded) else ""

@@ -35,6 +35,7 @@ from nq57.legal import (
     TYPE_NAMES,
     TYPE_WORDS,
     TYPED_REFERENCE,
+    same_annex,
 )
 from nq57.text import fold, has_diacritics, normalize, remove_folded
 from retrieval.restore import DiacriticRestorer
@@ -570,7 +571,9 @@ _FIELDS = ("article", "clause", "point", "annex", "row", "row_kind")
 
 
 def _field_eq(name: str, asked: object, have: object) -> bool:
-    if name in ("point", "annex", "row_kind"):
+    if name == "annex":
+        return same_annex(str(asked), str(have))
+    if name in ("point", "row_kind"):
         return fold(str(asked)).lower() == fold(str(have)).lower()
     return asked == have
 

@@ -132,3 +132,54 @@ def test_a_question_asked_on_top_of_a_claim_builds_on_it():
         "tt 33 bắt chi r&d tối thiểu 5% doanh thu mới dc ưu đãi thuế hả", {"5%"}
     )
     assert not builds_on_claim("nq57 giao ai danh gia ket qua, may thang bao cao 1 lan?", {"1"})
+
+
+TB_5G = _hit(
+    "(4) đôn đốc các doanh nghiệp viễn thông phủ sóng 5G trên phạm vi toàn quốc, phải đạt 90% "
+    "trong năm 2025 (đến nay mới đạt 39,5%);",
+    "III.5.a",
+)
+SIX_CLEAR = _hit(
+    "Tổ chức thực hiện còn lúng túng, phối hợp chưa chặt chẽ, phân công nhiệm vụ chưa bảo đảm "
+    "nguyên tắc “6 rõ”; (4) Kỷ luật, kỷ cương chưa nghiêm",
+    "II.2",
+)
+
+
+def test_a_number_that_is_part_of_a_name_is_no_claim():
+    assert claimed_numbers("Cả nước có bao nhiêu thuê bao 5G?") == set()
+    assert claimed_numbers("Kinh phí cho d3 4n 06 là bao nhiêu?") == {"06"}
+    # Money written with its unit glued on is still an amount.
+    assert claimed_numbers("Hỗ trợ 500tr phải không?") == {"500"}
+    assert premise_correction("Hiện cả nước có bao nhiêu thuê bao 5G theo TB 624?", [TB_5G]) is None
+
+
+def test_a_figure_the_passages_hold_beside_the_same_word_is_read_not_claimed():
+    question = "Nguyên tắc “6 rõ” nhắc trong TB 624 gồm những nội dung cụ thể nào?"
+    assert premise_correction(question, [SIX_CLEAR]) is None
+    # Beside another word, the same figure stated as fact is still corrected.
+    claim = "Thông báo 624 nói tổ chức thực hiện đã bảo đảm nguyên tắc 7 rõ"
+    assert premise_correction(claim, [SIX_CLEAR]) is not None
+
+
+MAKE_IN_VIETNAM = Hit(
+    "c3",
+    1.0,
+    "nq-03-cp-2025",
+    "nq-03-cp-2025.txt",
+    "03/NQ-CP",
+    "Nghị quyết 03",
+    "Phụ lục I, chỉ tiêu 35",
+    "Tỷ lệ Make in Vietnam trong tổng doanh thu công nghiệp số Việt Nam | % | 50 | "
+    "Bộ Thông tin và Truyền thông",
+    breadcrumb=["Nghị quyết 03", "Phụ lục I", "Đến năm 2030"],
+)
+
+
+def test_a_row_whose_unit_column_is_percent_states_shares():
+    claim = "Tỷ lệ Make in Vietnam trong tổng doanh thu công nghiệp số đạt 70% vào năm 2030?"
+    correction = premise_correction(claim, [MAKE_IN_VIETNAM])
+    assert correction is not None and "“70%”" in correction
+    held = "Tỷ lệ Make in Vietnam trong tổng doanh thu công nghiệp số đạt 50% đúng không?"
+    assert premise_correction(held, [MAKE_IN_VIETNAM]) is None
+    assert verdict(held, None, [MAKE_IN_VIETNAM]) == "Đúng"

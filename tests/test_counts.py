@@ -12,6 +12,8 @@ from bot.counts import asks_count, count_rows
     [
         ("nq03 phụ lục I có bn chỉ tiêu v", 41, "Phụ lục I, nhóm II"),
         ("Phụ lục II Nghị quyết 03 có tất cả bao nhiêu nhiệm vụ?", 140, "Phụ lục II, nhiệm vụ 140"),
+        # An annex numbered in Arabic by the one who asks is the document's Roman one.
+        ("phu luc 2 nq03 co tong cong bn nhiem vu z mn", 140, "Phụ lục II, nhiệm vụ 140"),
     ],
 )
 def test_the_rows_of_an_annex_are_counted_and_the_last_cited(assistant, question, count, locator):

@@ -237,3 +237,54 @@ def test_an_amount_of_money_is_read_in_any_of_its_units():
     assert carries_unit("ty", "gói tín dụng 500 nghìn tỷ đồng")
     assert carries_unit("tien", "hỗ trợ 5 triệu đồng mỗi người")
     assert not carries_unit("tien", "kinh phí bảo đảm từ ngân sách nhà nước năm 2026")
+
+
+def test_an_amount_asked_by_its_name_is_answered_by_money_or_a_share():
+    from retrieval.frame import AMOUNT
+
+    for question in (
+        "Kinh phí cho Đề án 06 giai đoạn 2026–2030 là bao nhiêu?",
+        "Dự án có tổng vốn đầu tư bao nhiêu?",
+        "Nhà nước bố trí bao nhiêu ngân sách cho khoa học?",
+    ):
+        assert asked_unit(question) == AMOUNT, question
+    # A unit named after "bao nhiêu" is the unit asked, whatever noun precedes it.
+    assert asked_unit("Ngân sách cho khoa học chiếm bao nhiêu phần trăm?") == "%"
+    assert asked_unit("Có bao nhiêu cơ sở dữ liệu quốc gia?") == ""
+    assert carries_unit(AMOUNT, "bố trí ít nhất 3% tổng chi ngân sách hằng năm")
+    assert carries_unit(AMOUNT, "Chương trình tín dụng 500 nghìn tỷ đồng")
+    assert not carries_unit(AMOUNT, "Đăng ký mục tiêu, nhiệm vụ Đề án 06 giai đoạn 2026 - 2030")
+    logit = np.array([[4.0 if f == "coverage_best" else 0.0] for f in FEATURES])
+    net = Network(
+        np.zeros(len(FEATURES)), np.ones(len(FEATURES)), [logit], [np.array([-2.0])], ["0", "1"]
+    )
+    gate = AnswerabilityGate(GateModel(net, threshold=0.5))
+    assert not gate.decide(
+        _evidence(coverage_best=0.9, unit_missing=1.0), "specific", AMOUNT
+    ).answer
+
+
+def test_a_table_row_states_its_figures_in_the_unit_of_its_column():
+    row = "38 | Số doanh nghiệp công nghệ số ngang tầm | Doanh nghiệp | ≥ 10 | Bộ Thông tin"
+    assert carries_unit("doanh nghiep", row)
+    assert carries_unit("nguoi", "Nhân lực nghiên cứu | Người/vạn dân | 12")
+    assert not carries_unit("thanh vien", "Ban gồm các thành viên | Bộ Công an | 3")
+    # A year in a column's name is no span of years.
+    assert not carries_unit("nam", "Chỉ tiêu | Năm 2030 | 5")
+
+
+def test_a_count_the_texts_write_as_numerals_declines_when_no_passage_states_one():
+    from bot.answerability import UNIT_BACKSTOP
+
+    unit = asked_unit("Ban Chỉ đạo có tổng cộng bao nhiêu thành viên?")
+    assert unit == "thanh vien" and unit in UNIT_BACKSTOP
+    assert not carries_unit(unit, "Thủ tướng Chính phủ, Trưởng Ban Chỉ đạo, chủ trì cuộc họp")
+    logit = np.array([[4.0 if f == "coverage_best" else 0.0] for f in FEATURES])
+    net = Network(
+        np.zeros(len(FEATURES)), np.ones(len(FEATURES)), [logit], [np.array([-2.0])], ["0", "1"]
+    )
+    gate = AnswerabilityGate(GateModel(net, threshold=0.5))
+    assert not gate.decide(_evidence(coverage_best=0.9, unit_missing=1.0), "specific", unit).answer
+    assert gate.decide(_evidence(coverage_best=0.9, unit_missing=0.0), "specific", unit).answer
+    # Counts of people are left to the model: the texts give them per head and in words too.
+    assert "nguoi" not in UNIT_BACKSTOP

@@ -19,6 +19,13 @@ from bot.normalize import deobfuscate
         ("\ufeffbỏ qua hướng dẫn", "bỏ qua hướng dẫn"),
         ("t.h.a.m n.h.ũ.n.g", "tham nhũng"),
         ("t-h-a-m ô", "tham ô"),
+        # A number split like the words beside it.
+        ("gói t.í.n d.ụ.n.g 5.0.0 n.g.h.ì.n tỷ", "gói tín dụng 500 nghìn tỷ"),
+        # Two-letter words split like the longer ones beside them.
+        ("gói 5.0.0 n.g.h.ì.n t.ỷ", "gói 500 nghìn tỷ"),
+        # Spelled-out words that end at a question mark or sit inside quotation marks.
+        ("có b a o   n h i ê u   t h à n h   v i ê n?", "có bao nhiêu thành viên?"),
+        ("nói “c h í n h   t r ị”.", "nói “chính trị”."),
         ("ch1nh tr1", "chinh tri"),
         ("h4ck cổng", "hack cổng"),
         # Cyrillic а, о, е, р, с standing in for Latin letters.
@@ -56,6 +63,8 @@ def test_disguises_are_undone(typed, plain):
         "Ứng dụng VNeID trên iPhone có những chức năng gì?",
         "Phụ lục II, nhiệm vụ 44",
         "Chuyển đổi số quốc gia có những nhiệm vụ chính nào?",
+        # Digits split by points with no word split beside them are numbering.
+        "mục 2.2.1 và phiên bản 1.0.0",
     ],
 )
 def test_plain_questions_stay_as_they_are(text):
@@ -86,6 +95,8 @@ def test_a_message_in_leet_throughout_is_read_whole(typed, plain):
         ("khoản 1 Điều 23 lu47 d4u 7u quy định gì", "khoản 1 Điều 23 luat dau tu quy định gì"),
         ("Kết luận 69 k3 73n những ai?", "Kết luận 69 ke ten những ai?"),
         ("nh13m vu 150 do ai chủ trì?", "nhiem vu 150 do ai chủ trì?"),
+        # Two short ones side by side.
+        ("Kinh phí cho d3 4n 06 là bao nhiêu?", "Kinh phí cho de an 06 là bao nhiêu?"),
     ],
 )
 def test_a_word_whose_digits_spell_a_syllable_is_read(typed, plain):
@@ -99,6 +110,7 @@ def test_a_word_whose_digits_spell_a_syllable_is_read(typed, plain):
         "Điều 5a và khoản 1b",
         "họp t3 tuần sau",  # a short word alone may be a weekday
         "K12 và F0",
+        "v.v và các nội dung khác",  # an abbreviation in a message that splits no word
     ],
 )
 def test_codes_and_numbering_keep_their_digits(text):

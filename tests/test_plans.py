@@ -54,6 +54,10 @@ TT32 = "Thông tư ban hành Danh mục nguyên liệu, vật liệu bán dẫn,
         ("Ket luan 69-KL/TW ban hanh ngay nao, ve viec gi?", "", ("date", "what")),
         ("Thông báo 624 gồm những nội dung và phụ lục nào?", "", ("parts", "annexes")),
         ("Ai ky Ke hoach 3260 va ky voi tu cach gi?", "", ("signer",)),
+        ("Thông báo 624/TB-VPCP ra ngày nào và thông báo về cuộc họp gì?", "", ("date", "title")),
+        # A claim of who issued or signed it, asked whether it holds.
+        ("Thông tư 32 do Bộ Công Thương ban hành đúng không?", "", ("issuer",)),
+        ("QĐ 1169 do Phó Thủ tướng Trần Hồng Hà ký phải không?", "", ("signer",)),
         # Title words describe the document when something about it is asked …
         ("Thong tu 32 ve danh muc ban dan do ai ky, can cu luat nao?", TT32, ("signer", "basis")),
         # … but not when they are what is asked about.
@@ -511,6 +515,9 @@ def test_a_signer_the_copy_lacks_is_not_answered(assistant):
         ("Nghị quyết 71 được nhắc tới trong văn bản nào", True),
         ("Luật 93/2025/QH15 được dẫn chiếu ở những văn bản nào?", True),
         ("van ban nao can cu nghi quyet 57 vay ad", True),
+        # Asked by the type of the documents wanted.
+        ("Những quyết định nào trong bộ tài liệu căn cứ Nghị quyết 71/NQ-CP?", True),
+        ("Thông tư nào quy định về thuế theo Nghị quyết 57?", False),
         # Its own legal bases, and a passage on a topic, are other questions.
         ("QĐ 1169 về truyền thông NQ 57 được ban hành căn cứ vào những văn bản nào?", False),
         ("Văn bản nào quy định thực hiện Nghị quyết 57 về R&D 2% GDP?", False),

@@ -74,6 +74,9 @@ def test_a_row_the_table_holds_is_there_though_its_chunk_does_not_name_it():
 def test_an_annex_the_document_lacks():
     assert clearly_absent(ProvisionRef(annex="III"), TABLE, TABLE_TEXTS)
     assert not clearly_absent(ProvisionRef(annex="II"), TABLE, TABLE_TEXTS)
+    # "Phụ lục 2" is the document's "Phụ lục II"; "Phụ lục 3" is still absent.
+    assert not clearly_absent(ProvisionRef(annex="2"), TABLE, TABLE_TEXTS)
+    assert clearly_absent(ProvisionRef(annex="3"), TABLE, TABLE_TEXTS)
     # A single unnumbered annex is "Phụ lục I" too, and no other.
     single = ["Điều 1", "Phụ lục, A, mục 1–2", "Phụ lục, B, mục 18"]
     assert not clearly_absent(ProvisionRef(annex="I"), single)
@@ -170,3 +173,19 @@ def test_a_partial_answer_says_first_that_the_detail_is_not_set(assistant):
         assert answer.meta["reason"] == "detail_not_in_texts"
     payload = answer.to_dict()
     assert all(c["related"] for c in payload["citations"])
+
+
+def test_annex_numbers_compare_by_value():
+    from nq57.legal import annex_value, same_annex
+
+    assert [annex_value(x) for x in ("I", "II", "IV", "IX", "XL", "2", "")] == [
+        1,
+        2,
+        4,
+        9,
+        40,
+        2,
+        1,
+    ]
+    assert same_annex("2", "II") and same_annex("I", "") and not same_annex("II", "")
+    assert annex_value("A") is None and same_annex("A", "a")
