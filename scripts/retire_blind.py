@@ -26,7 +26,7 @@ BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 BLIND_DIR = Path(__file__).parents[1] / "evals" / "blind"
 # The development and blind sets still in use: a question one of them asks word for word (two
 # writers may both write "Chào bạn!") stays out of the bank.
-IN_USE = ("v4", "v8", "v11", "v13", "v14")
+IN_USE = ("v4", "v8", "v11", "v13", "v14", "v15")
 
 
 def questions_in_use(blind_dir: Path = BLIND_DIR) -> set[str]:
