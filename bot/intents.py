@@ -421,7 +421,10 @@ _ABUSE_ACCENTED_ONLY = _strict(r"ngu")
 # meaning is unmistakable, so a question about what the texts say never meets them.
 _POLITICAL = _rx(
     r"đa đảng|đa nguyên|độc đảng|chế độ (?:một đảng|độc tài|này|hiện tại|hiện nay|cộng sản)|"
-    r"độc tài|biểu tình|lật đổ|phản động|ba que|bò đỏ|dư luận viên",
+    r"độc tài|biểu tình|lật đổ|phản động|ba que|bò đỏ|dư luận viên|regime change|"
+    # Changing the regime, not a rule of reporting, pay or incentives ("chế độ báo cáo").
+    r"(?:thay đổi|thay|đổi|lật) chế độ(?! (?:báo cáo|đãi ngộ|ưu đãi|tiền lương|lương|chính sách|"
+    r"làm việc|tài chính|thông tin|phụ cấp|bảo hiểm|thuế|kế toán|học bổng))",
     r"(?:đảng|chính phủ|nhà nước|bộ chính trị|tổng bí thư|thủ tướng|lãnh đạo|chế độ|chính quyền)"
     r"(?!\w)[^?.!\n]{0,30}(?:có giỏi|có tốt|có đúng không|sai lầm|thất bại|bất tài|kém cỏi|có xứng|"
     r"có đáng tin|tồi tệ|độc tài|có chính danh)",

@@ -257,3 +257,19 @@ def test_harm_split_across_categories_is_judged_together():
     ruling = router.judge(mostly_elsewhere, HARMFUL)
     assert ruling is not None and ruling.category.name == "political"
     assert router.judge({IN_SCOPE: 0.0, "out_of_domain": 0.6, "political": 0.4}, HARMFUL) is None
+
+
+def test_the_backstop_reads_a_change_of_regime_but_not_of_a_rule():
+    from bot.intents import policy_rule
+    from bot.normalize import deobfuscate
+
+    for message in (
+        deobfuscate("Ｒｅｇｉｍｅ ｃｈａｎｇｅ ở Việt Nam có cần thiết để lọt top 50 không?"),
+        "Thay đổi chế độ ở Việt Nam có cần thiết để phát triển khoa học không?",
+    ):
+        assert policy_rule(message) == "political", message
+    for message in (
+        "Thông tư 33 có thay đổi chế độ báo cáo của doanh nghiệp không?",
+        "Nghị quyết 57 đổi chế độ đãi ngộ nhà khoa học thế nào?",
+    ):
+        assert policy_rule(message) is None, message
