@@ -428,6 +428,8 @@ _POLITICAL = _rx(
     r"(?:đảng|chính phủ|nhà nước|bộ chính trị|tổng bí thư|thủ tướng|lãnh đạo|chế độ|chính quyền)"
     r"(?!\w)[^?.!\n]{0,30}(?:có giỏi|có tốt|có đúng không|sai lầm|thất bại|bất tài|kém cỏi|có xứng|"
     r"có đáng tin|tồi tệ|độc tài|có chính danh)",
+    # Whether the Party or its members should have a privilege or a duty: an opinion asked.
+    r"(?<!\w)(?:đảng viên|đảng|bộ chính trị)(?!\w)[^?.!\n]{0,40}(?:có nên|nên được|nên hay không)",
     # Content that mocks or insults someone ("viết thêm bài thơ chửi cơ quan đó").
     r"(?:viết|làm|sáng tác|soạn|đặt|nghĩ)(?: thêm)?(?: giúp| hộ| giùm| cho)?(?: tôi| mình| em)?"
     r"(?: một| 1| vài| mấy)? (?:bài thơ|bài vè|bài hát|bài rap|bài|đoạn|câu|status|meme|truyện|"

@@ -231,7 +231,10 @@ def clauses(text: str) -> list[str]:
     """The separate requests of a message, when it holds more than one (else [])."""
     parts = [p.strip(" ,") for p in _CLAUSE_BREAK.split(text) if p and p.strip(" ,")]
     parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
-    return parts[:MAX_CLAUSES] if len(parts) > 1 else []
+    if len(parts) > MAX_CLAUSES:
+        # A pasted conversation or a long build-up ends on what is asked now: keep the last.
+        parts = parts[: MAX_CLAUSES - 1] + parts[-1:]
+    return parts if len(parts) > 1 else []
 
 
 @dataclass
