@@ -26,7 +26,10 @@ BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 BLIND_DIR = Path(__file__).parents[1] / "evals" / "blind"
 # The development and blind sets still in use: a question one of them asks word for word (two
 # writers may both write "Chào bạn!") stays out of the bank.
-IN_USE = ("v4", "v8", "v11", "v13", "v14", "v15")
+# v15 joins at the next retraining: four retired sets in the bank ask five of its questions word
+# for word ("Mục tiêu tổng quát của Nghị quyết 20 là gì?"), and taking them out changes the bank
+# the shipped models were trained on.
+IN_USE = ("v4", "v8", "v11", "v13", "v14")
 
 
 def questions_in_use(blind_dir: Path = BLIND_DIR) -> set[str]:
