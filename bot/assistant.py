@@ -18,7 +18,7 @@ from bot.answerability import (
     detail_group,
     evidence_of,
 )
-from bot.card_verdict import asks_whether, card_verdict
+from bot.card_verdict import card_verdict
 from bot.cards import Card, render_card, render_citing, render_comparison, render_listing
 from bot.claims import (
     asks_if_claim_holds,
@@ -417,7 +417,9 @@ class Assistant:
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
         fields = card_fields(asked, meta.title if meta else "", described=not named)
-        if asks_whether(turn.text) and (claimed := card_fields(turn.text, described=not named)):
+        if asks_if_claim_holds(turn.text) and (
+            claimed := card_fields(turn.text, described=not named)
+        ):
             # "… do Quốc hội ban hành phải không?": the body or year is the claim checked, not
             # words that describe which document is meant.
             fields = claimed

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.cards import Card
+from bot.claims import asks_if_claim_holds
 from nq57.text import fold
 from retrieval.about import claimed_by
 from retrieval.terms import without_document_names
@@ -21,54 +22,17 @@ from retrieval.terms import without_document_names
 CONFIRMED = "Đúng"
 CONTRADICTED = "Không đúng"
 
-# The message asks whether what it says holds.
-_ASKS_IF = re.compile(
-    r"(?:(?:co )?(?:dung|phai) (?:khong|ko|k|chu|vay|ko vay)|co phai|co that|"
-    r"(?<!\w)(?:a|ha|nhi|chu|khong|ko))\W*$"
-)
 _FULL_DATE = re.compile(
     r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)|"
     r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})"
 )
 _YEAR = re.compile(r"(?<![\d/])((?:19|20)\d\d)(?![\d/])")
 # Words of a title or an office before a person's name, folded.
-_TITLE_WORDS = frozenset(
-    [
-        "pho",
-        "thu",
-        "tuong",
-        "chinh",
-        "phu",
-        "tong",
-        "bi",
-        "thu",
-        "bo",
-        "truong",
-        "chu",
-        "tich",
-        "chu",
-        "nhiem",
-        "truong",
-        "ban",
-        "dong",
-        "chi",
-        "ong",
-        "ba",
-        "kt",
-        "tm",
-        "t/m",
-        "uy",
-        "vien",
-        "thuong",
-        "truc",
-        "quoc",
-        "hoi",
-        "dang",
-        "doan",
-        "dang",
-        "uy",
-    ]
-)
+_TITLE_WORDS = frozenset((
+    "pho", "thu", "tuong", "chinh", "phu", "tong", "bi", "bo", "truong", "chu", "tich", "nhiem",
+    "ban", "dong", "chi", "ong", "ba", "kt", "tm", "t/m", "uy", "vien", "thuong", "truc", "quoc",
+    "hoi", "dang", "doan",
+))  # fmt: skip
 
 
 def _folded(text: str) -> str:
@@ -129,15 +93,10 @@ def _takes_effect(card: Card) -> date | None:
     return _issued(card) if re.search(r"(?:ke )?tu ngay ky", clause) else None
 
 
-def asks_whether(question: str) -> bool:
-    """The message asks whether what it says holds ("… đúng không?", "… à?")."""
-    return bool(_ASKS_IF.search(_folded(question)))
-
-
 def card_verdict(card: Card, question: str, fields: Sequence[str]) -> str | None:
     """ "Đúng" / "Không đúng" for a yes/no claim on the card's first field asked, or None."""
     rest = _folded(without_document_names(question))
-    if not fields or not asks_whether(rest):
+    if not fields or not asks_if_claim_holds(rest):
         return None
     field = fields[0]
     claim = claimed_by(question)

@@ -49,14 +49,12 @@ def count_rows(annex: str, chunks: Sequence[Hit]) -> RowCount | None:
     """The rows of annex ``annex`` ("I", "II") among a document's chunks, when they are
     numbered once from 1, every number present (in a row's locator or as a printed table row):
     their kind, how many, and the last row's chunk and line."""
-    own = [
-        h
-        for h in chunks
-        if (m := ANNEX_LOCATOR.match(h.locator)) and same_annex(annex, m.group(1) or "")
-    ]
+    labelled = [(h, m.group(1) or "") for h in chunks if (m := ANNEX_LOCATOR.match(h.locator))]
+    own = [h for h, label in labelled if same_annex(annex, label)]
     if not own or any(_GROUPED.search(h.locator) for h in own):
         return None
-    annex = ANNEX_LOCATOR.match(own[0].locator).group(1) or ""  # as the document numbers it
+    # As the document numbers it: "Phụ lục 2" asked is its "Phụ lục II".
+    annex = next(label for h, label in labelled if h is own[0])
     numbers: dict[int, Hit] = {}
     kinds: set[str] = set()
     for hit in own:

@@ -60,6 +60,13 @@ _SPLIT_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][.\-_*·•]){2,}[^\W\d_](?!\w)"
 _SPLIT_DIGITS = re.compile(r"(?<![\w.])(?:\d[.\-_*·•]){2,}\d(?![\w.])")
 # Two letters split so ("t.ỷ"): alone an abbreviation ("v.v"), in such a message a word.
 _SPLIT_PAIR = re.compile(r"(?<![\w.])[^\W\d_][.\-_*·•][^\W\d_](?![\w.])")
+
+
+def _unsplit(match: re.Match[str]) -> str:
+    return _SEPARATOR.sub("", match.group(0))
+
+
+_SEPARATOR = re.compile(r"[.\-_*·•]")
 # Spaced-out letters ("c h í n h"): five or more, so "điểm a b c" and initials stay as they are;
 # three or four when they are not a run of labels ("h ạ n", "Đ i ề u", "h a c k").
 _SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] ){2,}[^\W\d_](?!\S)")
@@ -237,9 +244,8 @@ def deobfuscate(text: str) -> str:
     text = _join_spaced_words(text)
     text = sanitize(text)
     if _SPLIT_LETTERS.search(text):
-        text = _SPLIT_LETTERS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
-        text = _SPLIT_DIGITS.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
-        text = _SPLIT_PAIR.sub(lambda m: re.sub(r"[.\-_*·•]", "", m.group(0)), text)
+        for split in (_SPLIT_LETTERS, _SPLIT_DIGITS, _SPLIT_PAIR):
+            text = split.sub(_unsplit, text)
     text = _SPACED_LETTERS.sub(lambda m: _join_spaced(m.group(0)), text)
     text = _uncase(text)
     text = _unleet_syllables(text)

@@ -96,9 +96,11 @@ def claimed_by(question: str) -> tuple[str, str] | None:
     """The field and the name a yes/no claim gives ("issuer", "bo cong thuong"), folded."""
     rest = " ".join(fold(without_document_names(question)).lower().split())
     m = _CLAIMED_BY.search(rest)
-    if m is None:
-        return None
-    return ("signer" if m["verb"] == "ky" else "issuer"), m["who"].strip()
+    return (_claimed_field(m), m["who"].strip()) if m else None
+
+
+def _claimed_field(claim: re.Match[str]) -> str:
+    return "signer" if claim["verb"] == "ky" else "issuer"
 
 
 # "Văn bản nào mới nhất?": one document, by its issuing date.
@@ -166,7 +168,7 @@ def card_fields(question: str, title: str = "", described: bool = False) -> tupl
             taken.append((m.start(), m.end(), name))
     if claim := _CLAIMED_BY.search(rest):
         # "Thông tư 32 do Bộ Công Thương ban hành đúng không?": the name is the claim checked.
-        taken.append((claim.start(), claim.end(), "signer" if claim["verb"] == "ky" else "issuer"))
+        taken.append((claim.start(), claim.end(), _claimed_field(claim)))
     fields = tuple(dict.fromkeys(name for _, _, name in sorted(taken)))
     # Card words, and the words that ask for a field ("của bộ nào", "tờ trình số mấy").
     spans = [m.span() for m in _CARD_WORDS.finditer(rest)] + [(s, e) for s, e, _ in taken]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.card_verdict import asks_whether
+from bot.claims import asks_if_claim_holds
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,6 @@ def test_a_question_that_claims_nothing_gets_no_verdict(assistant):
 
 
 def test_a_yes_no_ending():
-    assert asks_whether("Thông tư 33 do Bộ KH&CN ban hành à?")
-    assert asks_whether("nq57 ban hanh 2024 dung ko")
-    assert not asks_whether("Thông tư 33 do ai ban hành?")
+    assert asks_if_claim_holds("Thông tư 33 do Bộ KH&CN ban hành à?")
+    assert asks_if_claim_holds("nq57 ban hanh 2024 dung ko")
+    assert not asks_if_claim_holds("Thông tư 33 do ai ban hành?")
