@@ -109,9 +109,12 @@ def best_heading(
     """The deepest heading among the top hits that holds the question's own words; with
     ``document`` (the chunks of the one document the question names), its headings too, so that
     "Nghị quyết 57 đề ra những nhóm nhiệm vụ, giải pháp nào?" finds III wherever search looked."""
-    # The best-covered heading; of equal ones the broadest (a broad question wants the groups).
-    best: tuple[float, int, Heading] | None = None
+    # The best-covered heading; of equal ones the named document's ("nghi quyet 57 dat muc tieu
+    # gi den nam 2030": NQ 57's II.1, not a decision's "Mục tiêu" under a title that names NQ 57
+    # and 2030), then the broadest (a broad question wants the groups).
+    best: tuple[float, bool, int, Heading] | None = None
     asked = _asked_terms(question)
+    named = document[0].doc_id if document else None
     for hit in [*hits[:5], *_unit_heads(document)]:
         title = set(content_terms(hit.doc_title)) | set(
             content_terms(hit.breadcrumb[0] if hit.breadcrumb else "")
@@ -121,9 +124,10 @@ def best_heading(
             continue
         for depth, heading in enumerate(headings_of(hit)):
             cov = stats.coverage(terms, " ".join([*heading.parents, heading.text]))
-            if cov >= MIN_COVERAGE and (best is None or (cov, -depth) > best[:2]):
-                best = (cov, -depth, heading)
-    return replace(best[2], coverage=best[0]) if best else None
+            rank = (cov, hit.doc_id == named, -depth)
+            if cov >= MIN_COVERAGE and (best is None or rank > best[:3]):
+                best = (*rank, heading)
+    return replace(best[3], coverage=best[0]) if best else None
 
 
 def _unit_heads(chunks: Sequence[Hit]) -> list[Hit]:

@@ -345,6 +345,9 @@ def test_an_outline_item_is_never_its_label_alone(assistant):
     ("question", "locator", "item"),
     [
         ("Nghị quyết 57 đặt mục tiêu gì đến năm 2030?", "II.1", "Kinh phí chi cho nghiên cứu"),
+        # Unaccented, a decision's "Mục tiêu" under a title naming NQ 57 covers it as well: the
+        # named document's heading is the one.
+        ("nghi quyet 57 dat muc tieu gi den nam 2030", "II.1", "Kinh phí chi cho nghiên cứu"),
         ("nq57 co nhung nhiem vu giai phap nao", "III", "hoàn thiện thể chế"),
         ("Chương trình phát triển Chính phủ số có những mục tiêu gì?", "II", "Mục tiêu"),
         # A summary is answered by the section it names, not the preamble.
@@ -363,6 +366,12 @@ def test_outlines_list_the_sections_items(assistant, question, locator, item):
     assert item in answer.text
     assert len(answer.citations) >= 2
     assert all(c.locator.startswith(locator) for c in answer.citations)
+
+
+def test_a_document_described_by_another_it_names_is_outlined_from_its_own_text(assistant):
+    answer = assistant.ask("Chương trình truyền thông NQ 57 có mục tiêu gì?")
+    assert answer.text.startswith("Theo Quyết định 1169/QĐ-TTg, mục II "), answer.text
+    assert all(c.doc == "qd-1169-ttg-2025.txt" for c in answer.citations)
 
 
 def test_a_list_without_a_heading_is_outlined_from_its_lead_in(assistant):
