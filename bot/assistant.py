@@ -21,6 +21,7 @@ from bot.answerability import (
 from bot.card_verdict import card_verdict
 from bot.cards import Card, render_card, render_citing, render_comparison, render_listing
 from bot.claims import (
+    asked_part,
     asks_if_claim_holds,
     builds_on_claim,
     contradicted,
@@ -407,7 +408,7 @@ class Assistant:
                 effect=effect,
             )
         # What the user wrote now, without the words that only describe a document.
-        asked = strip_description(turn.said.expanded)
+        asked = strip_description(asked_part(turn.said.expanded))
         if len(named) >= 2 and (fields := compared_fields(asked)):
             cards = [c for c in (self._card(d) for d in named) if c]
             return render_comparison(cards, fields, order=asks_order(turn.text))
@@ -417,9 +418,8 @@ class Assistant:
         meta = self.retriever.meta(docs[0])
         # Abbreviations spelled out: "phiên họp thứ mấy của ban chỉ đạo cp" uses title words.
         fields = card_fields(asked, meta.title if meta else "", described=not named)
-        if asks_if_claim_holds(turn.text) and (
-            claimed := card_fields(turn.text, described=not named)
-        ):
+        claim = asked_part(turn.text)
+        if asks_if_claim_holds(claim) and (claimed := card_fields(claim, described=not named)):
             # "… do Quốc hội ban hành phải không?": the body or year is the claim checked, not
             # words that describe which document is meant.
             fields = claimed
@@ -444,6 +444,10 @@ class Assistant:
             # "Thông tư 32 do Bộ Công Thương ban hành đúng không?": the verdict, then the card.
             answer.text = f"{said}. {answer.text}"
             turn.meta["verdict"] = said
+            if not asks_if_claim_holds(claim):
+                # "… ban hành ngày 01/11/2013. Vậy đến nay được mấy năm?": built on a wrong date.
+                answer.text = f"{answer.text}\n\n{BUILT_ON_CLAIM}"
+                return _unanswered(answer)
         # "Ai ký Nghị quyết 57?" of a text kept without its signature block: not answered.
         return _unanswered(answer) if set(fields) <= card.missing() else answer
 

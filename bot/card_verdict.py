@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.cards import Card
-from bot.claims import asks_if_claim_holds
+from bot.claims import asked_part, asks_if_claim_holds
 from nq57.text import fold
 from retrieval.about import claimed_by
 from retrieval.terms import without_document_names
@@ -27,6 +27,12 @@ _FULL_DATE = re.compile(
     r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})"
 )
 _YEAR = re.compile(r"(?<![\d/])((?:19|20)\d\d)(?![\d/])")
+_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=\S)")
+# A premise states the field it gives a date for: "… được ban hành ngày 01/11/2013."
+_STATED = {
+    "date": re.compile(r"ban hanh|ra doi|ky ngay|ngay ky"),
+    "effect": re.compile(r"hieu luc|ap dung tu"),
+}
 # Words of a title or an office before a person's name, folded.
 _TITLE_WORDS = frozenset((
     "pho", "thu", "tuong", "chinh", "phu", "tong", "bi", "bo", "truong", "chu", "tich", "nhiem",
@@ -94,11 +100,24 @@ def _takes_effect(card: Card) -> date | None:
 
 
 def card_verdict(card: Card, question: str, fields: Sequence[str]) -> str | None:
-    """ "Đúng" / "Không đúng" for a yes/no claim on the card's first field asked, or None."""
-    rest = _folded(without_document_names(question))
-    if not fields or not asks_if_claim_holds(rest):
+    """ "Đúng" / "Không đúng" for a yes/no claim on the card's first field asked, or None. A
+    claim stated before another question ("Nghị quyết 20 ban hành ngày 01/11/2013. Vậy đến nay
+    được mấy năm?") is only ever contradicted: the question after it is not about the claim."""
+    asked = asked_part(question)
+    if not fields:
         return None
-    field = fields[0]
+    if asks_if_claim_holds(asked):
+        return _verdict(card, asked, fields[0])
+    *premise, _request = _LAST_SENTENCE.split(asked.strip())
+    stated = " ".join(premise)
+    cue = _STATED.get(fields[0])
+    if cue and cue.search(_folded(stated)) and _verdict(card, stated, fields[0]) == CONTRADICTED:
+        return CONTRADICTED
+    return None
+
+
+def _verdict(card: Card, question: str, field: str) -> str | None:
+    rest = _folded(without_document_names(question))
     claim = claimed_by(question)
     if field == "issuer" and claim and claim[0] == "issuer" and card.meta.issuer:
         return CONFIRMED if _same_body(claim[1], _folded(card.meta.issuer)) else CONTRADICTED

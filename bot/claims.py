@@ -151,10 +151,27 @@ _CONFIRMING_END = re.compile(r"\b(?:ha|a|nhi|chu|khong|ko|k|hong|hem|chang)\W*$"
 _REQUEST_START = re.compile(r"[.?!;,]\s*|\s(?=(?:vay|the thi|vi sao|tai sao)\s)")
 
 
+# Words of a sentence that asks or requests something; a sentence after the question without
+# any ("Mình cần ghi vào báo cáo.") only says why it is asked.
+_ASKING = re.compile(
+    r"\?|(?<!\w)(?:nao|gi|j|sao|bao nhieu|bn|may|khong|ko|chua|ai|dau|bao gio|hay|nhe|giup|"
+    r"xin|liet ke|trich|tom tat|giai thich|cho (?:toi|minh|em|biet))(?!\w)"
+)
+
+
+def asked_part(message: str) -> str:
+    """The message up to its last sentence that asks something: "Thông tư 32 do Bộ Công Thương
+    ban hành đúng không? Mình cần ghi vào báo cáo." asks its first sentence."""
+    sentences = re.split(r"(?<=[.?!])\s+", message.strip())
+    while len(sentences) > 1 and not _ASKING.search(_folded(sentences[-1])):
+        sentences.pop()
+    return " ".join(sentences)
+
+
 def asks_if_claim_holds(question: str) -> bool:
-    """The message's last sentence asks whether what it says holds ("…, đúng không?", "… 5%
-    doanh thu hả?")."""
-    last = _LAST_SENTENCE.split(_folded(question).strip(" ?.!"))[-1]
+    """The message's last sentence that asks something asks whether what it says holds ("…,
+    đúng không?", "… 5% doanh thu hả?")."""
+    last = _LAST_SENTENCE.split(_folded(asked_part(question)).strip(" ?.!"))[-1]
     return any(cue in f" {last} " for cue in _FALSE_PREMISE_CUES) or bool(
         _CONFIRMING_END.search(last)
     )

@@ -130,6 +130,8 @@ _CARD_WORD_LIST = (
     "ha", "ko", "ky", "la", "no", "oi", "ra", "se", "so", "tu", "va", "ve", "a", "j", "k", "y",
     "who", "signed", "by", "of", "the",
     "z", "cung", "moi", "tung",
+    # Where a field stands and how it is wanted ("trích hai dòng căn cứ ở phần mở đầu").
+    "trich", "nguyen van", "dong", "hai", "o dau", "mo dau", "phan dau",
 )  # fmt: skip
 # Longest first, so that "tư cách" is not read as "tư" and a stray "cách".
 _CARD_WORDS = whole_words("|".join(sorted(_CARD_WORD_LIST, key=len, reverse=True)))

@@ -161,7 +161,7 @@ _MONEY_IN_TEXT = re.compile(
 AMOUNT = "so tien"
 _AMOUNT_NOUN = (
     r"kinh phi|ngan sach|tong von|von dau tu|nguon von|chi phi|muc ho tro|so tien|tien thuong|"
-    r"gia tri giai thuong|muc phat|muc luong|muc chi|tong muc dau tu"
+    r"gia tri giai thuong|muc phat|muc luong|muc chi|tong muc dau tu|von dieu le"
 )
 _AMOUNT_ASKED = re.compile(
     rf"\b(?:{_AMOUNT_NOUN})\b.{{0,60}}\b(?:bao nhieu|bn)\b|\b(?:bao nhieu|bn)\s+(?:{_AMOUNT_NOUN})\b"
@@ -195,3 +195,66 @@ def asked_unit(question: str) -> str:
     if m:
         return _UNIT_IN_TEXT.get(m.group(1), m.group(1))
     return AMOUNT if _AMOUNT_ASKED.search(folded) else ""
+
+
+# "117 thôn chưa có điện … ở những tỉnh nào?", "kể tên 16 nghị định đó": a question naming how
+# many things a text counts and asking which they are. The count comes from the text; whether
+# the text also names them is what the answer turns on.
+_NUMBER_WORDS = {
+    "hai": "2", "ba": "3", "bốn": "4", "sáu": "6", "bảy": "7", "tám": "8", "chín": "9",
+    "mười": "10",
+}  # fmt: skip
+# Read with the marks as typed or restored: "trung tâm" and "quảng bá" hold no number.
+_COUNTED = re.compile(
+    rf"(?<![\w.,/])(\d{{1,4}}|{'|'.join(_NUMBER_WORDS)})\s+(\w{{2,}})(?!\w)(?! nào| nao)"
+)
+# A number after these names a document, a provision or a year, not a count.
+_NOT_A_COUNT = frozenset((
+    "nq", "tt", "qd", "tb", "kh", "kl", "nd", "quyet", "tu", "dinh", "bao", "hoach", "luan",
+    "so", "thu", "dieu", "khoan", "muc", "tieu", "vu", "luc", "nam", "khoa", "diem", "dong",
+))  # fmt: skip
+_ASKS_MEMBERS = whole_words(
+    r"ke ten|liet ke|ten(?: goi)?(?: cu the)?(?: la gi| cua| cac| nhung)|"
+    r"(?:nhung|cac|la) [a-z]+(?: [a-z]+)? nao|(?:o|tai) (?:nhung )?(?:tinh|thanh pho|dia phuong|"
+    r"noi) nao|o dau|nam o|dat o"
+)
+
+
+def counted_members(question: str) -> list[tuple[str, str]]:
+    """The sets whose members ``question`` asks for, as (count, first word of the noun):
+    ("117", "thon") for "117 thôn … nằm ở những tỉnh nào?"; [] for any other question."""
+    lowered = " ".join(question.lower().split())
+    if not _ASKS_MEMBERS.search(fold(lowered)):
+        return []
+    found = []
+    for m in _COUNTED.finditer(lowered):
+        before = fold(lowered[: m.start()]).split()[-1:]
+        noun = fold(m.group(2))
+        if (before and before[0] in _NOT_A_COUNT) or not noun.isalpha():
+            continue
+        count = _NUMBER_WORDS.get(m.group(1), m.group(1)).lstrip("0")
+        if count and not _YEAR.fullmatch(count) and noun not in _SPANS:
+            found.append((count, noun))
+    return list(dict.fromkeys(found))
+
+
+def counts_without_naming(count: str, noun: str, text: str) -> bool | None:
+    """Whether ``text`` counts the set ("21 ngân hàng thương mại đã đăng ký") but names none of
+    its members; None when it does not count that set at all. Members follow their count in the
+    same sentence or table cell: after a colon, a bracket or "gồm", or as capitalised names
+    ("hai thành phố Hà Nội, Thành phố Hồ Chí Minh")."""
+    cased = " ".join(fold(text).split())
+    folded = cased.lower()
+    words = [fold(w) for w, n in _NUMBER_WORDS.items() if n == count]
+    spelled = "|".join([rf"0*{count}", *words])
+    mentions = list(re.finditer(rf"(?<![\w.,/])(?:{spelled})\s+{noun}(?!\w)", folded))
+    if not mentions:
+        return None
+    for m in mentions:
+        end = m.end() + len(re.split(r"\||\. ", folded[m.end() :] + "|")[0])
+        after, shown = folded[m.end() : end], cased[m.end() : end]
+        if re.search(r"[:(]|\b(?:bao )?gom\b|\bla\b", after[:80]) and re.search(r"[,;]", after):
+            return False
+        if re.search(r"\s[A-Z][a-z]*\s+[A-Z]", shown[:60]):
+            return False
+    return True

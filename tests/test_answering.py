@@ -404,3 +404,14 @@ def test_a_row_of_a_named_annex_is_found_by_its_topic(assistant, question):
     answer = assistant.ask(question)
     assert answer.citations[0].locator == "Phụ lục II, nhiệm vụ 117", answer.citations
     assert "Bộ Công an" in answer.text.split("\n")[0]
+
+
+def test_which_members_of_a_set_the_texts_only_count_is_not_answered(assistant):
+    counted = assistant.ask(
+        "Thông báo 624 nói 21 ngân hàng thương mại đăng ký cho vay gói 500 nghìn tỷ, "
+        "đó là những ngân hàng nào?"
+    )
+    assert counted.abstained
+    assert all(c.related for c in counted.citations)
+    listed = assistant.ask("Luật sửa đổi, bổ sung 07 luật gồm những luật nào?")
+    assert not listed.abstained and "Luật Đấu thầu" in listed.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.claims import asks_if_claim_holds
+from bot.claims import asked_part, asks_if_claim_holds
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,18 @@ from bot.claims import asks_if_claim_holds
             "Không đúng",
             "Nguyễn Chí Dũng",
         ),
+        # A sentence after the question that only says why it is asked.
+        (
+            "Thông tư 32/2025 do Bộ Công Thương ban hành đúng không? Mình cần ghi cơ quan ban "
+            "hành vào báo cáo.",
+            "Không đúng",
+            "Bộ Khoa học",
+        ),
+        (
+            "Thông tư 32 do Bộ Khoa học và Công nghệ ban hành phải không? Cảm ơn bạn.",
+            "Đúng",
+            "Bộ Khoa học",
+        ),
     ],
 )
 def test_a_claim_about_a_document_gets_a_verdict_then_its_card(assistant, question, said, line):
@@ -57,3 +69,34 @@ def test_a_yes_no_ending():
     assert asks_if_claim_holds("Thông tư 33 do Bộ KH&CN ban hành à?")
     assert asks_if_claim_holds("nq57 ban hanh 2024 dung ko")
     assert not asks_if_claim_holds("Thông tư 33 do ai ban hành?")
+
+
+def test_a_wrong_date_stated_before_another_question_is_corrected_and_not_built_on(assistant):
+    answer = assistant.ask(
+        "Nghị quyết 20-NQ/TW được ban hành ngày 01 tháng 11 năm 2013 tại Hội nghị Trung ương 6. "
+        "Vậy đến 2024 là được mấy năm?"
+    )
+    assert answer.text.startswith("Không đúng. "), answer.text
+    assert "01/11/2012" in answer.text
+    assert answer.abstained and all(c.related for c in answer.citations)
+    # A right date stated first is no claim to confirm: the card answers what is asked after it.
+    right = assistant.ask("Nghị quyết 20 ban hành ngày 01/11/2012. Vậy đến 2024 là được mấy năm?")
+    assert not right.text.startswith(("Đúng", "Không đúng")), right.text
+
+
+def test_a_sentence_that_asks_nothing_after_the_question_is_not_the_question():
+    assert asked_part("Ai ký Thông tư 33? Mình đang làm hồ sơ.") == "Ai ký Thông tư 33?"
+    assert asked_part("NQ 57 ban hành ngày nào? Cảm ơn.") == "NQ 57 ban hành ngày nào?"
+    kept = "Tôi làm ở sở. Thông tư 33 do ai ký?"
+    assert asked_part(kept) == kept
+    both = "Thông tư 33 do ai ký? Cho tôi biết ngày ban hành."
+    assert asked_part(both) == both
+    assert asks_if_claim_holds("Thông tư 32 do Bộ Công Thương ban hành đúng không? Cần gấp.")
+
+
+def test_the_legal_basis_asked_by_its_lines_gets_the_card(assistant):
+    answer = assistant.ask("Trích nguyên văn hai dòng căn cứ luật ở đầu Thông tư 33.")
+    assert answer.meta.get("plan") == "card", answer.meta
+    assert "71/2025/QH15" in answer.text and "67/2025/QH15" in answer.text
+    decree = assistant.ask("Cho tôi dòng căn cứ nghị định ở phần mở đầu Thông tư 32.")
+    assert "Nghị định số 55/2025/NĐ-CP" in decree.text

@@ -288,3 +288,44 @@ def test_a_count_the_texts_write_as_numerals_declines_when_no_passage_states_one
     assert gate.decide(_evidence(coverage_best=0.9, unit_missing=0.0), "specific", unit).answer
     # Counts of people are left to the model: the texts give them per head and in words too.
     assert "nguoi" not in UNIT_BACKSTOP
+
+
+def test_which_members_of_a_counted_set_needs_a_text_that_names_them():
+    from retrieval.frame import counted_members, counts_without_naming
+
+    assert counted_members("117 thôn chưa có điện nằm ở những tỉnh nào?") == [("117", "thon")]
+    assert counted_members("kể tên 16 nghị định đó đi ad") == [("16", "nghi")]
+    assert counted_members("Ba chương trình đào tạo đó có tên gọi cụ thể là gì?") == [
+        ("3", "chuong")
+    ]
+    # Numbers of documents, provisions and years count nothing; "trung tâm" holds no "tám".
+    assert counted_members("Nghị quyết 57 yêu cầu những lĩnh vực nào?") == []
+    assert counted_members("Trung tâm dữ liệu đặt ở đâu, đến năm 2030 gồm những gì?") == []
+    assert counted_members("Kỳ họp thứ 10 thông qua những luật nào?") == []
+    assert counted_members("Có 21 ngân hàng đăng ký đúng không?") == []  # not asked which
+    counted = "Đến nay, 21 ngân hàng thương mại đã có văn bản đăng ký tham gia Chương trình"
+    assert counts_without_naming("21", "ngan", counted) is True
+    listed = "Xây dựng Luật sửa đổi, bổ sung 07 Luật (Luật Đấu thầu; Luật Hải quan; Luật Đầu tư)"
+    assert counts_without_naming("7", "luat", listed) is False
+    named = "yêu cầu hai thành phố Hà Nội, Thành phố Hồ Chí Minh triển khai ngay"
+    assert counts_without_naming("2", "thanh", named) is False
+    assert (
+        counts_without_naming("5", "linh", "tập trung vào 5 lĩnh vực gồm: y tế, giáo dục") is False
+    )
+    # In a table the cell ends the sentence: the next column is no list of its members.
+    row = "Cung cấp điện cho 117 thôn chưa có điện | EVN: chủ trì, phối hợp | 30/11/2025"
+    assert counts_without_naming("117", "thon", row) is True
+    assert counts_without_naming("16", "nghi", counted) is None
+
+
+def test_a_set_counted_but_not_named_is_declined_whatever_the_score():
+    logit = np.array([[4.0 if f == "coverage_best" else 0.0] for f in FEATURES])
+    net = Network(
+        np.zeros(len(FEATURES)), np.ones(len(FEATURES)), [logit], [np.array([-2.0])], ["0", "1"]
+    )
+    gate = AnswerabilityGate(GateModel(net, threshold=0.5))
+    unnamed = _evidence(coverage_best=0.9)
+    unnamed.values["members_unlisted"] = 1.0
+    verdict = gate.decide(unnamed, "general")
+    assert not verdict.answer and "name none" in verdict.reason
+    assert gate.decide(_evidence(coverage_best=0.9), "general").answer
