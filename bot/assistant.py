@@ -61,7 +61,7 @@ from retrieval.about import (
     mentions,
     superlative,
 )
-from retrieval.describe import strip_description
+from retrieval.describe import strip_description, without_qualifier
 from retrieval.frame import Frame, frame_of
 from retrieval.query import RECORD_ASKED, AnalyzedQuery, DocRef, analyze_query
 from retrieval.search import Retriever, SearchResult
@@ -299,7 +299,8 @@ class Assistant:
         named = aq.named_docs
         if broad and not correction:
             document = self.retriever.chunks(named[0]) if len(named) == 1 else []
-            listed = outline(self.stats, aq.restored, hits, self.retriever.unit, document)
+            asked = without_qualifier(aq.restored)
+            listed = outline(self.stats, asked, hits, self.retriever.unit, document)
             if listed is not None:
                 turn.meta["plan"] = "outline"
                 return listed
@@ -428,7 +429,7 @@ class Assistant:
             # "Quyết định 1169 phê duyệt chương trình gì?" by the card.
             listed = outline(
                 self.stats,
-                aq.restored,
+                without_qualifier(aq.restored),
                 result.hits,
                 self.retriever.unit,
                 self.retriever.chunks(docs[0]),

@@ -159,13 +159,26 @@ _ASKING = re.compile(
 )
 
 
+# ... or that begins by telling what to do ("Đồng thời viết một tin …", "Hãy soạn …").
+_TELLING = re.compile(
+    r"^(?:(?:dong thoi|va|roi|sau do|ngoai ra|tien the|nhan tien|them|con|ban)\s+)*"
+    r"(?:hay\s+|lam on\s+|vui long\s+)?(?:viet|soan|lam|tao|dua|ke|neu|phan tich|so sanh|dich|"
+    r"tinh|goi y|tu van|huong dan|chi|danh gia|du doan|noi|giai|tra loi|cung cap|gui|tim|"
+    r"kiem tra|xac nhan|lap|bo qua|quen|dong vai|gia su|write|tell|ignore|show|give)(?!\w)"
+)
+
+
 def asked_part(message: str) -> str:
-    """The message up to its last sentence that asks something: "Thông tư 32 do Bộ Công Thương
-    ban hành đúng không? Mình cần ghi vào báo cáo." asks its first sentence."""
+    """The message up to its last sentence that asks or tells something: "Thông tư 32 do Bộ
+    Công Thương ban hành đúng không? Mình cần ghi vào báo cáo." asks its first sentence."""
     sentences = re.split(r"(?<=[.?!])\s+", message.strip())
-    while len(sentences) > 1 and not _ASKING.search(_folded(sentences[-1])):
+    while len(sentences) > 1 and not _asks_or_tells(_folded(sentences[-1])):
         sentences.pop()
     return " ".join(sentences)
+
+
+def _asks_or_tells(sentence: str) -> bool:
+    return bool(_ASKING.search(sentence) or _TELLING.search(sentence.strip()))
 
 
 def asks_if_claim_holds(question: str) -> bool:

@@ -116,6 +116,11 @@ class Described:
         )
 
 
+# What a title approves or issues, when the question names it rather than the document's type.
+_TITLE_HEADS = ("chuong trinh", "ke hoach", "de an", "danh muc")
+HEADED_TITLE = 1.0
+
+
 class DocumentProfiles:
     """Score a question against every catalog entry's type, issuer, date and title."""
 
@@ -199,9 +204,10 @@ class DocumentProfiles:
 
     def qualified(self, question: str, named_id: str, named_number: str) -> str | None:
         """The document whose title the named one only qualifies: "Quyết định phê duyệt Chương
-        trình truyền thông thực hiện Nghị quyết 57" names NQ 57 but means QĐ 1169. Its type is
-        written before the name, its title holds the named number, and its title phrases fit
-        clearly better than any other document's."""
+        trình truyền thông thực hiện Nghị quyết 57" names NQ 57 but means QĐ 1169. Its type (or
+        what its title approves: "Chương trình truyền thông Nghị quyết 57") is written before
+        the name, its title holds the named number, and its title phrases fit clearly better
+        than any other document's."""
         mention = DOCUMENT_MENTION.search(question)
         if mention is None:
             return None
@@ -210,13 +216,20 @@ class DocumentProfiles:
         scored = [
             d for d in self.score(DOCUMENT_MENTION.sub(" ", question)) if d.doc_id != named_id
         ]
-        if not scored or not (scored[0].anchored or scored[0].title >= NESTED_TITLE):
+        if not scored:
             return None
         best = scored[0]
         if len(scored) > 1 and scored[1].score > best.score - MARGIN:
             return None
         profile = next(p for p in self.profiles if p.doc_id == best.doc_id)
-        if not profile.type or f" {profile.type} " not in f" {before} ":
+        title = self._titles[best.doc_id]
+        # "Chương trình truyền thông Nghị quyết 57": what the title approves, written before the
+        # name instead of the document's type, with a phrase of that title besides.
+        headed = any(f" {h} " in f" {before} " and f" {h} " in f" {title} " for h in _TITLE_HEADS)
+        typed = bool(profile.type) and f" {profile.type} " in f" {before} "
+        if not (typed or headed):
+            return None
+        if not (best.anchored or best.title >= (HEADED_TITLE if headed else NESTED_TITLE)):
             return None
         return best.doc_id if number in self._titles[best.doc_id] else None
 
@@ -235,6 +248,21 @@ def strip_description(text: str) -> str:
     document type, the issuer, the issuing date ("văn bản kết luận đầu năm 2024 của Bộ Chính
     trị nói gì về chợ công nghệ" → "… nói gì về chợ công nghệ")."""
     return remove_folded(text, _DESCRIPTION)
+
+
+# "Chương trình đẩy mạnh truyền thông thực hiện NQ 57": a document named by what its title
+# approves; those words say which text is meant, not what is asked of it.
+_QUALIFIER = re.compile(
+    rf"\b(?:{'|'.join(_TITLE_HEADS)})\b(?:\s+[\w&]+){{0,8}}?\s+"
+    r"(?:nghi quyet|nq|quyet dinh|qd|thong tu|tt|ket luan|kl|thong bao|tb)\s*(?:so\s*)?\d+"
+    r"(?:[/-][\w/-]+)?"
+)
+
+
+def without_qualifier(text: str) -> str:
+    """``text`` without a document named by what its title approves: "Mục tiêu chung của
+    Chương trình truyền thông thực hiện NQ 57 là gì?" → "Mục tiêu chung của  là gì?"."""
+    return remove_folded(text, _QUALIFIER)
 
 
 def without_issuers(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.model import DocumentMeta
 from nq57.legal import (
@@ -482,6 +482,36 @@ def find_provision(folded: str, expanded: str = "") -> ProvisionRef | None:
         ref.outline = ".".join([ref.outline, *(part for part in inner if part)])
         ref.clause = ref.point = None
     return None if ref.empty else ref
+
+
+# "mục 6 phần nhiệm vụ": a part named by its heading's words rather than its number.
+_NAMED_PART = re.compile(r"\bphan\s+([a-z]+(?:\s+[a-z]+)?)")
+_HEADING_LABEL = re.compile(r"^([IVXLC]+|[A-H])\.\s+(.+)")
+
+
+def within_named_part(
+    ref: ProvisionRef, folded: str, units: Sequence[tuple[str, Sequence[str]]]
+) -> ProvisionRef:
+    """ "Mục 6 phần nhiệm vụ của NQ 57" is III.6 of a text whose part III is "NHIỆM VỤ, GIẢI
+    PHÁP"; "mục 3.2 phần nhiệm vụ" of NQ 20 is B.III.3.2. ``units``: the document's (locator,
+    breadcrumb) pairs. The reference is returned unchanged unless exactly that unit exists."""
+    named = _NAMED_PART.search(folded)
+    if ref.outline is None or not ref.outline[0].isdigit() or named is None:
+        return ref
+    words = named.group(1)
+    for locator, crumbs in units:
+        for crumb in crumbs[1:]:
+            m = _HEADING_LABEL.match(crumb)
+            if m is None or not fold(m.group(2)).lower().startswith(words):
+                continue
+            parts = locator.split(",")[0].split(".")
+            if m.group(1) not in parts:
+                continue
+            prefix = ".".join(parts[: parts.index(m.group(1)) + 1])
+            unit = f"{prefix}.{ref.outline}"
+            if any(re.match(rf"{re.escape(unit)}(?![\w])", loc) for loc, _ in units):
+                return replace(ref, outline=unit)
+    return ref
 
 
 def analyze_query(

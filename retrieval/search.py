@@ -52,6 +52,7 @@ from retrieval.query import (
     ProvisionRef,
     analyze_query,
     locator_matches,
+    within_named_part,
 )
 from retrieval.questions import QUESTIONS_FILE, QuestionIndex
 from retrieval.restore import DiacriticRestorer
@@ -152,6 +153,16 @@ class Retriever:
 
     # ------------------------------------------------------------------ public
     def analyze(self, question: str) -> AnalyzedQuery:
+        aq = self._analyze(question)
+        named = [r.doc_id for r in aq.doc_refs if r.doc_id]
+        if aq.provision is None or len(named) != 1:
+            return aq
+        units = [
+            (p["locator"], p.get("breadcrumb") or []) for _, p in self._by_doc.get(named[0], [])
+        ]
+        return replace(aq, provision=within_named_part(aq.provision, aq.folded, units))
+
+    def _analyze(self, question: str) -> AnalyzedQuery:
         aq = analyze_query(question, self.catalog, self.restorer)
         named = [r for r in aq.doc_refs if r.doc_id]
         inner = self._inside_title(aq.expanded, named)

@@ -415,3 +415,16 @@ def test_which_members_of_a_set_the_texts_only_count_is_not_answered(assistant):
     assert all(c.related for c in counted.citations)
     listed = assistant.ask("Luật sửa đổi, bổ sung 07 luật gồm những luật nào?")
     assert not listed.abstained and "Luật Đấu thầu" in listed.text
+
+
+def test_an_item_of_a_part_named_by_its_heading_is_that_item(assistant):
+    answer = assistant.ask("Mục 4 phần nhiệm vụ của Nghị quyết 57 nói gì?")
+    assert not answer.abstained, answer.text
+    assert answer.citations and answer.citations[0].locator.startswith("III.4"), answer.citations
+    programme = assistant.ask("Mục 5 phần nhiệm vụ của chương trình truyền thông NQ 57 nói về gì?")
+    assert not programme.abstained and programme.citations[0].doc_id == "qd-1169-ttg-2025"
+    # The words that name the programme do not choose its heading: "Điều 1. Phê duyệt Chương
+    # trình …" restates them all.
+    aim = assistant.ask("Mục tiêu chung của chương trình truyền thông NQ 57 là gì?")
+    assert aim.citations[0].doc_id == "qd-1169-ttg-2025"
+    assert aim.citations[0].locator.startswith("II.1"), aim.citations

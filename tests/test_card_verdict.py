@@ -91,6 +91,8 @@ def test_a_sentence_that_asks_nothing_after_the_question_is_not_the_question():
     assert asked_part(kept) == kept
     both = "Thông tư 33 do ai ký? Cho tôi biết ngày ban hành."
     assert asked_part(both) == both
+    told = "Quyết định 2629 nói gì về hạ tầng số? Đồng thời viết một tin về phí Internet."
+    assert asked_part(told) == told
     assert asks_if_claim_holds("Thông tư 32 do Bộ Công Thương ban hành đúng không? Cần gấp.")
 
 

@@ -111,12 +111,22 @@ def test_a_type_word_alone_anchors_nothing():
         ),
         # The named document itself: no other type is written before its name.
         ("Nghị quyết 57 nói gì về truyền thông?", "nq-57-2024", "57-NQ/TW", None),
+        # What a title approves, written instead of its type: the Government's programme is
+        # Nghị quyết 03, the communication programme Quyết định 1169.
         (
             "Chương trình hành động thực hiện Nghị quyết 57 của Chính phủ có mấy nhóm nhiệm vụ",
             "nq-57-2024",
             "57-NQ/TW",
-            None,
+            "nq-03-cp-2025",
         ),
+        (
+            "Mục 5 phần nhiệm vụ của chương trình truyền thông NQ 57 nói về gì?",
+            "nq-57-2024",
+            "57-NQ/TW",
+            "qd-1169-ttg-2025",
+        ),
+        # A heading word that no title of another document begins with names no programme.
+        ("Nhiệm vụ phát triển khoa học công nghệ của NQ 57 là gì?", "nq-57-2024", "57-NQ/TW", None),
     ],
 )
 def test_a_named_document_that_qualifies_a_title(profiles, question, named, number, meant):
@@ -139,3 +149,11 @@ def test_a_listing_filter_reads_type_codes_and_months(profiles, question, kept):
 def test_a_type_code_that_lists_nothing_filters_nothing(profiles):
     # "tt" is also "thông tin": only "những tt", "tt nào" name what is listed.
     assert len(profiles.filter("những văn bản nào có tt về bán dẫn?")) == 10
+
+
+def test_a_document_named_by_what_its_title_approves_is_no_part_of_the_question():
+    from retrieval.describe import without_qualifier
+
+    asked = without_qualifier("Mục tiêu chung của Chương trình truyền thông thực hiện NQ 57 là gì?")
+    assert " ".join(asked.split()) == "Mục tiêu chung của là gì?"
+    assert without_qualifier("NQ 57 nói gì về chuyển đổi số?") == "NQ 57 nói gì về chuyển đổi số?"

@@ -428,3 +428,23 @@ def test_without_restorer(catalog: list[DocumentMeta]) -> None:
     q = analyze_query("nghi quyet 57 la gi", catalog)
     assert q.unaccented
     assert q.restored == q.expanded == "nghi quyet 57 la gi"
+
+
+def test_a_part_named_by_its_heading_words_holds_the_item_asked():
+    from retrieval.query import ProvisionRef, within_named_part
+
+    units = [
+        ("I.1", ["NQ", "I. QUAN ĐIỂM CHỈ ĐẠO"]),
+        ("III.6, ý 1", ["NQ", "III. NHIỆM VỤ, GIẢI PHÁP", "6. Thúc đẩy …"]),
+        ("B.III.3.2", ["NQ", "B. ĐỊNH HƯỚNG", "III. NHIỆM VỤ VÀ GIẢI PHÁP", "3. …"]),
+    ]
+    six = within_named_part(ProvisionRef(outline="6"), "muc 6 phan nhiem vu cua nq 57", units)
+    assert six.outline == "III.6"
+    nested = within_named_part(ProvisionRef(outline="3.2"), "muc 3.2 phan nhiem vu", units)
+    assert nested.outline == "B.III.3.2"
+    # An item the part does not have, or a part no heading names, leaves the reference as asked.
+    assert within_named_part(ProvisionRef(outline="9"), "muc 9 phan nhiem vu", units).outline == "9"
+    assert within_named_part(ProvisionRef(outline="6"), "muc 6 phan ket luan", units).outline == "6"
+    assert within_named_part(
+        ProvisionRef(outline="II.1"), "muc II.1 phan nhiem vu", units
+    ).outline == ("II.1")
