@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.cards import Card
-from bot.claims import asked_part, asks_if_claim_holds
+from bot.claims import asked_part, asks_if_claim_holds, sentences
 from nq57.text import fold
 from retrieval.about import claimed_by
 from retrieval.terms import without_document_names
@@ -27,7 +27,6 @@ _FULL_DATE = re.compile(
     r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})"
 )
 _YEAR = re.compile(r"(?<![\d/])((?:19|20)\d\d)(?![\d/])")
-_LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=\S)")
 # A premise states the field it gives a date for: "… được ban hành ngày 01/11/2013."
 _STATED = {
     "date": re.compile(r"ban hanh|ra doi|ky ngay|ngay ky"),
@@ -108,7 +107,7 @@ def card_verdict(card: Card, question: str, fields: Sequence[str]) -> str | None
         return None
     if asks_if_claim_holds(asked):
         return _verdict(card, asked, fields[0])
-    *premise, _request = _LAST_SENTENCE.split(asked.strip())
+    *premise, _request = sentences(asked)
     stated = " ".join(premise)
     cue = _STATED.get(fields[0])
     if cue and cue.search(_folded(stated)) and _verdict(card, stated, fields[0]) == CONTRADICTED:

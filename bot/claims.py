@@ -142,8 +142,8 @@ def verdict(question: str, correction: str | None, hits: list[Hit]) -> str | Non
     return None
 
 
-# Where the last sentence of a message begins: "… 65%. Giải thích vì sao chọn mức đó?"
-_LAST_SENTENCE = re.compile(r"[.?!]\s+(?=\S)")
+# Where a sentence of a message ends: "… 65%. Giải thích vì sao chọn mức đó?"
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 # A sentence that ends on a particle asks whether what it says holds ("… 5% doanh thu hả?").
 _CONFIRMING_END = re.compile(r"\b(?:ha|a|nhi|chu|khong|ko|k|hong|hem|chang)\W*$")
 # Where a request begins after the claim it rests on: "… 95% vào năm 2030, vậy còn thiếu bao
@@ -168,13 +168,18 @@ _TELLING = re.compile(
 )
 
 
+def sentences(message: str) -> list[str]:
+    """The message's sentences, each with its closing mark."""
+    return _SENTENCE_END.split(message.strip())
+
+
 def asked_part(message: str) -> str:
     """The message up to its last sentence that asks or tells something: "Thông tư 32 do Bộ
     Công Thương ban hành đúng không? Mình cần ghi vào báo cáo." asks its first sentence."""
-    sentences = re.split(r"(?<=[.?!])\s+", message.strip())
-    while len(sentences) > 1 and not _asks_or_tells(_folded(sentences[-1])):
-        sentences.pop()
-    return " ".join(sentences)
+    kept = sentences(message)
+    while len(kept) > 1 and not _asks_or_tells(_folded(kept[-1])):
+        kept.pop()
+    return " ".join(kept)
 
 
 def _asks_or_tells(sentence: str) -> bool:
@@ -184,7 +189,7 @@ def _asks_or_tells(sentence: str) -> bool:
 def asks_if_claim_holds(question: str) -> bool:
     """The message's last sentence that asks something asks whether what it says holds ("…,
     đúng không?", "… 5% doanh thu hả?")."""
-    last = _LAST_SENTENCE.split(_folded(asked_part(question)).strip(" ?.!"))[-1]
+    last = sentences(_folded(asked_part(question)).strip(" ?.!"))[-1]
     return any(cue in f" {last} " for cue in _FALSE_PREMISE_CUES) or bool(
         _CONFIRMING_END.search(last)
     )

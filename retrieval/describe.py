@@ -231,7 +231,7 @@ class DocumentProfiles:
             return None
         if not (best.anchored or best.title >= (HEADED_TITLE if headed else NESTED_TITLE)):
             return None
-        return best.doc_id if number in self._titles[best.doc_id] else None
+        return best.doc_id if number in title else None
 
     def match(self, question: str, limit: int = 2) -> list[str]:
         """Documents the question clearly describes: above the threshold and near the best."""
