@@ -58,6 +58,18 @@ _OPENERS = ("the ", "vay ", "con ", "trong do", "ngoai ra", "thi ", "rieng ", "t
 _DEMONSTRATIVE = re.compile(r"\b\w+ (?:do|nay|ay|kia|tren)\b(?!\s*(?:la|thi)\b)")
 
 
+# Words that lean on what was said before: "Cụ thể …", "Ngoài ưu đãi thì …", "Với doanh
+# nghiệp nhà nước thì …", "Giai đoạn sau …", "Có nói tới … không?" (in the text just discussed).
+_LEANING = re.compile(
+    r"^(?:cu the|ngoai .{1,40}? thi|voi .{1,40}? thi|neu .{1,60}? thi|giai doan sau|sang nam|"
+    r"co (?:noi|nhac|de cap|neu) (?:toi|den|ve|ten))\b"
+)
+# "họ" (they) points back; folded it is also "hộ" (household), so it is read as typed.
+_THEY = re.compile(r"(?<!\w)họ(?!\w)")
+# "Ủy ban Kinh tế thì phải rà soát những luật nào?": a new subject set against the last one.
+_TOPIC_SWITCH = re.compile(r"^\w+(?: \w+){0,5} thi\b")
+
+
 # "Nghị quyết đó", "văn bản này", "thông tư nói trên": a document the conversation named.
 _POINTED = re.compile(
     r"\b(van ban|"
@@ -91,7 +103,7 @@ def is_followup(message: str, history: list[Turn]) -> bool:
     padded = f" {folded} "
     if folded.startswith(_OPENERS) or any(f" {m}" in padded for m in _MARKERS):
         return True
-    if _DEMONSTRATIVE.search(folded):
+    if _DEMONSTRATIVE.search(folded) or _LEANING.search(folded) or _THEY.search(message.lower()):
         return True
     # A short message that names its own document stands alone; a provision alone ("Mục 3 nói
     # về gì?") is one of the document the conversation is about.
@@ -99,7 +111,7 @@ def is_followup(message: str, history: list[Turn]) -> bool:
         return False
     if PROVISION_MENTION.search(message):
         return _last_document(history) is not None
-    if len(re.findall(r"\w+", message)) <= 6:
+    if len(re.findall(r"\w+", message)) <= 6 or _TOPIC_SWITCH.search(folded):
         return True
     # "Bộ nào chủ trì và bao giờ phải xong?": only asks for attributes of something said before.
     return len(_topical(message)) <= 3
@@ -149,12 +161,24 @@ def resolve_with_focus(message: str, history: list[Turn]) -> tuple[str, str | No
         return f"{core} của {document}", None
     resolved = f"{prev} {core}".strip()
     # What was answered anchors the topic: "Bộ nào chủ trì?" after an answer quoting task 118
-    # must stay on task 118. The head of our own previous answer carries its locator and quote.
+    # must stay on task 118, "Cụ thể phần lớn đó là bao nhiêu?" on what "phần lớn" was. The head
+    # of our own previous answer carries its locator and quote; an answer about the document
+    # itself (who issued it, when) carries no topic.
     answered = previous_answer(history)
-    if answered and _ATTRIBUTE.search(fold(core).lower()):
+    # "Thế còn Ủy ban Văn hóa thì …?" sets a new subject against the last: that answer's topic is
+    # the one left behind.
+    if answered and (
+        _ATTRIBUTE.search(fold(core).lower())
+        or not (_switches(message) or analyze_query(prev, ()).asks_record)
+    ):
         resolved = f"{resolved} {answered[:240]}"
     # "Hạn hoàn thành là khi nào?" names no new subject: the earlier one still decides.
     return resolved, (core if len(_topical(core)) >= 2 else None)
+
+
+def _switches(message: str) -> bool:
+    folded = fold(message).lower().strip()
+    return folded.startswith(("con ", "the con ", "vay con ")) or bool(_TOPIC_SWITCH.search(folded))
 
 
 def _topical(message: str) -> list[str]:

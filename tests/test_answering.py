@@ -428,3 +428,49 @@ def test_an_item_of_a_part_named_by_its_heading_is_that_item(assistant):
     aim = assistant.ask("Mục tiêu chung của chương trình truyền thông NQ 57 là gì?")
     assert aim.citations[0].doc_id == "qd-1169-ttg-2025"
     assert aim.citations[0].locator.startswith("II.1"), aim.citations
+
+
+def test_words_that_lean_on_the_last_turn_make_a_followup():
+    history = [
+        Turn("user", "Thông tư 33 đặt những tiêu chí nào cho dự án thiết bị điện tử?"),
+        Turn("assistant", "Doanh nghiệp phải có bộ phận nghiên cứu và chuyển giao công nghệ."),
+    ]
+    for message in (
+        "Cụ thể bộ phận nghiên cứu đó phải có bao nhiêu người có bằng đại học trở lên?",
+        "Ngoài tiêu chí đó thì họ còn phải chuyển giao cho bao nhiêu doanh nghiệp Việt Nam?",
+        "Doanh nghiệp nhỏ và vừa thì phải có tối thiểu bao nhiêu nhân lực nghiên cứu?",
+        "Với dự án đã được cấp phép trước đây thì áp dụng các tiêu chí này thế nào?",
+    ):
+        assert is_followup(message, history), message
+    # "hộ" folds like "họ" but points at nothing.
+    assert not is_followup(
+        "Các hộ kinh doanh cá thể có được hưởng ưu đãi nghiên cứu phát triển như doanh nghiệp không?",
+        history,
+    )
+
+
+def test_followup_keeps_the_topic_of_what_was_answered_unless_it_switches():
+    answered = "Kinh tế số trong các ngành phải chiếm phần lớn toàn bộ kinh tế số."
+    history = [Turn("user", "NQ 57 nói gì về kinh tế số?"), Turn("assistant", answered)]
+    resolved, _ = resolve_with_focus("Cụ thể phần lớn đó là bao nhiêu phần trăm?", history)
+    assert answered in resolved
+    # A new subject set against the last: the earlier answer's topic is left behind.
+    switched, focus = resolve_with_focus("Thế còn thương mại điện tử thì được định hướng ra sao?", history)
+    assert answered not in switched and focus and "thương mại điện tử" in focus
+    # An answer about the document itself (who issued it) holds no topic.
+    card = [
+        Turn("user", "Kết luận 69 do cơ quan nào ban hành?"),
+        Turn("assistant", "Kết luận 69-KL/TW do Bộ Chính trị ban hành, về Nghị quyết 20-NQ/TW."),
+    ]
+    resolved, _ = resolve_with_focus("Trong đó phần hội nhập quốc tế nói gì?", card)
+    assert "Bộ Chính trị" not in resolved
+
+
+def test_followup_that_leans_on_the_answer_finds_its_clause(assistant):
+    history = [
+        Turn("user", "NQ 57 nói gì về kinh tế số trong từng ngành?"),
+        Turn("assistant", "Phần kinh tế số nằm trong các ngành phải chiếm phần lớn toàn bộ kinh tế số."),
+    ]
+    answer = assistant.ask("Cụ thể phần lớn đó là bao nhiêu phần trăm?", history)
+    assert not answer.abstained, answer.text
+    assert "70%" in answer.text and answer.citations[0].locator.startswith("III.6")
