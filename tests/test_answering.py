@@ -455,7 +455,9 @@ def test_followup_keeps_the_topic_of_what_was_answered_unless_it_switches():
     resolved, _ = resolve_with_focus("Cụ thể phần lớn đó là bao nhiêu phần trăm?", history)
     assert answered in resolved
     # A new subject set against the last: the earlier answer's topic is left behind.
-    switched, focus = resolve_with_focus("Thế còn thương mại điện tử thì được định hướng ra sao?", history)
+    switched, focus = resolve_with_focus(
+        "Thế còn thương mại điện tử thì được định hướng ra sao?", history
+    )
     assert answered not in switched and focus and "thương mại điện tử" in focus
     # An answer about the document itself (who issued it) holds no topic.
     card = [
@@ -469,7 +471,10 @@ def test_followup_keeps_the_topic_of_what_was_answered_unless_it_switches():
 def test_followup_that_leans_on_the_answer_finds_its_clause(assistant):
     history = [
         Turn("user", "NQ 57 nói gì về kinh tế số trong từng ngành?"),
-        Turn("assistant", "Phần kinh tế số nằm trong các ngành phải chiếm phần lớn toàn bộ kinh tế số."),
+        Turn(
+            "assistant",
+            "Phần kinh tế số nằm trong các ngành phải chiếm phần lớn toàn bộ kinh tế số.",
+        ),
     ]
     answer = assistant.ask("Cụ thể phần lớn đó là bao nhiêu phần trăm?", history)
     assert not answer.abstained, answer.text
