@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.answer import Answer, Citation
 from nq57.legal import OUTLINE_START, TABLE_ROW
 from nq57.text import anchor, fold
-from retrieval.frame import Frame, carries_unit, holds_answer
+from retrieval.frame import Frame, carries_unit, frame_of, holds_answer, names_agency
 from retrieval.terms import (
     TermStats,
     content_bigrams,
@@ -177,6 +177,10 @@ class ExtractiveComposer:
         q_terms = content_terms(without_document_names(question), accented=accented)
         q_pairs = content_bigrams(without_document_names(question))
         q_numbers = numbers(question)
+        # "Bộ nào lo …?", "hạn khi nào?": of sentences equally on topic, the one naming an agency
+        # or a date answers; a number question has its own bonus below.
+        asked = frame_of(question)
+        names_kind = asked.attribute in ("agency", "date")
         scored: list[Segment] = []
         top_score = max(hits[0].score, 1e-9) if hits else 1.0
         for hi, hit in enumerate(hits[: self.max_hits]):
@@ -210,7 +214,9 @@ class ExtractiveComposer:
                     score += 0.3 * self.stats.coverage(topic_terms, context + " " + seg)
                 # Each number of the question found again ("2025", "2027") is strong evidence.
                 score += min(0.1 * len(numbers(seg) & q_numbers), 0.3)
-                if numbers(seg) and _asks_quantity(question):
+                if (numbers(seg) and _asks_quantity(question)) or (
+                    names_kind and _names_asked(asked, seg)
+                ):
                     score += 0.1
                 score -= rank_cost
                 if hit.locator.startswith("Mở đầu"):
@@ -253,6 +259,25 @@ class ExtractiveComposer:
             if any(seg.text in c.text or c.text in seg.text for c in chosen):
                 continue
             chosen.append(seg)
+        # "Bộ nào lo quảng bá hình ảnh Việt Nam ra thế giới?": when the sentences chosen name no
+        # agency (or date) asked for, the passage's sentence that does ("a) Bộ Văn hóa, Thể thao
+        # và Du lịch chủ trì …") comes with them.
+        asked = frame_of(focus or question)
+        if asked.attribute in ("agency", "date") and not any(
+            _names_asked(asked, c.text) for c in chosen
+        ):
+            naming = next(
+                (
+                    seg
+                    for seg in scored
+                    if seg.hit_index == best.hit_index
+                    and seg.score > 0
+                    and _names_asked(asked, seg.text)
+                ),
+                None,
+            )
+            if naming is not None:
+                chosen = [*chosen[: self.max_quotes - 1], naming]
         # A question naming several documents ("so sánh NQ 20 và NQ 57") needs each of them.
         for doc_id in docs or []:
             if any(hits[c.hit_index].doc_id == doc_id for c in chosen):
@@ -463,6 +488,11 @@ def _heading(hit: Hit, limit: int = 140) -> str:
         return ""
     heading = re.sub(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading)
     return heading if len(heading) <= limit else heading[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _names_asked(frame: Frame, text: str) -> bool:
+    """``text`` names the agency or date asked for."""
+    return names_agency(text) if frame.attribute == "agency" else holds_answer(frame, text)
 
 
 def _asks_quantity(question: str) -> bool:

@@ -96,6 +96,21 @@ _AGENCY_IN_TEXT = re.compile(
 )
 
 
+# Stricter than ``_AGENCY_IN_TEXT`` (a gate feature, read folded): a body named as written,
+# "Bộ Văn hóa, Thể thao và Du lịch", "Ủy ban nhân dân", or the one who "chủ trì", so that
+# "nhằm quảng bá thương hiệu quốc gia" does not pass for naming an agency.
+_AGENCY_NAMED = re.compile(
+    r"(?<!\w)(?:(?:Bộ|Ủy ban|Uỷ ban|Văn phòng|Viện|Hội đồng|Ban|Tổ đảng|Đảng đoàn|Tập đoàn|"
+    r"Ngân hàng|Sở|Cục|Tổng cục|Đài|Thông tấn xã|Hội)\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈÍÓÒÚÙÝ]|UBND|"
+    r"Chính phủ|Thủ tướng|Quốc hội|Bộ Chính trị|[Cc]hủ trì)"
+)
+
+
+def names_agency(text: str) -> bool:
+    """Whether ``text`` names a body as written ("Bộ Công an chủ trì")."""
+    return _AGENCY_NAMED.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Frame:
     attribute: str
@@ -181,6 +196,11 @@ def carries_unit(unit: str, text: str) -> bool:
         return _MONEY_IN_TEXT.search(folded) is not None
     word = re.escape(unit)
     if re.search(rf"\d[\d.,]*\s*{word}(?!\w)", folded):
+        return True
+    # "bao nhiêu nhiệm vụ …?" is answered by "100% các nhiệm vụ …", a share of the things counted.
+    if unit not in _SPANS and re.search(
+        rf"\d[\d.,]*\s*%\s*(?:(?:cac|so|nhung)\s+)?{word}(?!\w)", folded
+    ):
         return True
     # A table row names its unit in a column of its own: "| Doanh nghiệp | ≥ 10", "| % | 50"
     # ("| Năm 2030 | 5" is a year's column, not five years).

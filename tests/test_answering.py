@@ -479,3 +479,11 @@ def test_followup_that_leans_on_the_answer_finds_its_clause(assistant):
     answer = assistant.ask("Cụ thể phần lớn đó là bao nhiêu phần trăm?", history)
     assert not answer.abstained, answer.text
     assert "70%" in answer.text and answer.citations[0].locator.startswith("III.6")
+
+
+def test_an_agency_question_quotes_the_sentence_naming_the_agency(assistant):
+    answer = assistant.ask(
+        "Chương trình truyền thông NQ 57 giao bộ nào quảng bá hình ảnh Việt Nam ra thế giới?"
+    )
+    assert not answer.abstained, answer.text
+    assert "Bộ Văn hóa, Thể thao và Du lịch chủ trì" in answer.text

@@ -34,7 +34,7 @@ from evals.train_gate import (
     read_samples,
     train,
 )
-from retrieval.frame import asked_unit, carries_unit, frame_of, holds_answer
+from retrieval.frame import asked_unit, carries_unit, frame_of, holds_answer, names_agency
 
 ALQAC_TRAIN = Path(__file__).resolve().parents[2] / "shared/datasets/alqac2023/train.json"
 
@@ -197,6 +197,10 @@ def test_the_unit_asked_must_follow_a_number():
     assert carries_unit("thue bao", "phấn đấu đạt 500.000 thuê bao")
     assert carries_unit("%", "đóng góp khoảng 35% tăng trưởng")
     assert asked_unit("Nghị quyết 57 đặt mục tiêu đến năm bao nhiêu?") == ""
+    # "bao nhiêu nhiệm vụ …?" is answered by a share of those tasks; a share of years is no span.
+    assert carries_unit("nhiem vu", "100% các nhiệm vụ khoa học và công nghệ được truyền thông")
+    assert not carries_unit("nhiem vu", "các nhiệm vụ khoa học và công nghệ được truyền thông")
+    assert not carries_unit("nam", "đạt 100% năm đầu")
 
 
 @pytest.mark.parametrize(
@@ -329,3 +333,10 @@ def test_a_set_counted_but_not_named_is_declined_whatever_the_score():
     verdict = gate.decide(unnamed, "general")
     assert not verdict.answer and "name none" in verdict.reason
     assert gate.decide(_evidence(coverage_best=0.9), "general").answer
+
+
+def test_an_agency_is_named_as_written():
+    assert names_agency("a) Bộ Văn hóa, Thể thao và Du lịch chủ trì thực hiện")
+    assert names_agency("UBND cấp xã lựa chọn ít nhất 02 cán bộ")
+    assert not names_agency("nhằm quảng bá thương hiệu quốc gia về đổi mới sáng tạo")
+    assert not names_agency("bổ sung quy định về số hóa")
