@@ -373,7 +373,7 @@ class ExtractiveComposer:
             where = ", ".join(
                 dict.fromkeys(locator_phrase(quote_locator(hits[i], t)) for i, t in blocks)
             )
-            heading = _heading(hits[blocks[0][0]])
+            heading = _heading(hits[blocks[0][0]], blocks[0][1])
             lines.append(f"Theo {doc_label(first)} ({where}{' – ' + heading if heading else ''}):")
         else:
             lines.append("Theo các văn bản hiện có:")
@@ -481,10 +481,20 @@ def parent_locator(locator: str) -> str:
     return locator
 
 
-def _heading(hit: Hit, limit: int = 140) -> str:
-    """The heading a quoted item sits under ("Tổ đảng ở Thường trực Ủy ban Xã hội"), shortened."""
-    heading = hit.parent_text.strip()
-    if not heading or heading in hit.text:
+def _heading(hit: Hit, quoted: str = "", limit: int = 140) -> str:
+    """The heading a quoted item sits under ("Tổ đảng ở Thường trực Ủy ban Xã hội"), shortened:
+    the passage's own title line when it opens with one ("g) Tổ đảng ở Thường trực Ủy ban Tài
+    chính, Ngân sách") and the quote is below it, since that names who the lines are about."""
+    first = hit.text.split("\n", 1)[0].strip()
+    own = (
+        "\n" in hit.text
+        and _ITEM_LABEL.match(first) is not None
+        and len(first.split()) <= 14
+        and not first.endswith((".", ";", ":"))
+        and first not in quoted
+    )
+    heading = first if own else hit.parent_text.strip()
+    if not heading or (not own and heading in hit.text):
         return ""
     heading = re.sub(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading)
     return heading if len(heading) <= limit else heading[: limit - 1].rsplit(" ", 1)[0] + "…"

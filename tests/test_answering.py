@@ -487,3 +487,14 @@ def test_an_agency_question_quotes_the_sentence_naming_the_agency(assistant):
     )
     assert not answer.abstained, answer.text
     assert "Bộ Văn hóa, Thể thao và Du lịch chủ trì" in answer.text
+
+
+def test_a_quote_below_an_item_title_is_headed_by_that_title(assistant):
+    # The lines of KH 3260 II.2.2.g are about the committee its title names, not about the whole
+    # of II.2.2.
+    answer = assistant.ask(
+        "Theo KH 3260, ủy ban nào rà soát Luật Thuế thu nhập cá nhân và Luật Giá?"
+    )
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].locator == "II.2.2.g"
+    assert "Tổ đảng ở Thường trực Ủy ban Tài chính, Ngân sách" in answer.text
