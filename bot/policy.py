@@ -227,8 +227,17 @@ def harm_mass(probs: dict[str, float]) -> float:
     return sum(v for c, v in probs.items() if c in HARMFUL)
 
 
+# "Người dùng: … / Trợ lý: …": a pasted conversation's speaker labels say who spoke, not what
+# is asked; each turn is read as a request of its own.
+_SPEAKER = re.compile(
+    r"(?im)^\s*(?:người dùng|nguoi dung|user|tôi|toi|khách|trợ lý|tro ly|assistant|bot|chatbot)"
+    r"\s*:\s*"
+)
+
+
 def clauses(text: str) -> list[str]:
     """The separate requests of a message, when it holds more than one (else [])."""
+    text = _SPEAKER.sub("\n", text)
     parts = [p.strip(" ,") for p in _CLAUSE_BREAK.split(text) if p and p.strip(" ,")]
     parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
     if len(parts) > MAX_CLAUSES:
