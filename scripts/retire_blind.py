@@ -26,9 +26,10 @@ BANK_DIR = Path(__file__).parents[1] / "corpus" / "questions"
 BLIND_DIR = Path(__file__).parents[1] / "evals" / "blind"
 # The development and blind sets still in use: a question one of them asks word for word (two
 # writers may both write "Chào bạn!") stays out of the bank.
-# v15 and v16 join at the next retraining: retired sets in the bank ask five of v15's questions
-# and one of v16's word for word ("Thông tư 33 áp dụng đối với những đối tượng nào?"), and taking
-# them out changes the bank the shipped models were trained on.
+# v15, v16 and v17 join at the next retraining: retired sets in the bank ask five of v15's
+# questions, one of v16's and four of v17's word for word ("Thông tư 33 áp dụng đối với những
+# đối tượng nào?", "Ai ký Thông tư 33/2025/TT-BKHCN?"), and taking them out changes the bank the
+# shipped models were trained on.
 IN_USE = ("v4", "v8", "v11", "v13", "v14")
 
 
