@@ -161,13 +161,15 @@ class ExtractiveComposer:
         accented: bool = False,
         focus: str | None = None,
         about_document: bool = False,
+        asked: Frame | None = None,
     ) -> list[Segment]:
         """Score every sentence of the best hits against the question.
 
         ``focus`` is what the user typed when ``question`` was rebuilt from the conversation:
         "Còn giá trị sản phẩm công nghệ cao thì sao?" must pick that sentence, not the one the
         previous answer quoted. ``about_document``: the question asks about the document itself
-        (when, by whom), so the words of its title count in full.
+        (when, by whom), so the words of its title count in full. ``asked``: the frame of what
+        the user typed (read from it when not given).
         """
         topic_terms: list[str] = []
         if focus:
@@ -179,7 +181,7 @@ class ExtractiveComposer:
         q_numbers = numbers(question)
         # "Bộ nào lo …?", "hạn khi nào?": of sentences equally on topic, the one naming an agency
         # or a date answers; a number question has its own bonus below.
-        asked = frame_of(question)
+        asked = asked or frame_of(question)
         names_kind = asked.attribute in ("agency", "date")
         scored: list[Segment] = []
         top_score = max(hits[0].score, 1e-9) if hits else 1.0
@@ -221,12 +223,7 @@ class ExtractiveComposer:
                 score -= rank_cost
                 if hit.locator.startswith("Mở đầu"):
                     score -= 0.1  # an introduction restates; the provisions themselves decide
-                title = (
-                    order == 0
-                    and "\n" in hit.text
-                    and words <= 14
-                    and not seg.rstrip().endswith((".", ";"))
-                )
+                title = order == 0 and _is_title_line(seg, hit.text)
                 if title and ctx >= 0.6:
                     score += 0.3  # a unit whose own title answers beats a passing mention
                 elif words < 5:
@@ -246,7 +243,8 @@ class ExtractiveComposer:
         focus: str | None = None,
         about_document: bool = False,
     ) -> list[Segment]:
-        scored = self.score_segments(question, hits, accented, focus, about_document)
+        asked = frame_of(focus or question)
+        scored = self.score_segments(question, hits, accented, focus, about_document, asked)
         if not scored:
             return []
         best = scored[0]
@@ -262,7 +260,6 @@ class ExtractiveComposer:
         # "Bộ nào lo quảng bá hình ảnh Việt Nam ra thế giới?": when the sentences chosen name no
         # agency (or date) asked for, the passage's sentence that does ("a) Bộ Văn hóa, Thể thao
         # và Du lịch chủ trì …") comes with them.
-        asked = frame_of(focus or question)
         if asked.attribute in ("agency", "date") and not any(
             _names_asked(asked, c.text) for c in chosen
         ):
@@ -487,10 +484,9 @@ def _heading(hit: Hit, quoted: str = "", limit: int = 140) -> str:
     chính, Ngân sách") and the quote is below it, since that names who the lines are about."""
     first = hit.text.split("\n", 1)[0].strip()
     own = (
-        "\n" in hit.text
+        _is_title_line(first, hit.text)
         and _ITEM_LABEL.match(first) is not None
-        and len(first.split()) <= 14
-        and not first.endswith((".", ";", ":"))
+        and not first.endswith(":")
         and first not in quoted
     )
     heading = first if own else hit.parent_text.strip()
@@ -498,6 +494,12 @@ def _heading(hit: Hit, quoted: str = "", limit: int = 140) -> str:
         return ""
     heading = re.sub(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading)
     return heading if len(heading) <= limit else heading[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _is_title_line(line: str, passage: str) -> bool:
+    """``line``, the first of a passage of several, is a unit's own title ("g) Tổ đảng ở Thường
+    trực Ủy ban Tài chính, Ngân sách"): short, and no sentence."""
+    return "\n" in passage and len(line.split()) <= 14 and not line.rstrip().endswith((".", ";"))
 
 
 def _names_asked(frame: Frame, text: str) -> bool:
